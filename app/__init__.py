@@ -1,0 +1,159 @@
+"""Gongzhi (共治): the application factory."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from config import CONFIGS, DEFAULT_SECRET_KEY, PROJECT_ROOT
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def create_app(config: str | type | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app from ``config`` (a name in ``config.CONFIGS`` or a class; by default
+    the one ``GONGZHI_ENV`` names, else production), then the environment, then
+    ``overrides``."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=os.environ.get("GONGZHI_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+    )
+    if config is None or isinstance(config, str):
+        config = CONFIGS[config or os.environ.get("GONGZHI_ENV", "production")]
+    app.config.from_object(config)
+    app.config.from_prefixed_env("GONGZHI")
+    app.config.update(overrides or {})
+    if not (app.debug or app.testing) and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError(
+            "Refusing to start in production with the default SECRET_KEY; set SECRET_KEY."
+        )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_error_handlers(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every model must be known to migrations)
+    from app.core.preferences import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.auth.models import User
+
+        return db.session.get(User, int(user_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.audit.views import bp as audit_bp
+    from app.auth.views import bp as auth_bp
+    from app.community.views import bp as community_bp
+    from app.core.views import bp as core_bp
+
+    for blueprint in (core_bp, auth_bp, community_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from app.core.preferences import elder_mode_enabled
+    from app.permissions import can
+    from app.phones import mask_phone
+
+    app.jinja_env.filters["masked"] = mask_phone
+
+    @app.before_request
+    def remember_preferences():
+        g.elder_mode = elder_mode_enabled()
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "can": lambda action, target=None: can(current_user, action, target),
+            "elder_mode": g.get("elder_mode", False),
+            "languages": app.config["LANGUAGES"],
+            "current_locale": str(get_locale()),
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # Pages depend on the login, the language and elder mode: never share them in caches.
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        response.vary.add("Cookie")
+        return response
+
+
+def _register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: _l("The request could not be understood. Please go back and try again."),
+        401: _l("Please log in to see this page."),
+        403: _l("You do not have permission to do this."),
+        404: _l("This page does not exist, or it was removed."),
+        405: _l("This page cannot be used that way."),
+        413: _l("The file is too large."),
+        429: _l("Too many attempts. Please wait a few minutes and try again."),
+        500: _l("Something went wrong on our side. Please try again later."),
+    }
+
+    def render_error(code: int, message=None):
+        text = message or messages.get(code, messages[500])
+        return render_template("errors/error.html", code=code, message=text), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400, _l("This form has expired. Please reload the page and submit it again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 401:
+            return login_manager.unauthorized()
+        if getattr(error, "response", None) is not None:
+            return error.response
+        return render_error(error.code or 500)

@@ -1,0 +1,82 @@
+"""Writing to and checking the audit log."""
+
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+
+from app.audit.chain import GENESIS_HASH, ChainBreak, ChainEntry, compute_hash, find_break
+from app.audit.models import AuditEvent
+from app.extensions import db, utcnow
+
+# Any constant works; it only has to be the same for every writer of the chain.
+_CHAIN_LOCK_KEY = 0x6A0B2C
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    community_id: int | None = None,
+    target: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append an event to the chain in the caller's transaction.
+
+    On PostgreSQL a transaction-scoped advisory lock serialises writers, so two requests
+    cannot both extend the same head; SQLite serialises writers by itself.
+    """
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+    fields = dict(
+        seq=seq,
+        created_at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        community_id=community_id,
+        target=target,
+        details=details or {},
+        prev_hash=prev_hash,
+    )
+    event = AuditEvent(**fields, hash=compute_hash(**fields))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _entries(batch_size: int = 1000) -> Iterator[ChainEntry]:
+    rows = db.session.execute(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
+    ).scalars()
+    for event in rows:
+        yield ChainEntry(
+            seq=event.seq,
+            created_at=event.created_at,
+            actor_id=event.actor_id,
+            action=event.action,
+            community_id=event.community_id,
+            target=event.target,
+            details=event.details,
+            prev_hash=event.prev_hash,
+            hash=event.hash,
+        )
+
+
+def verify_chain() -> tuple[int, ChainBreak | None, str]:
+    """Check the whole log; return the number of entries, the first break and the head hash."""
+    count = 0
+    head = GENESIS_HASH
+
+    def counted() -> Iterator[ChainEntry]:
+        nonlocal count, head
+        for entry in _entries():
+            count += 1
+            head = entry.hash
+            yield entry
+
+    broken = find_break(counted())
+    return count, broken, head

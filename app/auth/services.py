@@ -1,0 +1,33 @@
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import User
+from app.extensions import db, utcnow
+
+# Compared against when the number is unknown, so that a wrong number takes as long as a
+# wrong password and timing does not tell which numbers are registered.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def authenticate(phone: str, password: str) -> User | None:
+    user = db.session.execute(select(User).where(User.phone == phone)).scalar_one_or_none()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def register_user(
+    *, name: str, phone: str, password: str, locale: str | None = None, elder_mode: bool = False
+) -> User:
+    user = User(
+        name=name,
+        phone=phone,
+        locale=locale,
+        elder_mode=elder_mode,
+        privacy_accepted_at=utcnow(),
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user

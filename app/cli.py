@@ -1,0 +1,173 @@
+"""Command-line tools: ``flask seed-demo``, ``flask roster import``, ``flask audit verify``,
+``flask roles grant`` and ``flask translate``."""
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app.audit.services import verify_chain
+from app.community.messages import roster_error_message
+from app.community.models import Community, Role
+from app.community.roster import RosterFileError, parse_roster
+from app.community.services import (
+    grant_role,
+    has_role,
+    import_roster,
+    roster_context,
+    user_by_phone,
+)
+from app.demo import DEMO_PASSWORD, seed_demo
+from app.extensions import db
+from app.phones import normalise_phone
+from config import PROJECT_ROOT
+
+TRANSLATIONS = PROJECT_ROOT / "app" / "translations"
+POT_FILE = PROJECT_ROOT / "app" / "translations" / "messages.pot"
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(roster_group)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(roles_group)
+    app.cli.add_command(translate_group)
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Load the demo community (once; later runs only print the logins)."""
+    created, logins = seed_demo()
+    db.session.commit()
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for login in logins:
+        click.echo(f"  {login.phone}  {login.role:<48} {login.name}")
+
+
+def _community(identifier: str) -> Community:
+    query = select(Community).where(Community.name == identifier)
+    if identifier.isdigit():
+        query = select(Community).where(Community.id == int(identifier))
+    community = db.session.execute(query).scalar_one_or_none()
+    if community is None:
+        raise click.ClickException(f"No community {identifier!r} (give its id or exact name).")
+    return community
+
+
+@click.group("roster")
+def roster_group():
+    """Unit rosters."""
+
+
+@roster_group.command("import")
+@click.argument("community")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--developer", help="The name under which the developer's unsold units appear.")
+def roster_import_command(community: str, file: Path, developer: str | None):
+    """Import FILE (CSV or XLSX) into COMMUNITY (id or name), all rows or none."""
+    target = _community(community)
+    data = file.read_bytes()
+    known_grids, building_grids = roster_context(target)
+    with force_locale("en"):
+        try:
+            parsed = parse_roster(data, file.name, known_grids=known_grids,
+                                  building_grids=building_grids, developer_name=developer)
+        except RosterFileError as exc:
+            raise click.ClickException(roster_error_message(exc.code, exc.params)) from None
+        if parsed.errors:
+            for error in parsed.errors:
+                click.echo(f"line {error.line}: {roster_error_message(error.code, error.params)}",
+                           err=True)
+            raise click.ClickException(
+                f"{len({e.line for e in parsed.errors})} bad rows; nothing was imported.")
+    report = import_roster(target, parsed, actor=None, source=file.name,
+                           digest=hashlib.sha256(data).hexdigest())
+    db.session.commit()
+    summary = report.summary()
+    click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in summary.items()))
+    for change in report.area_changes:
+        click.echo(f"  {change.unit}: area {change.old} → {change.new} m²")
+    for change in report.owner_changes:
+        click.echo(f"  {change.unit}: owners {'、'.join(change.old) or '—'} → "
+                   f"{'、'.join(change.new)}")
+
+
+@click.group("audit")
+def audit_group():
+    """The hash-chained audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify_command():
+    """Check every link of the chain; exit 1 and name the first bad entry if it is broken."""
+    count, broken, head = verify_chain()
+    if broken is None:
+        click.echo(f"Audit log intact: {count} entries, head {head}.")
+        return
+    problems = {
+        "altered": "its contents were altered (the hash does not match)",
+        "missing_before": "an entry before it is missing (sequence gap)",
+        "inserted_or_reordered": "it does not follow the entry before it "
+                                 "(inserted, removed or reordered)",
+    }
+    click.echo(f"Audit log BROKEN at entry {broken.seq}: {problems[broken.problem]}.", err=True)
+    sys.exit(1)
+
+
+@click.group("roles")
+def roles_group():
+    """Roles outside organisations."""
+
+
+@roles_group.command("grant")
+@click.argument("phone")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.option("--community", help="Community id or name (every role but platform_admin).")
+def roles_grant_command(phone: str, role: str, community: str | None):
+    """Give the registered user with PHONE a ROLE, e.g. the first platform administrator."""
+    try:
+        user = user_by_phone(normalise_phone(phone) or "")
+    except ValueError:
+        user = None
+    if user is None:
+        raise click.ClickException(f"Nobody has registered with {phone}.")
+    if (role == Role.PLATFORM_ADMIN) == (community is not None):
+        raise click.ClickException(
+            "platform_admin takes no --community; every other role needs one.")
+    target = _community(community) if community else None
+    if has_role(user, target.id if target else None, role):
+        click.echo(f"{user.name} already has {role}.")
+        return
+    grant_role(user, target, role, actor=None)
+    db.session.commit()
+    click.echo(f"{user.name} is now {role}.")
+
+
+@click.group("translate")
+def translate_group():
+    """Translation catalogues (pybabel around app/translations)."""
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+@translate_group.command("update")
+def translate_update():
+    """Extract the strings and merge them into every catalogue."""
+    _pybabel("extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "--no-location",
+             "--sort-output", "-o", str(POT_FILE), str(PROJECT_ROOT))
+    _pybabel("update", "-i", str(POT_FILE), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
+             "--ignore-obsolete")
+
+
+@translate_group.command("compile")
+def translate_compile():
+    """Compile the catalogues the app reads."""
+    _pybabel("compile", "-d", str(TRANSLATIONS))

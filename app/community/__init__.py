@@ -1,0 +1,1 @@
+"""Communities, grids, buildings and units; rosters; organisations and roles; verification."""

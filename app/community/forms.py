@@ -1,0 +1,204 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy import select
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from app.auth.forms import PhoneField
+from app.community.models import (
+    Building,
+    Community,
+    Grid,
+    LinkKind,
+    MemberRole,
+    Organisation,
+    OrganisationKind,
+    Role,
+)
+from app.core.forms import options
+from app.extensions import db
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.PROPERTY_COMPANY: _l("Property company (物业公司)"),
+    OrganisationKind.OWNERS_COMMITTEE: _l("Owners' committee (业委会)"),
+    OrganisationKind.NEIGHBOURHOOD_COMMITTEE: _l("Neighbourhood committee (居委会)"),
+    OrganisationKind.PARTY_BRANCH: _l("Community party branch (社区党支部)"),
+    OrganisationKind.GRID_PARTY_BRANCH: _l("Grid party branch (网格党支部)"),
+    OrganisationKind.SOCIAL_ORGANISATION: _l("Social organisation (社会组织)"),
+    OrganisationKind.STREET_OFFICE: _l("Street office (街道办)"),
+}
+MEMBER_ROLE_LABELS = {
+    MemberRole.MEMBER: _l("Member"),
+    MemberRole.STAFF: _l("Staff"),
+    MemberRole.CHAIR: _l("Chair"),
+}
+ROLE_LABELS = {
+    Role.PLATFORM_ADMIN: _l("Platform administrator"),
+    Role.COMMUNITY_ADMIN: _l("Community administrator"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.VERIFIED_OWNER: _l("Verified owner"),
+    Role.RESIDENT: _l("Resident"),
+}
+LINK_KIND_LABELS = {
+    LinkKind.OWNER: _l("I own it (业主)"),
+    LinkKind.RESIDENT: _l("I live there but do not own it (tenant or family)"),
+}
+
+
+def _name_field(label, max_length: int):
+    return StringField(label, validators=[DataRequired(), Length(max=max_length)],
+                       filters=[lambda value: value.strip() if value else value])
+
+
+class CommunityForm(FlaskForm):
+    name = _name_field(_l("Name"), 100)
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+
+    def validate_name(self, field):
+        if db.session.execute(select(Community.id).where(Community.name == field.data)).first():
+            raise ValidationError(_l("A community with this name already exists."))
+
+
+class _InCommunityForm(FlaskForm):
+    """A form about one community; ``model`` names what must be unique in it."""
+
+    model = None
+
+    def __init__(self, community: Community, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+
+    def validate_name(self, field):
+        exists = db.session.execute(select(self.model.id).where(
+            self.model.community_id == self.community.id, self.model.name == field.data)).first()
+        if exists:
+            raise ValidationError(_l("This name is already used in this community."))
+
+
+def _grid_choices(community: Community, blank_label):
+    grids = db.session.execute(
+        select(Grid.id, Grid.name).where(Grid.community_id == community.id).order_by(Grid.name)
+    ).all()
+    return options([("", blank_label)] + [(g.id, g.name) for g in grids])
+
+
+def _grid_in(community: Community, grid_id: str) -> Grid | None:
+    if not grid_id:
+        return None
+    grid = db.session.get(Grid, int(grid_id))
+    return grid if grid and grid.community_id == community.id else None
+
+
+class GridForm(_InCommunityForm):
+    model = Grid
+    name = _name_field(_l("Grid name"), 50)
+
+
+class BuildingForm(_InCommunityForm):
+    model = Building
+    name = _name_field(_l("Building name"), 50)
+    grid = SelectField(_l("Grid"), choices=[], validate_choice=True)
+
+    def __init__(self, community: Community, *args, **kwargs):
+        super().__init__(community, *args, **kwargs)
+        self.grid.choices = _grid_choices(community, _l("No grid"))
+
+    @property
+    def grid_object(self) -> Grid | None:
+        return _grid_in(self.community, self.grid.data)
+
+
+class OrganisationForm(_InCommunityForm):
+    model = Organisation
+    kind = SelectField(_l("Kind"), choices=options(ORGANISATION_KIND_LABELS.items()))
+    name = _name_field(_l("Name"), 100)
+    grid = SelectField(_l("Grid (for a grid party branch)"), choices=[])
+
+    def __init__(self, community: Community, *args, **kwargs):
+        super().__init__(community, *args, **kwargs)
+        self.grid.choices = _grid_choices(community, _l("Whole community"))
+
+    def validate_grid(self, field):
+        if self.kind.data == OrganisationKind.GRID_PARTY_BRANCH and not field.data:
+            raise ValidationError(_l("Choose the grid this party branch serves."))
+
+    @property
+    def grid_object(self) -> Grid | None:
+        return _grid_in(self.community, self.grid.data)
+
+
+class RosterImportForm(FlaskForm):
+    file = FileField(_l("Roster file (CSV or XLSX)"), validators=[
+        FileRequired(message=_l("Choose a file to import.")),
+        FileAllowed(["csv", "xlsx"], message=_l("Only CSV and XLSX files can be imported.")),
+    ])
+    developer = StringField(
+        _l("Developer's name, as in the file (for unsold units)"),
+        validators=[Optional(), Length(max=100)],
+    )
+
+
+class PersonRoleForm(FlaskForm):
+    """Give a registered person a role; they are found by their mobile number."""
+
+    phone = PhoneField(_l("Their mobile number"), validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=[])
+
+    def __init__(self, role_labels: dict, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = options(role_labels.items())
+
+    def validate_phone(self, field):
+        from app.community.services import user_by_phone
+
+        self.user = user_by_phone(field.data)
+        if self.user is None:
+            raise ValidationError(_l("Nobody has registered with this number yet."))
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=options([("approve", _l("Approve")), ("reject", _l("Reject"))]),
+        validators=[InputRequired(message=_l("Choose approve or reject."))],
+    )
+    owner = RadioField(_l("Link to this owner on the roster"), choices=[], validate_choice=False)
+    reason = TextAreaField(_l("Reason (the resident will see it)"),
+                           validators=[Optional(), Length(max=500)])
+
+    def __init__(self, link_request, owners, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.link_request = link_request
+        self.owner.choices = options((o.id, o.name) for o in owners)
+        self.owners = {str(o.id): o for o in owners}
+
+    def validate_owner(self, field):
+        if self.decision.data != "approve" or self.link_request.kind != LinkKind.OWNER:
+            return
+        if not self.owners:
+            raise ValidationError(_l(
+                "This unit has no owner on the roster. Update the roster first, or reject."))
+        if field.data not in self.owners:
+            raise ValidationError(_l("Choose which owner on the roster this person is."))
+
+    @property
+    def chosen_owner(self):
+        return self.owners.get(self.owner.data)
+
+    def validate_reason(self, field):
+        if self.decision.data == "reject" and not (field.data or "").strip():
+            raise ValidationError(_l("Tell the resident why, so they can put it right."))
+
+
+class LinkRequestForm(FlaskForm):
+    community = SelectField(_l("Community"), choices=[])
+    building = SelectField(_l("Building"), choices=[])
+    unit = StringField(_l("Room number"), validators=[DataRequired(), Length(max=20)],
+                       description=_l("As on your property certificate, such as 1201"))
+    kind = RadioField(_l("You are"), choices=options(LINK_KIND_LABELS.items()),
+                      default=LinkKind.OWNER,
+                      validators=[InputRequired(message=_l("Choose owner or resident."))])
+    note = TextAreaField(_l("Anything staff should know (optional)"),
+                         validators=[Optional(), Length(max=300)])
+    step = HiddenField()

@@ -1,0 +1,230 @@
+"""Communities, their physical roster, the organisations that govern them and roles."""
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.extensions import UTCDateTime, db, utcnow
+
+
+class Community(db.Model):
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    grids: Mapped[list["Grid"]] = relationship(
+        back_populates="community", order_by="Grid.name"
+    )
+    buildings: Mapped[list["Building"]] = relationship(
+        back_populates="community", order_by="Building.name"
+    )
+
+
+class Grid(db.Model):
+    """网格: the unit of community work that a grid party branch and grid worker look after."""
+
+    __tablename__ = "grids"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+    community: Mapped[Community] = relationship(back_populates="grids")
+
+
+class Building(db.Model):
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+    community: Mapped[Community] = relationship(back_populates="buildings")
+    grid: Mapped[Grid | None] = relationship()
+    units: Mapped[list["Unit"]] = relationship(back_populates="building", order_by="Unit.number")
+
+
+class Unit(db.Model):
+    """房屋 (专有部分): the exclusive part whose registered area weighs in owners' votes."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("building_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    area: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+
+    building: Mapped[Building] = relationship(back_populates="units")
+    ownerships: Mapped[list["Ownership"]] = relationship(
+        back_populates="unit", cascade="all, delete-orphan"
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.building.name}-{self.number}"
+
+
+class Owner(db.Model):
+    """业主 as the roster names them; ``user`` is set once staff verify the person.
+
+    Owners exist without accounts: an owners' vote counts every owner on the roster,
+    whether or not they ever log in.
+    """
+
+    __tablename__ = "owners"
+    __table_args__ = (UniqueConstraint("community_id", "name", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    is_developer: Mapped[bool] = mapped_column(default=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    user: Mapped[User | None] = relationship()
+    ownerships: Mapped[list["Ownership"]] = relationship(back_populates="owner")
+
+
+class Ownership(db.Model):
+    __tablename__ = "ownerships"
+    __table_args__ = (UniqueConstraint("unit_id", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"), index=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="ownerships")
+    owner: Mapped[Owner] = relationship(back_populates="ownerships")
+
+
+class Residency(db.Model):
+    """A user who lives in a unit without owning it (tenant, family member)."""
+
+    __tablename__ = "residencies"
+    __table_args__ = (UniqueConstraint("unit_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class OrganisationKind(enum.StrEnum):
+    PROPERTY_COMPANY = "property_company"
+    OWNERS_COMMITTEE = "owners_committee"
+    NEIGHBOURHOOD_COMMITTEE = "neighbourhood_committee"
+    PARTY_BRANCH = "party_branch"
+    GRID_PARTY_BRANCH = "grid_party_branch"
+    SOCIAL_ORGANISATION = "social_organisation"
+    STREET_OFFICE = "street_office"
+
+
+class MemberRole(enum.StrEnum):
+    MEMBER = "member"
+    STAFF = "staff"
+    CHAIR = "chair"
+
+
+class Organisation(db.Model):
+    """主体: a party that acts in the community and whose staff speak in its name."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(100))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    community: Mapped[Community] = relationship()
+    grid: Mapped[Grid | None] = relationship()
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Role(enum.StrEnum):
+    """Roles outside organisations. ``PLATFORM_ADMIN`` has no community."""
+
+    PLATFORM_ADMIN = "platform_admin"
+    COMMUNITY_ADMIN = "community_admin"
+    MODERATOR = "moderator"
+    VERIFIED_OWNER = "verified_owner"
+    RESIDENT = "resident"
+
+
+class RoleGrant(db.Model):
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("user_id", "community_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    community: Mapped[Community | None] = relationship()
+
+
+class VerificationStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class LinkKind(enum.StrEnum):
+    OWNER = "owner"
+    RESIDENT = "resident"
+
+
+class VerificationRequest(db.Model):
+    """A user's request to be linked to a unit, decided by committee staff."""
+
+    __tablename__ = "verification_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=VerificationStatus.PENDING, index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    unit: Mapped[Unit] = relationship()
+    owner: Mapped[Owner | None] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -1,0 +1,390 @@
+"""Operations on communities, rosters, organisations and roles.
+
+Each function changes the session and writes its audit event; the caller commits, so a
+failure anywhere leaves nothing behind.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.audit.services import record
+from app.auth.models import User
+from app.community.models import (
+    Building,
+    Community,
+    Grid,
+    LinkKind,
+    Membership,
+    Organisation,
+    Owner,
+    Ownership,
+    Residency,
+    Role,
+    RoleGrant,
+    Unit,
+    VerificationRequest,
+    VerificationStatus,
+)
+from app.community.roster import ParsedRoster
+from app.extensions import db, utcnow
+
+
+def create_community(*, name: str, address: str, actor: User) -> Community:
+    community = Community(name=name, address=address)
+    db.session.add(community)
+    db.session.flush()
+    record("community.create", actor=actor, community_id=community.id,
+           target=f"community:{community.id}", details={"name": name})
+    return community
+
+
+def add_grid(community: Community, *, name: str, actor: User) -> Grid:
+    grid = Grid(community=community, name=name)
+    db.session.add(grid)
+    db.session.flush()
+    record("grid.create", actor=actor, community_id=community.id,
+           target=f"grid:{grid.id}", details={"name": name})
+    return grid
+
+
+def add_building(community: Community, *, name: str, grid: Grid | None, actor: User) -> Building:
+    building = Building(community=community, name=name, grid=grid)
+    db.session.add(building)
+    db.session.flush()
+    record("building.create", actor=actor, community_id=community.id,
+           target=f"building:{building.id}",
+           details={"name": name, "grid": grid.name if grid else None})
+    return building
+
+
+def create_organisation(
+    community: Community, *, kind: str, name: str, grid: Grid | None, actor: User
+) -> Organisation:
+    organisation = Organisation(community=community, kind=kind, name=name, grid=grid)
+    db.session.add(organisation)
+    db.session.flush()
+    record("organisation.create", actor=actor, community_id=community.id,
+           target=f"organisation:{organisation.id}", details={"kind": kind, "name": name})
+    return organisation
+
+
+# --- Roster -------------------------------------------------------------------------------
+
+
+def roster_context(community: Community) -> tuple[set[str], dict[str, str | None]]:
+    """What ``parse_roster`` must know of the community: its grids and its buildings' grids."""
+    grids = set(db.session.execute(
+        select(Grid.name).where(Grid.community_id == community.id)
+    ).scalars())
+    buildings = db.session.execute(
+        select(Building.name, Grid.name)
+        .outerjoin(Grid, Building.grid_id == Grid.id)
+        .where(Building.community_id == community.id)
+    ).all()
+    return grids, {building: grid for building, grid in buildings}
+
+
+@dataclass
+class AreaChange:
+    unit: str
+    old: Decimal
+    new: Decimal
+
+
+@dataclass
+class OwnersChange:
+    unit: str
+    old: list[str]
+    new: list[str]
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    buildings_created: list[str] = field(default_factory=list)
+    units_created: int = 0
+    units_unchanged: int = 0
+    area_changes: list[AreaChange] = field(default_factory=list)
+    owner_changes: list[OwnersChange] = field(default_factory=list)
+    owners_created: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.buildings_created or self.units_created or self.area_changes
+            or self.owner_changes or self.owners_created
+        )
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "buildings_created": len(self.buildings_created),
+            "units_created": self.units_created,
+            "units_unchanged": self.units_unchanged,
+            "area_changes": len(self.area_changes),
+            "owner_changes": len(self.owner_changes),
+            "owners_created": self.owners_created,
+        }
+
+
+def import_roster(
+    community: Community, parsed: ParsedRoster, *, actor: User | None, source: str, digest: str
+) -> ImportReport:
+    """Apply a checked roster: create or update units in place, keyed by building + unit.
+
+    The file is the truth for the units it lists (their area and owners); units it does
+    not list are left as they are. Nothing here validates: ``parse_roster`` already did.
+    """
+    assert not parsed.errors, "import_roster takes only a roster without errors"
+    report = ImportReport(rows=len(parsed.rows))
+    grids = {g.name: g for g in db.session.execute(
+        select(Grid).where(Grid.community_id == community.id)).scalars()}
+    buildings = {b.name: b for b in db.session.execute(
+        select(Building).where(Building.community_id == community.id)).scalars()}
+    units = {
+        (u.building.name, u.number): u
+        for u in db.session.execute(
+            select(Unit).join(Building).where(Building.community_id == community.id)
+            .options(selectinload(Unit.ownerships).selectinload(Ownership.owner))
+        ).scalars()
+    }
+    owners = {(o.name, o.phone): o for o in db.session.execute(
+        select(Owner).where(Owner.community_id == community.id)).scalars()}
+
+    rows_by_unit: dict[tuple[str, str], list] = defaultdict(list)
+    for row in parsed.rows:
+        rows_by_unit[(row.building, row.unit)].append(row)
+
+    for (building_name, number), rows in rows_by_unit.items():
+        first = rows[0]
+        building = buildings.get(building_name)
+        if building is None:
+            grid_name = next((r.grid for r in rows if r.grid), None)
+            building = Building(community=community, name=building_name,
+                                grid=grids.get(grid_name) if grid_name else None)
+            db.session.add(building)
+            buildings[building_name] = building
+            report.buildings_created.append(building_name)
+        elif building.grid is None and first.grid:
+            building.grid = grids[first.grid]
+
+        wanted_owners = []
+        for row in rows:
+            owner = owners.get((row.owner_name, row.phone))
+            if owner is None:
+                owner = Owner(community_id=community.id, name=row.owner_name, phone=row.phone,
+                              is_developer=row.is_developer)
+                db.session.add(owner)
+                owners[(row.owner_name, row.phone)] = owner
+                report.owners_created += 1
+            elif row.is_developer and not owner.is_developer:
+                owner.is_developer = True
+            wanted_owners.append(owner)
+
+        label = f"{building_name}-{number}"
+        unit = units.get((building_name, number))
+        if unit is None:
+            unit = Unit(building=building, number=number, area=first.area)
+            unit.ownerships = [Ownership(owner=o) for o in wanted_owners]
+            db.session.add(unit)
+            report.units_created += 1
+            continue
+        changed = False
+        if unit.area != first.area:
+            report.area_changes.append(AreaChange(label, unit.area, first.area))
+            unit.area = first.area
+            changed = True
+        current, wanted = {s.owner for s in unit.ownerships}, set(wanted_owners)
+        if current != wanted:
+            report.owner_changes.append(OwnersChange(
+                label, sorted(o.name for o in current), sorted(o.name for o in wanted)))
+            unit.ownerships = [s for s in unit.ownerships if s.owner in wanted] + [
+                Ownership(owner=o) for o in wanted - current
+            ]
+            changed = True
+        if not changed:
+            report.units_unchanged += 1
+
+    db.session.flush()
+    record("roster.import", actor=actor, community_id=community.id,
+           target=f"community:{community.id}",
+           details={"file": source, "sha256": digest, **report.summary()})
+    return report
+
+
+# --- Residents and verification --------------------------------------------------------
+
+
+def find_unit(community_id: int, building_id: int, number: str) -> Unit | None:
+    return db.session.execute(
+        select(Unit).join(Building)
+        .where(Building.community_id == community_id, Unit.building_id == building_id,
+               Unit.number == number.strip())
+    ).scalar_one_or_none()
+
+
+def request_link(user: User, unit: Unit, *, kind: str, note: str) -> VerificationRequest:
+    link_request = VerificationRequest(user=user, unit=unit, kind=kind, note=note)
+    db.session.add(link_request)
+    db.session.flush()
+    return link_request
+
+
+def pending_request_exists(user: User, unit: Unit) -> bool:
+    return db.session.execute(
+        select(VerificationRequest.id).where(
+            VerificationRequest.user_id == user.id,
+            VerificationRequest.unit_id == unit.id,
+            VerificationRequest.status == VerificationStatus.PENDING,
+        )
+    ).first() is not None
+
+
+@dataclass
+class Suggestion:
+    """A roster owner whose phone is the requester's: shown to staff, never applied by itself."""
+
+    owner: Owner
+    on_this_unit: bool
+
+
+def roster_suggestions(requests: list[VerificationRequest]) -> dict[int, list[Suggestion]]:
+    """For each request, the roster owners with the requester's phone number (one query)."""
+    phones = {r.user.phone for r in requests}
+    if not phones:
+        return {}
+    community_ids = {r.unit.building.community_id for r in requests}
+    owners = db.session.execute(
+        select(Owner).where(Owner.phone.in_(phones), Owner.community_id.in_(community_ids))
+        .options(selectinload(Owner.ownerships))
+    ).scalars().all()
+    suggestions: dict[int, list[Suggestion]] = {}
+    for link_request in requests:
+        matches = [
+            Suggestion(o, any(s.unit_id == link_request.unit_id for s in o.ownerships))
+            for o in owners
+            if o.phone == link_request.user.phone
+            and o.community_id == link_request.unit.building.community_id
+        ]
+        suggestions[link_request.id] = sorted(matches, key=lambda s: not s.on_this_unit)
+    return suggestions
+
+
+def approve_request(link_request: VerificationRequest, *, actor: User, owner: Owner | None) -> None:
+    """Link the user to the unit; as owner, to the roster owner that staff chose."""
+    unit = link_request.unit
+    community_id = unit.building.community_id
+    link_request.status = VerificationStatus.APPROVED
+    link_request.decided_at = utcnow()
+    link_request.decided_by = actor
+    if link_request.kind == LinkKind.OWNER:
+        assert owner is not None
+        owner.user = link_request.user
+        link_request.owner = owner
+        role = Role.VERIFIED_OWNER
+    else:
+        exists = db.session.execute(select(Residency.id).where(
+            Residency.unit_id == unit.id, Residency.user_id == link_request.user_id)).first()
+        if not exists:
+            db.session.add(Residency(unit=unit, user=link_request.user))
+        role = Role.RESIDENT
+    _ensure_role(link_request.user, community_id, role, actor)
+    record("verification.approve", actor=actor, community_id=community_id,
+           target=f"verification:{link_request.id}",
+           details={"user_id": link_request.user_id, "unit": unit.label, "kind": link_request.kind,
+                    "owner_id": owner.id if owner else None})
+
+
+def reject_request(link_request: VerificationRequest, *, actor: User, reason: str) -> None:
+    link_request.status = VerificationStatus.REJECTED
+    link_request.reason = reason
+    link_request.decided_at = utcnow()
+    link_request.decided_by = actor
+    record("verification.reject", actor=actor,
+           community_id=link_request.unit.building.community_id,
+           target=f"verification:{link_request.id}",
+           details={"user_id": link_request.user_id, "unit": link_request.unit.label,
+                    "reason": reason})
+
+
+# --- Roles and memberships ----------------------------------------------------------------
+
+
+def _ensure_role(user: User, community_id: int | None, role: str, actor: User) -> None:
+    if not has_role(user, community_id, role):
+        db.session.add(RoleGrant(user=user, community_id=community_id, role=role,
+                                 granted_by_id=actor.id))
+        db.session.flush()
+
+
+def has_role(user: User, community_id: int | None, role: str) -> bool:
+    condition = (RoleGrant.community_id.is_(None) if community_id is None
+                 else RoleGrant.community_id == community_id)
+    return db.session.execute(select(RoleGrant.id).where(
+        RoleGrant.user_id == user.id, condition, RoleGrant.role == role)).first() is not None
+
+
+def grant_role(
+    user: User, community: Community | None, role: str, *, actor: User | None
+) -> RoleGrant:
+    """``actor`` is None only when granted from the command line (the first administrator)."""
+    community_id = community.id if community else None
+    grant = RoleGrant(user=user, community_id=community_id, role=role,
+                      granted_by_id=actor.id if actor else None)
+    db.session.add(grant)
+    db.session.flush()
+    record("role.grant", actor=actor, community_id=community_id, target=f"user:{user.id}",
+           details={"role": role})
+    return grant
+
+
+def revoke_role(grant: RoleGrant, *, actor: User) -> None:
+    record("role.revoke", actor=actor, community_id=grant.community_id,
+           target=f"user:{grant.user_id}", details={"role": grant.role})
+    db.session.delete(grant)
+
+
+def grant_membership(
+    organisation: Organisation, user: User, role: str, *, actor: User
+) -> Membership:
+    """Add the user to the organisation, or change the role they already have there."""
+    membership = db.session.execute(select(Membership).where(
+        Membership.organisation_id == organisation.id, Membership.user_id == user.id)
+    ).scalar_one_or_none()
+    previous = membership.role if membership else None
+    if membership is None:
+        membership = Membership(organisation=organisation, user=user)
+        db.session.add(membership)
+    membership.role = role
+    membership.granted_by_id = actor.id
+    membership.granted_at = utcnow()
+    db.session.flush()
+    record("membership.grant", actor=actor, community_id=organisation.community_id,
+           target=f"organisation:{organisation.id}",
+           details={"user_id": user.id, "role": role, "previous": previous})
+    return membership
+
+
+def revoke_membership(membership: Membership, *, actor: User) -> None:
+    record("membership.revoke", actor=actor,
+           community_id=membership.organisation.community_id,
+           target=f"organisation:{membership.organisation_id}",
+           details={"user_id": membership.user_id, "role": membership.role})
+    db.session.delete(membership)
+
+
+def user_by_phone(phone: str) -> User | None:
+    return db.session.execute(select(User).where(User.phone == phone)).scalar_one_or_none()
+
+
+def unit_counts(community: Community) -> dict[int, int]:
+    """Units per building id, in one query."""
+    rows = db.session.execute(
+        select(Unit.building_id, func.count(Unit.id)).join(Building)
+        .where(Building.community_id == community.id).group_by(Unit.building_id)
+    ).all()
+    return dict(rows)

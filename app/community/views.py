@@ -1,0 +1,524 @@
+import hashlib
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.community.forms import (
+    MEMBER_ROLE_LABELS,
+    ORGANISATION_KIND_LABELS,
+    ROLE_LABELS,
+    BuildingForm,
+    CommunityForm,
+    DecisionForm,
+    GridForm,
+    LinkRequestForm,
+    OrganisationForm,
+    PersonRoleForm,
+    RosterImportForm,
+)
+from app.community.messages import roster_error_message
+from app.community.models import (
+    Building,
+    Community,
+    Membership,
+    Organisation,
+    Owner,
+    Ownership,
+    Residency,
+    Role,
+    RoleGrant,
+    Unit,
+    VerificationRequest,
+    VerificationStatus,
+)
+from app.community.roster import RosterFileError, parse_roster
+from app.community.services import (
+    add_building,
+    add_grid,
+    approve_request,
+    create_community,
+    create_organisation,
+    find_unit,
+    grant_membership,
+    grant_role,
+    has_role,
+    import_roster,
+    pending_request_exists,
+    reject_request,
+    request_link,
+    revoke_membership,
+    revoke_role,
+    roster_context,
+    roster_suggestions,
+    unit_counts,
+)
+from app.core.forms import options
+from app.core.rendering import done, render_page
+from app.extensions import db
+from app.permissions import can, forget_standing, require
+
+bp = Blueprint("community", __name__)
+
+COMMUNITY_ROLES = {r: label for r, label in ROLE_LABELS.items() if r != Role.PLATFORM_ADMIN}
+
+
+def _community_or_404(community_id: int) -> Community:
+    return db.get_or_404(Community, community_id)
+
+
+# --- Communities ----------------------------------------------------------------------------
+
+
+@bp.route("/communities")
+@login_required
+def communities():
+    rows = db.session.execute(select(Community).order_by(Community.name)).scalars().all()
+    visible = [c for c in rows if can(current_user, "community.view", c)]
+    return render_template("community/list.html", communities=visible)
+
+
+@bp.route("/communities/new", methods=["GET", "POST"])
+@login_required
+def new_community():
+    require("platform.admin")
+    form = CommunityForm()
+    if form.validate_on_submit():
+        community = create_community(
+            name=form.name.data, address=(form.address.data or "").strip(), actor=current_user)
+        db.session.commit()
+        flash(_("Community created. Now add its grids and import its roster."), "success")
+        return redirect(url_for("community.overview", community_id=community.id))
+    return render_template("community/new.html", form=form)
+
+
+def _overview_context(community: Community, grid_form=None, building_form=None) -> dict:
+    buildings = db.session.execute(
+        select(Building).where(Building.community_id == community.id)
+        .options(joinedload(Building.grid)).order_by(Building.name)
+    ).scalars().all()
+    organisations = db.session.execute(
+        select(Organisation).where(Organisation.community_id == community.id)
+        .order_by(Organisation.kind, Organisation.name)
+    ).scalars().all()
+    return dict(
+        community=community,
+        grids=community.grids,
+        buildings=buildings,
+        unit_counts=unit_counts(community),
+        organisations=organisations,
+        kind_labels=ORGANISATION_KIND_LABELS,
+        grid_form=grid_form or GridForm(community, formdata=None),
+        building_form=building_form or BuildingForm(community, formdata=None),
+    )
+
+
+@bp.route("/c/<int:community_id>")
+@login_required
+def overview(community_id: int):
+    community = _community_or_404(community_id)
+    require("community.view", community)
+    return render_template("community/overview.html", **_overview_context(community))
+
+
+@bp.route("/c/<int:community_id>/grids", methods=["POST"])
+@login_required
+def new_grid(community_id: int):
+    community = _community_or_404(community_id)
+    require("community.manage", community)
+    form = GridForm(community)
+    if form.validate_on_submit():
+        add_grid(community, name=form.name.data, actor=current_user)
+        db.session.commit()
+        return done(_("Grid added."), url_for("community.overview", community_id=community.id),
+                    "community/_structure.html", _overview_context(community))
+    return render_page("community/overview.html", "community/_structure.html",
+                       **_overview_context(community, grid_form=form))
+
+
+@bp.route("/c/<int:community_id>/buildings", methods=["POST"])
+@login_required
+def new_building(community_id: int):
+    community = _community_or_404(community_id)
+    require("community.manage", community)
+    form = BuildingForm(community)
+    if form.validate_on_submit():
+        add_building(community, name=form.name.data, grid=form.grid_object, actor=current_user)
+        db.session.commit()
+        return done(_("Building added."),
+                    url_for("community.overview", community_id=community.id),
+                    "community/_structure.html", _overview_context(community))
+    return render_page("community/overview.html", "community/_structure.html",
+                       **_overview_context(community, building_form=form))
+
+
+# --- Roster -----------------------------------------------------------------------------------
+
+
+@bp.route("/c/<int:community_id>/roster/import", methods=["GET", "POST"])
+@login_required
+def roster_import(community_id: int):
+    community = _community_or_404(community_id)
+    require("community.manage", community)
+    form = RosterImportForm()
+    errors, report, file_error = [], None, None
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        known_grids, building_grids = roster_context(community)
+        try:
+            parsed = parse_roster(
+                data, upload.filename, known_grids=known_grids, building_grids=building_grids,
+                developer_name=(form.developer.data or "").strip() or None,
+                max_rows=current_app.config["ROSTER_MAX_ROWS"])
+        except RosterFileError as exc:
+            file_error = roster_error_message(exc.code, exc.params)
+        else:
+            if parsed.errors:
+                errors = [(e.line, roster_error_message(e.code, e.params)) for e in parsed.errors]
+            else:
+                report = import_roster(community, parsed, actor=current_user,
+                                       source=upload.filename,
+                                       digest=hashlib.sha256(data).hexdigest())
+                db.session.commit()
+    return render_template("community/roster_import.html", community=community, form=form,
+                           errors=errors, report=report, file_error=file_error)
+
+
+@bp.route("/c/<int:community_id>/units")
+@login_required
+def units(community_id: int):
+    community = _community_or_404(community_id)
+    require("community.view_phones", community)
+    buildings = db.session.execute(
+        select(Building).where(Building.community_id == community.id).order_by(Building.name)
+    ).scalars().all()
+    building_id = request.args.get("building", type=int)
+    query = (
+        select(Unit).join(Building).where(Building.community_id == community.id)
+        .options(joinedload(Unit.building),
+                 selectinload(Unit.ownerships).joinedload(Ownership.owner))
+        .order_by(Building.name, Unit.number)
+    )
+    if building_id:
+        query = query.where(Unit.building_id == building_id)
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_page("community/units.html", "community/_units_page.html",
+                       community=community, buildings=buildings, building_id=building_id,
+                       page=page)
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
+def _pending_requests(community: Community) -> list[VerificationRequest]:
+    return db.session.execute(
+        select(VerificationRequest).join(Unit).join(Building)
+        .where(Building.community_id == community.id,
+               VerificationRequest.status == VerificationStatus.PENDING)
+        .options(joinedload(VerificationRequest.user),
+                 joinedload(VerificationRequest.unit).joinedload(Unit.building),
+                 joinedload(VerificationRequest.unit).selectinload(Unit.ownerships)
+                 .joinedload(Ownership.owner))
+        .order_by(VerificationRequest.created_at)
+    ).unique().scalars().all()
+
+
+@bp.route("/c/<int:community_id>/verifications")
+@login_required
+def verifications(community_id: int):
+    community = _community_or_404(community_id)
+    require("community.verify", community)
+    pending = _pending_requests(community)
+    forms = {r.id: DecisionForm(r, [s.owner for s in r.unit.ownerships], formdata=None)
+             for r in pending}
+    return render_template("community/verifications.html", community=community,
+                           pending=pending, forms=forms,
+                           suggestions=roster_suggestions(pending))
+
+
+@bp.route("/c/<int:community_id>/verifications/<int:request_id>", methods=["POST"])
+@login_required
+def decide_verification(community_id: int, request_id: int):
+    community = _community_or_404(community_id)
+    require("community.verify", community)
+    link_request = db.get_or_404(VerificationRequest, request_id)
+    if link_request.unit.building.community_id != community.id:
+        abort(404)
+    if link_request.status != VerificationStatus.PENDING:
+        flash(_("This request was already decided."), "info")
+        return redirect(url_for("community.verifications", community_id=community.id))
+    form = DecisionForm(link_request, [s.owner for s in link_request.unit.ownerships])
+    if form.validate_on_submit():
+        if form.decision.data == "approve":
+            approve_request(link_request, actor=current_user, owner=form.chosen_owner)
+            message = _("Approved: %(name)s is linked to %(unit)s.",
+                        name=link_request.user.name, unit=link_request.unit.label)
+        else:
+            reject_request(link_request, actor=current_user, reason=form.reason.data.strip())
+            message = _("Rejected. The resident will see your reason.")
+        db.session.commit()
+        return done(message, url_for("community.verifications", community_id=community.id),
+                    "community/_decided.html", {"link_request": link_request})
+    return render_page(
+        "community/verifications.html", "community/_verification.html",
+        community=community, pending=[link_request], forms={link_request.id: form},
+        link_request=link_request, form=form,
+        suggestions=roster_suggestions([link_request]))
+
+
+# --- Residents ---------------------------------------------------------------------------------
+
+
+@bp.route("/me")
+@login_required
+def my_account():
+    owned = db.session.execute(
+        select(Unit).join(Ownership).join(Owner).where(Owner.user_id == current_user.id)
+        .options(joinedload(Unit.building).joinedload(Building.community))
+    ).unique().scalars().all()
+    lived = db.session.execute(
+        select(Unit).join(Residency).where(Residency.user_id == current_user.id)
+        .options(joinedload(Unit.building).joinedload(Building.community))
+    ).unique().scalars().all()
+    requests = db.session.execute(
+        select(VerificationRequest).where(VerificationRequest.user_id == current_user.id)
+        .options(joinedload(VerificationRequest.unit).joinedload(Unit.building))
+        .order_by(VerificationRequest.created_at.desc())
+    ).scalars().all()
+    grants = db.session.execute(
+        select(RoleGrant).where(RoleGrant.user_id == current_user.id)
+        .options(joinedload(RoleGrant.community))
+    ).scalars().all()
+    memberships = db.session.execute(
+        select(Membership).where(Membership.user_id == current_user.id)
+        .options(joinedload(Membership.organisation))
+    ).scalars().all()
+    return render_template(
+        "community/my_account.html", owned=owned, lived=lived, requests=requests,
+        grants=grants, memberships=memberships, role_labels=ROLE_LABELS,
+        member_role_labels=MEMBER_ROLE_LABELS)
+
+
+def _link_form() -> LinkRequestForm:
+    form = LinkRequestForm()
+    communities = db.session.execute(
+        select(Community.id, Community.name).order_by(Community.name)).all()
+    form.community.choices = options((c.id, c.name) for c in communities)
+    chosen = form.community.data or (str(communities[0].id) if communities else None)
+    form.community.data = chosen
+    buildings = db.session.execute(
+        select(Building.id, Building.name).where(Building.community_id == int(chosen))
+        .order_by(Building.name)
+    ).all() if chosen else []
+    form.building.choices = options((b.id, b.name) for b in buildings)
+    return form
+
+
+@bp.route("/me/link", methods=["GET", "POST"], endpoint="request_link")
+@login_required
+def link_request_page():
+    form = _link_form()
+    refreshing = request.form.get("refresh") == "1"
+    if not refreshing and form.validate_on_submit():
+        unit = find_unit(int(form.community.data), int(form.building.data), form.unit.data)
+        if unit is None:
+            form.unit.errors.append(_("There is no room %(number)s in this building. "
+                                      "Check the number on your property certificate.",
+                                      number=form.unit.data.strip()))
+        elif pending_request_exists(current_user, unit):
+            form.unit.errors.append(_("You already asked to be linked to this room; "
+                                      "staff will answer soon."))
+        else:
+            request_link(current_user, unit, kind=form.kind.data,
+                         note=(form.note.data or "").strip())
+            db.session.commit()
+            flash(_("Your request was sent. Committee staff will check it, "
+                    "and you will see their answer here."), "success")
+            return redirect(url_for("community.my_account"))
+    elif refreshing:
+        form.building.errors = []
+    return render_page("community/request_link.html", "community/_link_form.html", form=form)
+
+
+# --- Organisations and roles ----------------------------------------------------------------
+
+
+@bp.route("/c/<int:community_id>/organisations", methods=["POST"])
+@login_required
+def new_organisation(community_id: int):
+    community = _community_or_404(community_id)
+    require("community.manage", community)
+    form = OrganisationForm(community)
+    if form.validate_on_submit():
+        organisation = create_organisation(community, kind=form.kind.data, name=form.name.data,
+                                           grid=form.grid_object, actor=current_user)
+        db.session.commit()
+        flash(_("Organisation created. Now add its chair and staff."), "success")
+        return redirect(url_for("community.organisation", organisation_id=organisation.id))
+    return render_template("community/new_organisation.html", community=community, form=form)
+
+
+@bp.route("/c/<int:community_id>/organisations/new")
+@login_required
+def new_organisation_form(community_id: int):
+    community = _community_or_404(community_id)
+    require("community.manage", community)
+    return render_template("community/new_organisation.html", community=community,
+                           form=OrganisationForm(community, formdata=None))
+
+
+def _organisation_context(organisation: Organisation, form: PersonRoleForm) -> dict:
+    members = db.session.execute(
+        select(Membership).where(Membership.organisation_id == organisation.id)
+        .options(joinedload(Membership.user)).order_by(Membership.role, Membership.id)
+    ).scalars().all()
+    return dict(
+        organisation=organisation, community=organisation.community, members=members, form=form,
+        kind_labels=ORGANISATION_KIND_LABELS, role_labels=MEMBER_ROLE_LABELS,
+        show_phones=can(current_user, "community.view_phones", organisation.community),
+    )
+
+
+@bp.route("/o/<int:organisation_id>")
+@login_required
+def organisation(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    require("community.view", organisation.community)
+    return render_template("community/organisation.html", **_organisation_context(
+        organisation, PersonRoleForm(MEMBER_ROLE_LABELS, formdata=None)))
+
+
+@bp.route("/o/<int:organisation_id>/members", methods=["POST"])
+@login_required
+def grant_member(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    require("organisation.manage_members", organisation)
+    form = PersonRoleForm(MEMBER_ROLE_LABELS)
+    if form.validate_on_submit():
+        grant_membership(organisation, form.user, form.role.data, actor=current_user)
+        db.session.commit()
+        forget_standing()
+        message = _("%(name)s is now %(role)s of %(organisation)s.", name=form.user.name,
+                    role=MEMBER_ROLE_LABELS[form.role.data], organisation=organisation.name)
+        return done(message,
+                    url_for("community.organisation", organisation_id=organisation.id),
+                    "community/_members.html",
+                    _organisation_context(organisation,
+                                          PersonRoleForm(MEMBER_ROLE_LABELS, formdata=None)))
+    return render_page("community/organisation.html", "community/_members.html",
+                       **_organisation_context(organisation, form))
+
+
+@bp.route("/o/<int:organisation_id>/members/<int:membership_id>/revoke", methods=["POST"])
+@login_required
+def revoke_member(organisation_id: int, membership_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    require("organisation.manage_members", organisation)
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.organisation_id != organisation.id:
+        abort(404)
+    message = _("%(name)s no longer has a role in %(organisation)s.",
+                name=membership.user.name, organisation=organisation.name)
+    revoke_membership(membership, actor=current_user)
+    db.session.commit()
+    forget_standing()
+    flash(message, "success")
+    return redirect(url_for("community.organisation", organisation_id=organisation.id))
+
+
+def _roles_page(community: Community | None, form: PersonRoleForm):
+    condition = (RoleGrant.community_id.is_(None) if community is None
+                 else RoleGrant.community_id == community.id)
+    grants = db.session.execute(
+        select(RoleGrant).where(condition).options(joinedload(RoleGrant.user))
+        .order_by(RoleGrant.role, RoleGrant.granted_at)
+    ).scalars().all()
+    return render_template(
+        "community/roles.html", community=community, grants=grants, form=form,
+        role_labels=ROLE_LABELS,
+        show_phones=community is None or can(current_user, "community.view_phones", community))
+
+
+def _grantable_roles(community: Community | None) -> dict:
+    if community is None:
+        return {Role.PLATFORM_ADMIN: ROLE_LABELS[Role.PLATFORM_ADMIN]}
+    return {r: label for r, label in COMMUNITY_ROLES.items()
+            if can(current_user, "role.grant", (community, r))}
+
+
+def _grant_role_from(community: Community | None):
+    """Shared by the community and the platform roles pages: grant the posted role."""
+    form = PersonRoleForm(_grantable_roles(community))
+    if form.validate_on_submit():
+        require("role.grant", (community, form.role.data))
+        if has_role(form.user, community.id if community else None, form.role.data):
+            form.phone.errors.append(_("This person already has this role."))
+        else:
+            grant_role(form.user, community, form.role.data, actor=current_user)
+            db.session.commit()
+            forget_standing()
+            flash(_("%(name)s is now %(role)s.", name=form.user.name,
+                    role=ROLE_LABELS[form.role.data]), "success")
+            return None
+    return _roles_page(community, form)
+
+
+def _revoke_role_in(community: Community | None, grant_id: int) -> None:
+    grant = db.get_or_404(RoleGrant, grant_id)
+    if grant.community_id != (community.id if community else None):
+        abort(404)
+    require("role.grant", (community, grant.role))
+    if grant.user_id == current_user.id and grant.role == Role.PLATFORM_ADMIN:
+        flash(_("You cannot remove your own administrator role."), "error")
+        return
+    message = _("%(name)s no longer has the role %(role)s.", name=grant.user.name,
+                role=ROLE_LABELS[grant.role])
+    revoke_role(grant, actor=current_user)
+    db.session.commit()
+    forget_standing()
+    flash(message, "success")
+
+
+@bp.route("/c/<int:community_id>/roles", methods=["GET", "POST"])
+@login_required
+def community_roles(community_id: int):
+    community = _community_or_404(community_id)
+    require("community.manage", community)
+    if request.method == "POST":
+        response = _grant_role_from(community)
+        if response is not None:
+            return response
+        return redirect(url_for("community.community_roles", community_id=community.id))
+    return _roles_page(community, PersonRoleForm(_grantable_roles(community), formdata=None))
+
+
+@bp.route("/c/<int:community_id>/roles/<int:grant_id>/revoke", methods=["POST"])
+@login_required
+def revoke_community_role(community_id: int, grant_id: int):
+    community = _community_or_404(community_id)
+    require("community.manage", community)
+    _revoke_role_in(community, grant_id)
+    return redirect(url_for("community.community_roles", community_id=community.id))
+
+
+@bp.route("/platform/roles", methods=["GET", "POST"])
+@login_required
+def platform_roles():
+    require("platform.admin")
+    if request.method == "POST":
+        response = _grant_role_from(None)
+        if response is not None:
+            return response
+        return redirect(url_for("community.platform_roles"))
+    return _roles_page(None, PersonRoleForm(_grantable_roles(None), formdata=None))
+
+
+@bp.route("/platform/roles/<int:grant_id>/revoke", methods=["POST"])
+@login_required
+def revoke_platform_role(grant_id: int):
+    require("platform.admin")
+    _revoke_role_in(None, grant_id)
+    return redirect(url_for("community.platform_roles"))

@@ -1,0 +1,1 @@
+"""Pages that belong to no one feature: home, privacy notice, display preferences."""

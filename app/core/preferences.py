@@ -1,0 +1,31 @@
+"""Language and elder mode (长辈模式): on the account when logged in, in a cookie always,
+so that the choice holds before login and on every later visit."""
+
+from flask import current_app, request
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+ELDER_COOKIE = "elder"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def elder_mode_enabled() -> bool:
+    if current_user and current_user.is_authenticated:
+        return current_user.elder_mode
+    return request.cookies.get(ELDER_COOKIE) == "1"
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only a path on this site may be a redirect target."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback

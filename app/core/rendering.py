@@ -1,0 +1,25 @@
+"""One template piece serves both a whole page and an htmx swap."""
+
+from flask import flash, redirect, render_template
+
+from app.extensions import htmx
+
+
+def wants_fragment() -> bool:
+    """A targeted htmx request swaps a piece of the page; anything else gets a whole page."""
+    return bool(htmx) and not htmx.boosted
+
+
+def render_page(page: str, fragment: str, /, **context) -> str:
+    """The fragment alone for a targeted htmx request, the whole page otherwise
+    (a normal request, a boosted one, or the same form posted without JavaScript)."""
+    return render_template(fragment if wants_fragment() else page, **context)
+
+
+def done(message: str, redirect_to: str, fragment: str, context: dict):
+    """After a successful POST: the refreshed fragment with the message for htmx, or the
+    message flashed and a redirect (post/redirect/get) for a plain form."""
+    if wants_fragment():
+        return render_template(fragment, done_message=message, **context)
+    flash(message, "success")
+    return redirect(redirect_to)

@@ -1,0 +1,58 @@
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.community.models import (
+    Building,
+    Community,
+    Unit,
+    VerificationRequest,
+    VerificationStatus,
+)
+from app.extensions import db
+from app.permissions import can, load_standing
+
+
+@dataclass
+class CommunityCard:
+    community: Community
+    pending_verifications: int | None  # None when the user may not verify there
+
+
+@dataclass
+class HomeSummary:
+    cards: list[CommunityCard]
+    pending_requests: int
+    has_standing: bool
+
+
+def home_summary(user) -> HomeSummary:
+    """What the home page tells a logged-in user, in a fixed number of queries."""
+    standing = load_standing(user)
+    community_ids = {cid for cid, _ in standing.roles if cid is not None}
+    community_ids |= {r.community_id for r in standing.org_roles}
+    query = select(Community).order_by(Community.name)
+    if not standing.is_platform_admin:
+        query = query.where(Community.id.in_(community_ids))
+    communities = db.session.execute(query).scalars().all()
+    pending_by_community = dict(db.session.execute(
+        select(Building.community_id, func.count(VerificationRequest.id))
+        .join(Unit, VerificationRequest.unit_id == Unit.id)
+        .join(Building, Unit.building_id == Building.id)
+        .where(VerificationRequest.status == VerificationStatus.PENDING)
+        .group_by(Building.community_id)
+    ).all())
+    cards = [
+        CommunityCard(
+            c,
+            pending_by_community.get(c.id, 0) if can(user, "community.verify", c) else None,
+        )
+        for c in communities
+    ]
+    own_pending = db.session.execute(
+        select(func.count(VerificationRequest.id)).where(
+            VerificationRequest.user_id == user.id,
+            VerificationRequest.status == VerificationStatus.PENDING)
+    ).scalar_one()
+    return HomeSummary(cards=cards, pending_requests=own_pending,
+                       has_standing=bool(standing.roles or standing.org_roles))
