@@ -48,35 +48,38 @@ def record(
     return event
 
 
-def _entries(batch_size: int = 1000) -> Iterator[ChainEntry]:
-    rows = db.session.execute(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
-    ).scalars()
-    for event in rows:
-        yield ChainEntry(
-            seq=event.seq,
-            created_at=event.created_at,
-            actor_id=event.actor_id,
-            action=event.action,
-            community_id=event.community_id,
-            target=event.target,
-            details=event.details,
-            prev_hash=event.prev_hash,
-            hash=event.hash,
-        )
+def _as_entry(event: AuditEvent) -> ChainEntry:
+    return ChainEntry(
+        seq=event.seq,
+        created_at=event.created_at,
+        actor_id=event.actor_id,
+        action=event.action,
+        community_id=event.community_id,
+        target=event.target,
+        details=event.details,
+        prev_hash=event.prev_hash,
+        hash=event.hash,
+    )
 
 
-def verify_chain() -> tuple[int, ChainBreak | None, str]:
-    """Check the whole log; return the number of entries, the first break and the head hash."""
+def verify_chain(batch_size: int = 1000) -> tuple[int, ChainBreak | None, str]:
+    """Check the whole log, streaming it in batches; return the number of entries checked,
+    the first break (or None) and the hash at the head."""
     count = 0
     head = GENESIS_HASH
+    result = db.session.execute(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
+    )
 
     def counted() -> Iterator[ChainEntry]:
         nonlocal count, head
-        for entry in _entries():
+        for event in result.scalars():
             count += 1
-            head = entry.hash
-            yield entry
+            head = event.hash
+            yield _as_entry(event)
 
-    broken = find_break(counted())
+    try:
+        broken = find_break(counted())
+    finally:
+        result.close()
     return count, broken, head

@@ -1,3 +1,5 @@
+import time
+
 from flask import (
     Blueprint,
     current_app,
@@ -9,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -33,10 +36,15 @@ def _phone_key() -> str:
         return "phone:invalid"
 
 
-def _too_many_attempts(_limit):
+def _too_many_attempts(limit):
     form = LoginForm()
     form.password.data = ""
-    message = _("Too many failed attempts. Please wait 15 minutes and try again.")
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
+    message = ngettext(
+        "Too many failed attempts. Please try again in %(num)d minute.",
+        "Too many failed attempts. Please try again in %(num)d minutes.",
+        minutes,
+    )
     return make_response(render_template("auth/login.html", form=form, blocked=message), 429)
 
 

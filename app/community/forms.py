@@ -165,7 +165,7 @@ class DecisionForm(FlaskForm):
     )
     owner = RadioField(_l("Link to this owner on the roster"), choices=[], validate_choice=False)
     reason = TextAreaField(_l("Reason (the resident will see it)"),
-                           validators=[Optional(), Length(max=500)])
+                           validators=[Length(max=500)])
 
     def __init__(self, link_request, owners, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -193,6 +193,7 @@ def parse_roster(
 
         if grid is not None and grid not in known_grids:
             row_errors.append(RowError(line, "unknown_grid", {"grid": grid}))
+            grid = None  # one mistake, one message: don't also call it a grid conflict
 
         is_developer = (developer_name is not None and owner_name == developer_name) or (
             cell(cells, "developer").lower() in TRUE_MARKS

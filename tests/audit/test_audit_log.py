@@ -1,0 +1,66 @@
+from sqlalchemy import select, text, update
+
+from app.audit.models import AuditEvent
+from app.audit.services import record, verify_chain
+from app.extensions import db
+
+
+def _three_events(user):
+    for role in ("member", "staff", "chair"):
+        record("membership.grant", actor=user, community_id=None, target=f"user:{user.id}",
+               details={"role": role})
+    db.session.commit()
+
+
+def test_events_chain_to_each_other(make_user):
+    user = make_user()
+    _three_events(user)
+    events = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
+    count, broken, head = verify_chain()
+    assert (count, broken, head) == (3, None, events[2].hash)
+
+
+def test_verify_passes_on_an_intact_log(runner, make_user):
+    _three_events(make_user())
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "intact: 3 entries" in result.output
+
+
+def test_verify_names_a_row_altered_in_the_database(runner, make_user):
+    _three_events(make_user())
+    db.session.execute(update(AuditEvent).where(AuditEvent.seq == 2)
+                       .values(details={"role": "chair"}))
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN at entry 2" in result.output and "altered" in result.output
+
+
+def test_verify_names_the_gap_left_by_a_deleted_row(runner, make_user):
+    _three_events(make_user())
+    db.session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "BROKEN at entry 3" in result.output
+
+
+def test_verify_catches_a_row_slipped_in_at_the_end(runner, make_user):
+    _three_events(make_user())
+    db.session.add(AuditEvent(seq=4, created_at=db.session.execute(
+        select(AuditEvent.created_at).where(AuditEvent.seq == 3)).scalar_one(),
+        action="role.grant", target="user:1", details={}, prev_hash="f" * 64, hash="e" * 64))
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "BROKEN at entry 4" in result.output
+
+
+def test_the_log_page_lists_events_newest_first(client, world, login, count_queries):
+    login(world.users["platform_admin"])
+    client.post(f"/c/{world.community.id}/grids", data={"name": "第九网格"})
+    client.post(f"/c/{world.community.id}/grids", data={"name": "第十网格"})
+    page = client.get("/audit/").get_data(as_text=True)
+    assert page.index("第十网格") < page.index("第九网格")
+    community_page = client.get(f"/audit/?community={world.other_community.id}")
+    assert "第九网格" not in community_page.get_data(as_text=True)

@@ -1,0 +1,62 @@
+"""A page's number of SQL queries does not grow with the rows it shows."""
+
+import pytest
+
+from app.audit.services import record
+from app.community.models import (
+    LinkKind,
+    MemberRole,
+    Membership,
+    Organisation,
+    Role,
+    RoleGrant,
+    VerificationRequest,
+)
+from app.extensions import db
+
+PAGES = [
+    # (who looks, url builder, queries expected)
+    ("oc_staff", lambda w: "/", 6),
+    ("resident", lambda w: "/me", 6),
+    ("resident", lambda w: "/me/link", 3),
+    ("platform_admin", lambda w: "/communities", 4),
+    ("community_admin", lambda w: f"/c/{w.community.id}", 9),
+    ("oc_staff", lambda w: f"/c/{w.community.id}/units", 8),
+    ("oc_staff", lambda w: f"/c/{w.community.id}/verifications", 8),
+    ("community_admin", lambda w: f"/c/{w.community.id}/roles", 5),
+    ("resident", lambda w: f"/o/{w.owners_committee.id}", 6),
+    ("platform_admin", lambda w: "/platform/roles", 4),
+    ("platform_admin", lambda w: "/audit/", 5),
+    ("community_admin", lambda w: f"/c/{w.community.id}/roster/import", 4),
+]
+
+
+def _more_of_everything(w, make_unit, make_user, count=15):
+    for index in range(count):
+        unit = make_unit(w.community, f"9{index:02d}", owners=[(f"业主{index}", None),
+                                                               (f"共有人{index}", None)])
+        person = make_user(name=f"居民{index}")
+        db.session.add(VerificationRequest(user=person, unit=unit, kind=LinkKind.OWNER))
+        db.session.add(Membership(organisation=w.owners_committee, user=person,
+                                  role=MemberRole.MEMBER))
+        db.session.add(RoleGrant(user=person, community_id=w.community.id, role=Role.RESIDENT))
+        db.session.add(RoleGrant(user=person, community_id=None, role=Role.PLATFORM_ADMIN))
+        db.session.add(Organisation(community=w.community, kind="social_organisation",
+                                    name=f"协会{index}"))
+        record("test.event", actor=person, community_id=w.community.id)
+    db.session.commit()
+
+
+@pytest.mark.parametrize(("who", "build", "expected"), PAGES,
+                         ids=[f"{who}:{i}" for i, (who, _, _) in enumerate(PAGES)])
+def test_queries_stay_fixed_as_rows_grow(who, build, expected, app, world, login, make_unit,
+                                         make_user, count_queries):
+    client = login(world.users[who], app.test_client())
+    url = build(world)
+    client.get(url)  # warm up: the CSRF token, caches
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+    _more_of_everything(world, make_unit, make_user)
+    with count_queries() as large:
+        assert client.get(url).status_code == 200
+    assert (len(small), len(large)) == (expected, expected), "\n".join(large)
