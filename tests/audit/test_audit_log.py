@@ -64,3 +64,39 @@ def test_the_log_page_lists_events_newest_first(client, world, login, count_quer
     assert page.index("第十网格") < page.index("第九网格")
     community_page = client.get(f"/audit/?community={world.other_community.id}")
     assert "第九网格" not in community_page.get_data(as_text=True)
+
+
+def test_concurrent_writers_never_fork_the_chain(app, backend, make_user):
+    """Many requests appending at once must still leave one unbroken chain. PostgreSQL
+    serialises them with an advisory lock, so every append succeeds there."""
+    import threading
+
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    user_id = make_user().id
+    outcomes: list[str] = []
+    start = threading.Barrier(8)
+
+    def append(n: int):
+        with app.app_context():
+            start.wait()
+            try:
+                record("test.concurrent", community_id=None, target=f"n:{n}",
+                       details={"actor": user_id})
+                db.session.commit()
+                outcomes.append("ok")
+            except (IntegrityError, OperationalError):
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    count, broken, _ = verify_chain()
+    assert broken is None and count == outcomes.count("ok")
+    if backend == "postgresql":
+        assert outcomes == ["ok"] * 8
