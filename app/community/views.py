@@ -3,7 +3,7 @@ import hashlib
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.community.forms import (
@@ -65,6 +65,11 @@ bp = Blueprint("community", __name__)
 COMMUNITY_ROLES = {r: label for r, label in ROLE_LABELS.items() if r != Role.PLATFORM_ADMIN}
 
 
+def natural_order(column) -> tuple:
+    """Room 201 before room 1001, building 2栋 before 10栋: shorter names first."""
+    return func.length(column), column
+
+
 def _community_or_404(community_id: int) -> Community:
     return db.get_or_404(Community, community_id)
 
@@ -97,7 +102,7 @@ def new_community():
 def _overview_context(community: Community, grid_form=None, building_form=None) -> dict:
     buildings = db.session.execute(
         select(Building).where(Building.community_id == community.id)
-        .options(joinedload(Building.grid)).order_by(Building.name)
+        .options(joinedload(Building.grid)).order_by(*natural_order(Building.name))
     ).scalars().all()
     organisations = db.session.execute(
         select(Organisation).where(Organisation.community_id == community.id)
@@ -193,14 +198,15 @@ def units(community_id: int):
     community = _community_or_404(community_id)
     require("community.view_phones", community)
     buildings = db.session.execute(
-        select(Building).where(Building.community_id == community.id).order_by(Building.name)
+        select(Building).where(Building.community_id == community.id)
+        .order_by(*natural_order(Building.name))
     ).scalars().all()
     building_id = request.args.get("building", type=int)
     query = (
         select(Unit).join(Building).where(Building.community_id == community.id)
         .options(joinedload(Unit.building),
                  selectinload(Unit.ownerships).joinedload(Ownership.owner))
-        .order_by(Building.name, Unit.number)
+        .order_by(*natural_order(Building.name), *natural_order(Unit.number))
     )
     if building_id:
         query = query.where(Unit.building_id == building_id)
@@ -311,7 +317,7 @@ def _link_form() -> LinkRequestForm:
     form.community.data = chosen
     buildings = db.session.execute(
         select(Building.id, Building.name).where(Building.community_id == int(chosen))
-        .order_by(Building.name)
+        .order_by(*natural_order(Building.name))
     ).all() if chosen else []
     form.building.choices = options((b.id, b.name) for b in buildings)
     return form

@@ -139,3 +139,12 @@ def test_the_roster_page_shows_full_phones_to_verifying_staff(client, world, log
     login(world.users["oc_staff"])
     page = client.get(f"/c/{world.community.id}/units").get_data(as_text=True)
     assert "1栋-101" in page and "13900000001" in page and "95.20" in page
+
+
+def test_the_roster_lists_rooms_in_the_order_people_count_them(client, world, login,
+                                                               make_unit):
+    make_unit(world.community, "1001")
+    make_unit(world.community, "201")
+    login(world.users["oc_staff"])
+    page = client.get(f"/c/{world.community.id}/units").get_data(as_text=True)
+    assert page.index("1栋-101") < page.index("1栋-201") < page.index("1栋-1001")
