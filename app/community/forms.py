@@ -78,7 +78,7 @@ class _InCommunityForm(FlaskForm):
 
 def _grid_choices(community: Community, blank_label):
     grids = db.session.execute(
-        select(Grid.id, Grid.name).where(Grid.community_id == community.id).order_by(Grid.name)
+        select(Grid.id, Grid.name).where(Grid.community_id == community.id).order_by(Grid.id)
     ).all()
     return options([("", blank_label)] + [(g.id, g.name) for g in grids])
 

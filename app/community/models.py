@@ -20,7 +20,7 @@ class Community(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     grids: Mapped[list["Grid"]] = relationship(
-        back_populates="community", order_by="Grid.name"
+        back_populates="community", order_by="Grid.id"
     )
     buildings: Mapped[list["Building"]] = relationship(
         back_populates="community", order_by="Building.name"

@@ -106,7 +106,7 @@ def _overview_context(community: Community, grid_form=None, building_form=None) 
     ).scalars().all()
     organisations = db.session.execute(
         select(Organisation).where(Organisation.community_id == community.id)
-        .order_by(Organisation.kind, Organisation.name)
+        .order_by(Organisation.id)
     ).scalars().all()
     return dict(
         community=community,

@@ -159,3 +159,34 @@ def test_login_and_change_password_cost_fixed_queries(client, make_user, count_q
     with count_queries() as queries:
         client.get("/auth/password")
     assert len(queries) == 1  # load the logged-in user
+
+
+def test_the_limit_is_shared_through_redis_between_workers(app, make_user):
+    """Two app instances (two gunicorn workers) count failures in the same Redis."""
+    import os
+    import uuid
+
+    from app import create_app
+    from tests.conftest import CSRFClient, skip_or_fail
+
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        skip_or_fail("REDIS_URL is not set; the shared rate-limit test needs Redis")
+    phone = "139" + str(uuid.uuid4().int)[:8]
+    make_user(phone=phone)
+    workers = [create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "LOGIN_LIMIT_PER_ADDRESS": "1000 per 15 minutes",  # other runs share this address
+    }) for _ in range(2)]
+    for worker in workers:
+        worker.test_client_class = CSRFClient
+    clients = [worker.test_client() for worker in workers]
+    bad = {"phone": phone, "password": "wrong password"}
+    try:
+        codes = [clients[n % 2].post("/auth/login", data=bad).status_code for n in range(6)]
+    finally:
+        for worker in workers:
+            with worker.app_context():
+                db.engine.dispose()
+    assert codes == [200] * 5 + [429]
