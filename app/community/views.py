@@ -455,8 +455,8 @@ def _grantable_roles(community: Community | None) -> dict:
             if can(current_user, "role.grant", (community, r))}
 
 
-def _grant_role_from(community: Community | None):
-    """Shared by the community and the platform roles pages: grant the posted role."""
+def _roles_view(community: Community | None, back: str):
+    """The community and the platform roles pages: list the grants, grant the posted role."""
     form = PersonRoleForm(_grantable_roles(community))
     if form.validate_on_submit():
         require("role.grant", (community, form.role.data))
@@ -468,7 +468,7 @@ def _grant_role_from(community: Community | None):
             forget_standing()
             flash(_("%(name)s is now %(role)s.", name=form.user.name,
                     role=ROLE_LABELS[form.role.data]), "success")
-            return None
+            return redirect(back)
     return _roles_page(community, form)
 
 
@@ -493,12 +493,7 @@ def _revoke_role_in(community: Community | None, grant_id: int) -> None:
 def community_roles(community_id: int):
     community = _community_or_404(community_id)
     require("community.manage", community)
-    if request.method == "POST":
-        response = _grant_role_from(community)
-        if response is not None:
-            return response
-        return redirect(url_for("community.community_roles", community_id=community.id))
-    return _roles_page(community, PersonRoleForm(_grantable_roles(community), formdata=None))
+    return _roles_view(community, url_for("community.community_roles", community_id=community.id))
 
 
 @bp.route("/c/<int:community_id>/roles/<int:grant_id>/revoke", methods=["POST"])
@@ -514,12 +509,7 @@ def revoke_community_role(community_id: int, grant_id: int):
 @login_required
 def platform_roles():
     require("platform.admin")
-    if request.method == "POST":
-        response = _grant_role_from(None)
-        if response is not None:
-            return response
-        return redirect(url_for("community.platform_roles"))
-    return _roles_page(None, PersonRoleForm(_grantable_roles(None), formdata=None))
+    return _roles_view(None, url_for("community.platform_roles"))
 
 
 @bp.route("/platform/roles/<int:grant_id>/revoke", methods=["POST"])
