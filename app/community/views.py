@@ -56,7 +56,7 @@ from app.community.services import (
     unit_counts,
 )
 from app.core.forms import options
-from app.core.rendering import done, render_page
+from app.core.rendering import done, go_to, render_page
 from app.extensions import db
 from app.permissions import can, forget_standing, require
 
@@ -343,7 +343,7 @@ def link_request_page():
             db.session.commit()
             flash(_("Your request was sent. Committee staff will check it, "
                     "and you will see their answer here."), "success")
-            return redirect(url_for("community.my_account"))
+            return go_to(url_for("community.my_account"))
     elif refreshing:
         form.building.errors = []
     return render_page("community/request_link.html", "community/_link_form.html", form=form)

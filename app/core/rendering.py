@@ -1,6 +1,7 @@
 """One template piece serves both a whole page and an htmx swap."""
 
 from flask import flash, redirect, render_template
+from flask_htmx import make_response as htmx_response
 
 from app.extensions import htmx
 
@@ -23,3 +24,11 @@ def done(message: str, redirect_to: str, fragment: str, context: dict):
         return render_template(fragment, done_message=message, **context)
     flash(message, "success")
     return redirect(redirect_to)
+
+
+def go_to(url: str):
+    """Leave the page after a successful POST. htmx would follow a plain redirect and swap
+    the whole next page into the form, so it is told to navigate instead."""
+    if wants_fragment():
+        return htmx_response("", 204, redirect=url)
+    return redirect(url)

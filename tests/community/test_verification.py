@@ -41,6 +41,16 @@ def test_a_resident_asks_to_be_linked_to_a_home(client, make_community, make_uni
     assert "等待工作人员处理" in client.get("/me").get_data(as_text=True)
 
 
+def test_with_htmx_a_sent_request_navigates_instead_of_nesting_a_page(
+        client, make_community, make_unit, make_org, make_user, add_member, login):
+    community, unit, _ = _setup(make_community, make_unit, make_org, make_user, add_member)
+    login(make_user())
+    response = client.post("/me/link", headers={"HX-Request": "true"}, data={
+        "community": community.id, "building": unit.building_id, "unit": "101",
+        "kind": "resident"})
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/me"
+
+
 def test_a_wrong_room_or_a_second_request_is_refused_and_the_text_kept(
         client, make_community, make_unit, make_org, make_user, add_member, login):
     community, unit, _ = _setup(make_community, make_unit, make_org, make_user, add_member)
