@@ -15,9 +15,33 @@ from app.community.models import (
     Unit,
     VerificationRequest,
 )
+from app.discussion.models import Comment, Mute, Report
+from app.notices.models import Notification
+from app.proposals.models import (
+    Cosponsorship,
+    Follow,
+    PartyReview,
+    Proposal,
+    ProposalBuilding,
+    ProposalEvent,
+    ProposalGrid,
+    ProposalPhoto,
+)
 
 __all__ = [
     "AuditEvent",
+    "Comment",
+    "Cosponsorship",
+    "Follow",
+    "Mute",
+    "Notification",
+    "PartyReview",
+    "Proposal",
+    "ProposalBuilding",
+    "ProposalEvent",
+    "ProposalGrid",
+    "ProposalPhoto",
+    "Report",
     "Building",
     "Community",
     "Grid",

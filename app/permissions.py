@@ -34,12 +34,50 @@ class OrgRole:
     role: str
 
 
+@dataclass(frozen=True)
+class Home:
+    community_id: int
+    building_id: int
+    grid_id: int | None
+
+
 @dataclass
 class Standing:
-    """What one user holds: community roles and organisation memberships."""
+    """What one user holds: community roles and organisation memberships, and, loaded only
+    when a question needs them, their homes and their mutes."""
 
+    user_id: int | None = None
     roles: set[tuple[int | None, str]] = field(default_factory=set)
     org_roles: list[OrgRole] = field(default_factory=list)
+    _homes: list[Home] | None = None
+    _muted_in: set[int] | None = None
+
+    @property
+    def homes(self) -> list[Home]:
+        if self._homes is None:
+            self._homes = _load_homes(self.user_id) if self.user_id else []
+        return self._homes
+
+    def is_muted(self, community_id: int) -> bool:
+        if self._muted_in is None:
+            self._muted_in = _load_mutes(self.user_id) if self.user_id else set()
+        return community_id in self._muted_in
+
+    def is_verified_in(self, community_id: int) -> bool:
+        return self.has_role(community_id, Role.RESIDENT) or self.has_role(
+            community_id, Role.VERIFIED_OWNER)
+
+    def is_member_in(self, community_id: int) -> bool:
+        return any(r.community_id == community_id for r in self.org_roles)
+
+    def is_staff_of(self, organisation_id: int) -> bool:
+        return self.org_role(organisation_id) in STAFF_ROLES
+
+    def is_chair_of_kind(self, community_id: int, kinds: set[str]) -> bool:
+        return any(
+            r.community_id == community_id and r.kind in kinds and r.role == MemberRole.CHAIR
+            for r in self.org_roles
+        )
 
     @property
     def is_platform_admin(self) -> bool:
@@ -82,12 +120,41 @@ def load_standing(user) -> Standing:
         .where(Membership.user_id == user.id)
     ).all()
     standing = Standing(
+        user_id=user.id,
         roles={(row.community_id, row.role) for row in roles},
         org_roles=[OrgRole(*row) for row in org_rows],
     )
     if has_request_context():
         g._standing = (user.id, standing)
     return standing
+
+
+def _load_homes(user_id: int) -> list[Home]:
+    from app.community.models import Building, Owner, Ownership, Residency, Unit
+
+    owned = (
+        select(Building.community_id, Building.id, Building.grid_id)
+        .join(Unit, Unit.building_id == Building.id)
+        .join(Ownership, Ownership.unit_id == Unit.id)
+        .join(Owner, Owner.id == Ownership.owner_id)
+        .where(Owner.user_id == user_id)
+    )
+    lived = (
+        select(Building.community_id, Building.id, Building.grid_id)
+        .join(Unit, Unit.building_id == Building.id)
+        .join(Residency, Residency.unit_id == Unit.id)
+        .where(Residency.user_id == user_id)
+    )
+    return [Home(*row) for row in db.session.execute(owned.union(lived)).all()]
+
+
+def _load_mutes(user_id: int) -> set[int]:
+    from app.discussion.models import Mute
+    from app.extensions import utcnow
+
+    return set(db.session.execute(
+        select(Mute.community_id).where(Mute.user_id == user_id, Mute.until > utcnow())
+    ).scalars())
 
 
 def forget_standing() -> None:
@@ -115,11 +182,7 @@ def _verify_residents(standing: Standing, community) -> bool:
 
 
 def _view_community(standing: Standing, community) -> bool:
-    return (
-        _manage_community(standing, community)
-        or any(cid == community.id for cid, _ in standing.roles)
-        or any(r.community_id == community.id for r in standing.org_roles)
-    )
+    return _view_community_id(standing, community.id)
 
 
 def _manage_members(standing: Standing, organisation) -> bool:
@@ -136,6 +199,118 @@ def _grant_role(standing: Standing, target) -> bool:
     return _manage_community(standing, community)
 
 
+# --- Proposals and discussion ------------------------------------------------------------
+
+PROPOSAL_CHAIR_KINDS = {
+    OrganisationKind.OWNERS_COMMITTEE,
+    OrganisationKind.NEIGHBOURHOOD_COMMITTEE,
+    OrganisationKind.PARTY_BRANCH,
+}
+MODERATOR_CHAIR_KINDS = VERIFYING_KINDS
+
+
+def _chair_proposals(standing: Standing, community) -> bool:
+    """Merge, move back, withdraw author rights, set rules of order, open votes."""
+    return _administers(standing, community.id) or standing.is_chair_of_kind(
+        community.id, PROPOSAL_CHAIR_KINDS)
+
+
+def _moderate(standing: Standing, community) -> bool:
+    return (
+        _administers(standing, community.id)
+        or standing.has_role(community.id, Role.MODERATOR)
+        or standing.is_chair_of_kind(community.id, MODERATOR_CHAIR_KINDS)
+    )
+
+
+def _participant(standing: Standing, community_id: int) -> bool:
+    """A verified resident, or someone who acts for an organisation of the community."""
+    return standing.is_verified_in(community_id) or standing.is_member_in(community_id)
+
+
+def _create_proposal(standing: Standing, community) -> bool:
+    return _participant(standing, community.id) and not standing.is_muted(community.id)
+
+
+def _post_for(standing: Standing, organisation) -> bool:
+    return standing.is_staff_of(organisation.id)
+
+
+def _view_proposal(standing: Standing, proposal) -> bool:
+    from app.proposals.states import Status
+
+    if proposal.status == Status.DRAFT:
+        return proposal.author_id == standing.user_id
+    return _view_community_id(standing, proposal.community_id)
+
+
+def _edit_proposal(standing: Standing, proposal) -> bool:
+    from app.proposals.states import Status
+
+    return (proposal.status == Status.DRAFT and proposal.author_id == standing.user_id
+            and not proposal.author_rights_withdrawn)
+
+
+def in_scope(standing: Standing, proposal) -> bool:
+    """Does one of the user's homes lie in the proposal's scope?"""
+    from app.proposals.models import ScopeKind
+
+    homes = [h for h in standing.homes if h.community_id == proposal.community_id]
+    if proposal.scope_kind == ScopeKind.GRIDS:
+        grid_ids = {g.id for g in proposal.scope_grids}
+        return any(h.grid_id in grid_ids for h in homes)
+    if proposal.scope_kind == ScopeKind.BUILDINGS:
+        building_ids = {b.id for b in proposal.scope_buildings}
+        return any(h.building_id in building_ids for h in homes)
+    return bool(homes)
+
+
+def _cosponsor(standing: Standing, proposal) -> bool:
+    from app.proposals.states import Status
+
+    return (
+        proposal.status == Status.COLLECTING
+        and proposal.author_id != standing.user_id
+        and standing.is_verified_in(proposal.community_id)
+        and not standing.is_muted(proposal.community_id)
+        and in_scope(standing, proposal)
+    )
+
+
+def _review_for_party(standing: Standing, proposal) -> bool:
+    return any(
+        r.community_id == proposal.community_id and r.kind == OrganisationKind.PARTY_BRANCH
+        and r.role in STAFF_ROLES
+        for r in standing.org_roles
+    )
+
+
+def _comment(standing: Standing, proposal) -> bool:
+    from app.proposals.states import DISCUSSABLE
+
+    return (
+        proposal.status in DISCUSSABLE
+        and not proposal.discussion_locked
+        and _participant(standing, proposal.community_id)
+        and not standing.is_muted(proposal.community_id)
+    )
+
+
+def _answer_officially(standing: Standing, proposal) -> bool:
+    return _comment(standing, proposal) and any(
+        r.community_id == proposal.community_id and r.role in STAFF_ROLES
+        for r in standing.org_roles
+    )
+
+
+def _view_community_id(standing: Standing, community_id: int) -> bool:
+    return (
+        _administers(standing, community_id)
+        or any(cid == community_id for cid, _ in standing.roles)
+        or standing.is_member_in(community_id)
+    )
+
+
 RULES: dict[str, Callable[[Standing, object], bool]] = {
     "platform.admin": _platform_admin,
     "community.view": _view_community,
@@ -144,6 +319,16 @@ RULES: dict[str, Callable[[Standing, object], bool]] = {
     "community.view_phones": _verify_residents,
     "organisation.manage_members": _manage_members,
     "role.grant": _grant_role,
+    "community.moderate": _moderate,
+    "proposal.create": _create_proposal,
+    "proposal.post_for": _post_for,
+    "proposal.view": _view_proposal,
+    "proposal.edit": _edit_proposal,
+    "proposal.chair": _chair_proposals,
+    "proposal.cosponsor": _cosponsor,
+    "proposal.party_review": _review_for_party,
+    "comment.post": _comment,
+    "comment.answer_officially": _answer_officially,
 }
 
 

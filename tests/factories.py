@@ -173,3 +173,41 @@ def world(make_user, make_community, make_unit, make_org, add_member, give_role)
     db.session.add(w.link_request)
     db.session.commit()
     return w
+
+
+@pytest.fixture
+def make_proposal(app):
+    """A proposal in any status, written directly (the services have their own tests)."""
+    from app.proposals.models import Follow, Proposal
+    from app.proposals.states import Status
+
+    def make(community: Community, author: User, status: str = Status.DELIBERATION,
+             title: str | None = None, category: str = "facilities", organisation=None,
+             **fields):
+        proposal = Proposal(
+            community=community, author=author, organisation=organisation,
+            title=title or f"议题{next(_serial)}", body="正文", body_html="<p>正文</p>",
+            category=category, status=status,
+            published_at=None if status == Status.DRAFT else utcnow(), **fields)
+        db.session.add(proposal)
+        db.session.flush()
+        db.session.add(Follow(proposal_id=proposal.id, user_id=author.id))
+        db.session.commit()
+        return proposal
+
+    return make
+
+
+@pytest.fixture
+def resident_of(make_user, give_role):
+    """A verified resident who lives in ``unit`` (a Residency and the resident role)."""
+    from app.community.models import Residency, Role
+
+    def make(unit: Unit, name: str = "居民", **fields) -> User:
+        user = make_user(name=name, **fields)
+        db.session.add(Residency(unit=unit, user=user))
+        db.session.commit()
+        give_role(user, Role.RESIDENT, unit.building.community)
+        return user
+
+    return make

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -18,6 +18,11 @@ class Community(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     address: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Community settings (the rules of procedure of this community, in numbers).
+    cosponsor_threshold: Mapped[int] = mapped_column(default=5)
+    report_threshold: Mapped[int] = mapped_column(default=3)
+    # Categories whose proposals need the party branch's opinion before a poll; empty: off.
+    party_review_categories: Mapped[list] = mapped_column(JSON, default=list)
 
     grids: Mapped[list["Grid"]] = relationship(
         back_populates="community", order_by="Grid.id"

@@ -1,0 +1,1 @@
+"""Notices (公告) and in-app notifications."""

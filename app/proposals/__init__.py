@@ -1,0 +1,1 @@
+"""Proposals (议题): drafting, co-sponsoring, following and the lifecycle state machine."""
