@@ -86,8 +86,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.community.views import bp as community_bp
     from app.core.views import bp as core_bp
+    from app.discussion.views import bp as discussion_bp
+    from app.notices.views import bp as notices_bp
+    from app.proposals.views import bp as proposals_bp
 
-    for blueprint in (core_bp, auth_bp, community_bp, audit_bp):
+    for blueprint in (core_bp, auth_bp, community_bp, audit_bp, proposals_bp, discussion_bp,
+                      notices_bp):
         app.register_blueprint(blueprint)
 
 
