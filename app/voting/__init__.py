@@ -1,0 +1,1 @@
+"""Voting (表决): polls, rolls, ballots and the counting rules."""

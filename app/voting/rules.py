@@ -1,0 +1,296 @@
+"""The counting rules, with no Flask and no database. Arithmetic is exact: areas are
+Decimal, ratios Fraction, never floats.
+
+In PRC law "以上 / 以下" include the number itself and "过半数 / 超过" do not (Civil Code
+Art. 1259): "≥ 2/3" holds at exactly two thirds, "more than half" fails at exactly half.
+
+Owners' votes (Civil Code Art. 278, SPC interpretation Art. 8–9) count people and area. The
+caller aggregates before counting: one ballot per owner, with the areas of all their units
+added up; co-owners of a unit are one ballot; the developer's unsold units are one owner.
+Abstentions take part but never approve.
+"""
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+APPROVE, OPPOSE, ABSTAIN = "approve", "oppose", "abstain"
+YES_NO = (APPROVE, OPPOSE, ABSTAIN)
+
+
+class Rule(enum.StrEnum):
+    SIMPLE_MAJORITY = "simple_majority"
+    TWO_THIRDS = "two_thirds"
+    CIVIL_CODE_ORDINARY = "civil_code_ordinary"
+    CIVIL_CODE_MAJOR = "civil_code_major"
+    PARTY_BRANCH = "party_branch"
+    COMMITTEE = "committee"
+    ADVISORY = "advisory"
+
+
+OWNER_RULES = frozenset({Rule.CIVIL_CODE_ORDINARY, Rule.CIVIL_CODE_MAJOR})
+
+HALF, TWO_THIRDS, THREE_QUARTERS = Fraction(1, 2), Fraction(2, 3), Fraction(3, 4)
+
+
+class Measure(enum.StrEnum):
+    PEOPLE = "people"
+    AREA = "area"
+
+
+class Basis(enum.StrEnum):
+    """What a condition's figure is measured against."""
+
+    ELECTORATE = "electorate"      # everyone on the roll
+    PARTICIPANTS = "participants"  # those who took part (abstentions included)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One voter's ballot. ``choices`` is {approve}, {oppose} or {abstain} for a yes/no
+    question, or the options chosen (empty: abstain) for a multi-option one."""
+
+    voter: str
+    choices: frozenset[str]
+    area: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Electorate:
+    """The frozen roll's totals: people (owners as counted by law, or members with voting
+    rights) and, for owners' votes, the total exclusive area."""
+
+    people: int
+    area: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One requirement, with the figures that decide it."""
+
+    kind: str                 # "quorum" or "approval"
+    measure: Measure
+    basis: Basis
+    actual: Decimal | int
+    of: Decimal | int
+    threshold: Fraction
+    inclusive: bool           # ≥ (以上) or > (过半数)
+
+    @property
+    def ratio(self) -> Fraction | None:
+        if not self.of:
+            return None
+        return Fraction(self.actual) / Fraction(self.of)
+
+    @property
+    def holds(self) -> bool:
+        ratio = self.ratio
+        if ratio is None:
+            return False
+        return ratio >= self.threshold if self.inclusive else ratio > self.threshold
+
+    def explain(self) -> str:
+        """E.g. ``2,345.67 m² of 3,000.00 m² = 78.19 % ≥ 2/3 ✓``."""
+        amount = (lambda v: f"{Decimal(v):,.2f} m²") if self.measure == Measure.AREA else str
+        sign = "≥" if self.inclusive else ">"
+        mark = "✓" if self.holds else "✗"
+        return (f"{amount(self.actual)} of {amount(self.of)} = {percent(self.ratio)} "
+                f"{sign} {self.threshold.numerator}/{self.threshold.denominator} {mark}")
+
+
+def percent(ratio: Fraction | None) -> str:
+    """A ratio as a percentage with two decimals, rounded half up (for display only)."""
+    if ratio is None:
+        return "—"
+    value = Decimal(ratio.numerator) * 100 / Decimal(ratio.denominator)
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)} %"
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    option: str
+    people: int
+    area: Decimal
+    conditions: tuple[Condition, ...]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.conditions) and all(c.holds for c in self.conditions)
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: Rule
+    participants: int
+    participating_area: Decimal
+    quorum: tuple[Condition, ...]
+    options: tuple[OptionResult, ...]
+    outcome: str  # "passed", "rejected", "no_quorum", "advisory" or "tie" (seats undecided)
+    winners: tuple[str, ...] = ()
+    tied: tuple[str, ...] = ()        # options tied for the last seat(s), not decided
+    deemed: bool = False              # counted with deemed consent
+
+    @property
+    def quorum_met(self) -> bool:
+        return all(c.holds for c in self.quorum)
+
+    def option(self, name: str) -> OptionResult:
+        return next(o for o in self.options if o.option == name)
+
+
+@dataclass
+class _Totals:
+    participants: int = 0
+    area: Decimal = Decimal("0")
+    people_for: dict[str, int] = field(default_factory=dict)
+    area_for: dict[str, Decimal] = field(default_factory=dict)
+
+    def add(self, choices: Iterable[str], people: int, area: Decimal) -> None:
+        for choice in choices:
+            self.people_for[choice] = self.people_for.get(choice, 0) + people
+            self.area_for[choice] = self.area_for.get(choice, Decimal("0")) + area
+
+
+def _totals(ballots: Iterable[Ballot], options: Sequence[str]) -> _Totals:
+    totals = _Totals()
+    voters: set[str] = set()
+    for ballot in ballots:
+        if ballot.voter in voters:
+            raise ValueError(f"two ballots for voter {ballot.voter!r}")
+        unknown = ballot.choices - set(options) - {ABSTAIN}
+        if unknown:
+            raise ValueError(f"ballot of {ballot.voter!r} names unknown options {unknown}")
+        voters.add(ballot.voter)
+        totals.participants += 1
+        totals.area += ballot.area
+        totals.add(ballot.choices, 1, ballot.area)
+    return totals
+
+
+def _quorum(rule: Rule, electorate: Electorate, totals: _Totals,
+            turnout_quorum: Fraction | None) -> tuple[Condition, ...]:
+    def people(threshold, inclusive):
+        return Condition("quorum", Measure.PEOPLE, Basis.ELECTORATE, totals.participants,
+                         electorate.people, threshold, inclusive)
+
+    if rule in OWNER_RULES:
+        return (
+            Condition("quorum", Measure.AREA, Basis.ELECTORATE, totals.area, electorate.area,
+                      TWO_THIRDS, True),
+            people(TWO_THIRDS, True),
+        )
+    if rule in (Rule.PARTY_BRANCH, Rule.COMMITTEE):
+        return (people(HALF, False),)
+    if rule in (Rule.SIMPLE_MAJORITY, Rule.TWO_THIRDS) and turnout_quorum is not None:
+        return (people(turnout_quorum, True),)
+    return ()
+
+
+def _approval(rule: Rule, electorate: Electorate, totals: _Totals,
+              option: str) -> tuple[Condition, ...]:
+    votes = totals.people_for.get(option, 0)
+    area = totals.area_for.get(option, Decimal("0"))
+
+    def of_participants(measure, actual, of, threshold, inclusive):
+        return Condition("approval", measure, Basis.PARTICIPANTS, actual, of, threshold,
+                         inclusive)
+
+    if rule in OWNER_RULES:
+        threshold, inclusive = ((HALF, False) if rule == Rule.CIVIL_CODE_ORDINARY
+                                else (THREE_QUARTERS, True))
+        return (
+            of_participants(Measure.AREA, area, totals.area, threshold, inclusive),
+            of_participants(Measure.PEOPLE, votes, totals.participants, threshold, inclusive),
+        )
+    if rule == Rule.SIMPLE_MAJORITY:
+        return (of_participants(Measure.PEOPLE, votes, totals.participants, HALF, False),)
+    if rule == Rule.TWO_THIRDS:
+        return (of_participants(Measure.PEOPLE, votes, totals.participants, TWO_THIRDS, True),)
+    if rule in (Rule.PARTY_BRANCH, Rule.COMMITTEE):
+        # More than half of all members, not just of those present.
+        return (Condition("approval", Measure.PEOPLE, Basis.ELECTORATE, votes,
+                          electorate.people, HALF, False),)
+    return ()
+
+
+def _judge(rule: Rule, electorate: Electorate, totals: _Totals, options: Sequence[str],
+           judged: Sequence[str], seats: int, turnout_quorum: Fraction | None,
+           deemed: bool) -> Result:
+    quorum = _quorum(rule, electorate, totals, turnout_quorum)
+    results = tuple(
+        OptionResult(option, totals.people_for.get(option, 0),
+                     totals.area_for.get(option, Decimal("0")),
+                     _approval(rule, electorate, totals, option))
+        for option in options
+    )
+
+    def finish(outcome, winners=(), tied=()):
+        return Result(rule, totals.participants, totals.area, quorum, results, outcome,
+                      tuple(winners), tuple(tied), deemed)
+
+    if rule == Rule.ADVISORY:
+        return finish("advisory")
+    if not all(c.holds for c in quorum):
+        return finish("no_quorum")
+    def strength(r: OptionResult) -> tuple[int, Decimal]:
+        return r.people, r.area
+
+    passing = sorted((r for r in results if r.option in judged and r.passed),
+                     key=strength, reverse=True)
+    if not passing:
+        return finish("rejected")
+    if len(passing) <= seats or strength(passing[seats]) != strength(passing[seats - 1]):
+        return finish("passed", [r.option for r in passing[:seats]])
+    cut = strength(passing[seats - 1])
+    return finish("tie", [r.option for r in passing if strength(r) > cut],
+                  [r.option for r in passing if strength(r) == cut])
+
+
+def tally(
+    rule: Rule,
+    electorate: Electorate,
+    ballots: Iterable[Ballot],
+    *,
+    options: Sequence[str] = YES_NO,
+    seats: int = 1,
+    turnout_quorum: Fraction | None = None,
+) -> Result:
+    """Count a poll. A yes/no question (the default options) judges "approve"; a
+    multi-option question judges each option as if approving meant choosing it, and with
+    ``seats`` seats the top passing options win (more people first, then more area); options
+    still equal for the last seat are reported as ``tied``."""
+    if seats < 1:
+        raise ValueError("seats must be at least 1")
+    judged = [APPROVE] if tuple(options) == YES_NO else list(options)
+    totals = _totals(ballots, options)
+    return _judge(rule, electorate, totals, options, judged, seats, turnout_quorum, False)
+
+
+def tally_with_deemed_consent(
+    rule: Rule,
+    electorate: Electorate,
+    ballots: Iterable[Ballot],
+    *,
+    turnout_quorum: Fraction | None = None,
+) -> tuple[Result, Result]:
+    """The raw count and the count where owners who were duly notified and did not vote
+    follow the majority of those who did (未参与表决视为同意 / 从众), side by side.
+
+    Only for yes/no questions. The majority is the side, approve or oppose, chosen by more
+    voters; when the two are equal, nobody is deemed to follow either.
+    """
+    ballots = list(ballots)
+    totals = _totals(ballots, YES_NO)
+    raw = _judge(rule, electorate, totals, YES_NO, [APPROVE], 1, turnout_quorum, False)
+    approve, oppose = totals.people_for.get(APPROVE, 0), totals.people_for.get(OPPOSE, 0)
+    silent_people = max(electorate.people - totals.participants, 0)
+    silent_area = max(electorate.area - totals.area, Decimal("0"))
+    if approve != oppose and silent_people:
+        side = APPROVE if approve > oppose else OPPOSE
+        totals.participants += silent_people
+        totals.area += silent_area
+        totals.add([side], silent_people, silent_area)
+    deemed = _judge(rule, electorate, totals, YES_NO, [APPROVE], 1, turnout_quorum, True)
+    return raw, deemed
