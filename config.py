@@ -50,6 +50,8 @@ class Config:
     LANGUAGES = {"zh_Hans": "中文", "en": "English"}
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # A proposal's form carries up to 6 photos of at most 5 MB each.
+    PROPOSAL_UPLOAD_LIMIT = 31 * 1024 * 1024
     ROSTER_MAX_ROWS = 20000
     PAGE_SIZE = 50
 

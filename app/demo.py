@@ -5,8 +5,9 @@ import hashlib
 import io
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select, update
 
 from app.auth.models import User
 from app.auth.services import register_user
@@ -14,6 +15,7 @@ from app.community.models import (
     Community,
     LinkKind,
     MemberRole,
+    Organisation,
     OrganisationKind,
     Role,
     Unit,
@@ -31,7 +33,37 @@ from app.community.services import (
     request_link,
     roster_context,
 )
-from app.extensions import db
+from app.discussion.models import Comment, Report, ReportReason, Stance
+from app.discussion.services import (
+    decide,
+    post_comment,
+    post_official_answer,
+    post_reply,
+    report,
+)
+from app.extensions import db, utcnow
+from app.notices.models import Notification
+from app.proposals.models import (
+    DEFAULT_REVIEW_CATEGORIES,
+    Category,
+    Cosponsorship,
+    Follow,
+    PartyReview,
+    Proposal,
+    ProposalEvent,
+    ReviewOpinion,
+    ScopeKind,
+)
+from app.proposals.services import (
+    add_party_review,
+    cosponsor,
+    follow,
+    merge,
+    save_draft,
+    submit,
+    transition,
+)
+from app.proposals.states import Action, Status
 
 COMMUNITY_NAME = "翠湖花园"
 DEMO_PASSWORD = "gongzhi-demo"
@@ -104,8 +136,11 @@ def seed_demo() -> tuple[bool, list[DemoLogin]]:
         DemoLogin("13800000014", "新用户 唐静", "Waiting for verification (not on the roster)"),
         DemoLogin("13900001001", "业主 许芳", "Waiting for verification (phone on the roster)"),
     ]
-    if db.session.execute(select(Community.id).where(Community.name == COMMUNITY_NAME)).first():
-        return False, logins
+    existing = db.session.execute(
+        select(Community).where(Community.name == COMMUNITY_NAME)).scalar_one_or_none()
+    if existing is not None:
+        # A database seeded before proposals existed gains them; otherwise nothing changes.
+        return seed_proposals(existing), logins
 
     rng = random.Random(20261128)
     users = {login.phone: _account(login.phone, login.name.split()[-1]) for login in logins}
@@ -168,6 +203,7 @@ def seed_demo() -> tuple[bool, list[DemoLogin]]:
                  note="新买的房子，房产证还在办理")
     request_link(users["13900001001"], _unit(community, "1栋", "102"), kind=LinkKind.OWNER,
                  note="")
+    seed_proposals(community)
     return True, logins
 
 
@@ -176,3 +212,487 @@ def _unit(community: Community, building_name: str, number: str) -> Unit:
     unit = find_unit(community.id, building.id, number)
     assert unit is not None
     return unit
+
+
+# --- Proposals and their discussions --------------------------------------------------------
+
+# Neighbours who take part in the demo discussions: roster owners who have accounts and were
+# verified, keyed by their home.
+NEIGHBOUR_UNITS = [
+    ("1栋", "202"), ("1栋", "503"), ("2栋", "101"), ("2栋", "404"), ("2栋", "801"),
+    ("3栋", "301"), ("3栋", "604"), ("3栋", "902"), ("4栋", "203"), ("4栋", "705"),
+    ("5栋", "302"), ("6栋", "504"),
+]
+# The demo logins who take part, by the part they play.
+CAST = {
+    "oc_chair": "13800000003", "oc_staff": "13800000004", "nc_chair": "13800000005",
+    "property": "13800000006", "party_secretary": "13800000007", "volunteer": "13800000010",
+    "moderator": "13800000012", "owner": "13900009999", "tenant": "13800000013",
+}
+STAMPED = (Proposal, ProposalEvent, Cosponsorship, Follow, PartyReview, Comment, Report,
+           Notification)
+
+
+class _Story:
+    """Writes proposals through the services as if it happened over the last two months:
+    every row the services add is stamped with the story's clock instead of now."""
+
+    def __init__(self, community: Community, people: dict[str, User], orgs: dict):
+        self.community = community
+        self.people = people
+        self.orgs = orgs
+        self.start = utcnow()
+        self.now = self.start
+        self.proposals: list[Proposal] = []
+
+    def at(self, days_ago: float) -> None:
+        db.session.flush()  # what was added so far keeps the time it was added at
+        self.now = self.start - timedelta(days=days_ago)
+
+    def stamp(self, session, _context, _instances) -> None:
+        for row in session.new:
+            if isinstance(row, STAMPED) and row.created_at is None:
+                row.created_at = self.now
+
+    def draft(self, days_ago: float, author: str, title: str, body: str, category: str, *,
+              org: str | None = None, grids=(), buildings=()) -> Proposal:
+        self.at(days_ago)
+        scope = (ScopeKind.GRIDS if grids else ScopeKind.BUILDINGS if buildings
+                 else ScopeKind.COMMUNITY)
+        proposal = save_draft(
+            None, community=self.community, author=self.people[author],
+            organisation=self.orgs[org] if org else None, title=title, body=body,
+            category=category, scope_kind=scope,
+            grids=[g for g in self.community.grids if g.name in grids],
+            buildings=[b for b in self.community.buildings if b.name in buildings])
+        self.proposals.append(proposal)
+        return proposal
+
+    def submit(self, proposal: Proposal, days_ago: float) -> None:
+        self.at(days_ago)
+        submit(proposal, actor=proposal.author)
+
+    def cosponsor(self, proposal: Proposal, days_ago: float, *keys: str) -> None:
+        for index, key in enumerate(keys):
+            self.at(days_ago - index * 0.4)
+            cosponsor(proposal, self.people[key])
+
+    def follow(self, proposal: Proposal, days_ago: float, *keys: str) -> None:
+        self.at(days_ago)
+        for key in keys:
+            follow(proposal, self.people[key])
+
+    def move(self, proposal: Proposal, action: Action, days_ago: float,
+             actor: str | None = None, note: str = "") -> None:
+        self.at(days_ago)
+        transition(proposal, action, actor=self.people[actor] if actor else None, note=note)
+
+    def comment(self, proposal: Proposal, days_ago: float, author: str, body: str,
+                stance: str | None = None, *, reply_to: Comment | None = None,
+                org: str | None = None) -> Comment:
+        """A comment with its stance, a reply, or an official answer for ``org``."""
+        self.at(days_ago)
+        person = self.people[author]
+        if reply_to is not None:
+            return post_reply(reply_to, person, body=body)
+        if org is not None:
+            return post_official_answer(proposal, person, organisation=self.orgs[org],
+                                        body=body)
+        return post_comment(proposal, person, stance=stance, body=body)
+
+    def report(self, comment: Comment, days_ago: float, reporter: str, reason: str) -> None:
+        self.at(days_ago)
+        report(comment, self.people[reporter], reason=reason, note="")
+
+    def hide(self, comment: Comment, days_ago: float, moderator: str, reason: str) -> None:
+        self.at(days_ago)
+        decide([comment], action="hide", reason=reason, actor=self.people[moderator],
+               community=self.community)
+        db.session.execute(update(Report).where(Report.comment_id == comment.id)
+                           .values(resolved_at=self.now))
+
+    def review(self, proposal: Proposal, days_ago: float, opinion: str, text: str) -> None:
+        self.at(days_ago)
+        add_party_review(proposal, organisation=self.orgs["party"], opinion=opinion, text=text,
+                         actor=self.people["party_secretary"])
+
+    def merge(self, proposal: Proposal, into: Proposal, days_ago: float, actor: str,
+              note: str) -> None:
+        self.at(days_ago)
+        merge(proposal, into, actor=self.people[actor], note=note)
+
+    def settle(self) -> None:
+        """The services stamped published, deliberation and update times with now: take
+        them from the timeline instead; older notices have been read."""
+        db.session.flush()
+        for proposal in self.proposals:
+            events = db.session.execute(
+                select(ProposalEvent).where(ProposalEvent.proposal_id == proposal.id)
+                .order_by(ProposalEvent.id)).scalars().all()
+            published = [e.created_at for e in events
+                         if e.to_status in (Status.COLLECTING, Status.DELIBERATION)]
+            deliberation = [e.created_at for e in events if e.to_status == Status.DELIBERATION]
+            proposal.published_at = published[0] if published else None
+            proposal.deliberation_at = deliberation[-1] if deliberation else None
+            proposal.updated_at = max([proposal.created_at, *(e.created_at for e in events)])
+            proposal.first_official_answer_at = db.session.execute(
+                select(func.min(Comment.created_at)).where(
+                    Comment.proposal_id == proposal.id, Comment.organisation_id.is_not(None))
+            ).scalar_one()
+        for notification in db.session.execute(select(Notification).where(
+                Notification.created_at < self.start - timedelta(days=7))).scalars():
+            notification.read_at = notification.created_at + timedelta(hours=3)
+
+
+def _neighbours(community: Community, staff: User) -> dict[str, User]:
+    """Give a dozen roster owners accounts and verify them, as committee staff would."""
+    neighbours = {}
+    for building_name, number in NEIGHBOUR_UNITS:
+        unit = _unit(community, building_name, number)
+        owner = unit.ownerships[0].owner
+        user = _account(owner.phone, owner.name)
+        if owner.user_id is None:
+            approve_request(request_link(user, unit, kind=LinkKind.OWNER, note=""),
+                            actor=staff, owner=owner)
+        neighbours[f"{building_name}-{number}"] = user
+    return neighbours
+
+
+def seed_proposals(community: Community) -> bool:
+    """A dozen proposals in every status, with discussions, unless the community has some."""
+    if db.session.execute(
+            select(Proposal.id).where(Proposal.community_id == community.id)).first():
+        return False
+    people = {key: db.session.execute(select(User).where(User.phone == phone)).scalar_one()
+              for key, phone in CAST.items()}
+    people.update(_neighbours(community, people["oc_staff"]))
+    orgs = {
+        key: db.session.execute(select(Organisation).where(
+            Organisation.community_id == community.id, Organisation.kind == kind)).scalar_one()
+        for key, kind in [
+            ("property", OrganisationKind.PROPERTY_COMPANY),
+            ("owners", OrganisationKind.OWNERS_COMMITTEE),
+            ("neighbourhood", OrganisationKind.NEIGHBOURHOOD_COMMITTEE),
+            ("party", OrganisationKind.PARTY_BRANCH),
+            ("social", OrganisationKind.SOCIAL_ORGANISATION),
+        ]
+    }
+    community.party_review_categories = [str(c) for c in DEFAULT_REVIEW_CATEGORIES]
+    story = _Story(community, people, orgs)
+    session = db.session()
+    event.listen(session, "before_flush", story.stamp)
+    try:
+        _tell(story)
+        story.settle()
+    finally:
+        event.remove(session, "before_flush", story.stamp)
+    return True
+
+
+def _tell(story: _Story) -> None:
+    """Fourteen proposals, oldest first, in every status."""
+    c = story.comment
+    SUPPORT, OPPOSE, NEUTRAL, QUESTION = (Stance.SUPPORT, Stance.OPPOSE, Stance.NEUTRAL,
+                                          Stance.QUESTION)
+
+    # Done: the volunteers' replanting of the third grid's green belts.
+    greening = story.draft(61, "volunteer", "二期绿化带补种与修剪", GREENING,
+                           Category.ENVIRONMENT, org="social", grids=("第三网格",))
+    story.submit(greening, 60)
+    c(greening, 59, "5栋-302", "支持！5栋楼下那片草坪秃了一大块，下雨全是泥。", SUPPORT)
+    c(greening, 58.5, "6栋-504", "修剪的时候注意别碰到一楼住户的窗户，去年剪完树枝没清走。",
+      NEUTRAL)
+    story.move(greening, Action.OPEN_VOTING, 57, "oc_chair")
+    story.move(greening, Action.CLOSE_PASSED, 53)
+    story.move(greening, Action.START_WORK, 50, "oc_chair", "志愿者协会组织三次周末补种活动")
+    story.move(greening, Action.FINISH, 20, "oc_chair", "补种灌木 320 株，修剪乔木 46 棵")
+
+    # In progress: LED lighting in the underground car park.
+    lighting = story.draft(60, "property", "地下车库照明更换为LED节能灯", LIGHTING,
+                           Category.FACILITIES, org="property")
+    story.submit(lighting, 59)
+    c(lighting, 57, "2栋-801", "早就该换了，B区好几盏灯一直是坏的，晚上停车很害怕。", SUPPORT)
+    question = c(lighting, 56, "owner", "施工期间车库是不是要分区封闭？大概多长时间？",
+                 QUESTION)
+    c(lighting, 55.5, "property", "分 A、B 两区施工，每区 3 天，施工区域会设临时照明和"
+      "引导员，车辆可停到地面临时车位。", reply_to=question)
+    story.move(lighting, Action.OPEN_VOTING, 52, "oc_chair")
+    story.move(lighting, Action.CLOSE_PASSED, 47)
+    story.move(lighting, Action.START_WORK, 40, "oc_chair", "施工单位已进场，A 区已完工")
+    lighting.closes_at = story.start - timedelta(days=47)
+
+    # Rejected: face recognition at the main gate.
+    face = story.draft(59, "4栋-705", "小区主入口改为人脸识别门禁", FACE_GATE, Category.SAFETY)
+    story.submit(face, 58)
+    story.cosponsor(face, 57, "4栋-203", "3栋-301", "6栋-504", "5栋-302", "2栋-101")
+    c(face, 53, "1栋-503", "人脸是敏感个人信息，数据存在哪里？谁能调取？这些没说清楚之前我"
+      "反对。", OPPOSE)
+    c(face, 52.5, "4栋-203", "外卖快递天天跟着业主混进来，现在的门卡形同虚设，支持改造。",
+      SUPPORT)
+    c(face, 52, "tenant", "租户和老人怎么办？家里老人不会用手机，别搞成只能刷脸。", QUESTION)
+    c(face, 50, "nc_chair", "按照《个人信息保护法》，人脸识别不得作为进出小区的唯一方式，"
+      "必须保留门卡、钥匙等替代方式；采集前需单独书面同意。居委会建议先做隐私影响评估。",
+      org="neighbourhood")
+    off_topic = c(face, 49, "6栋-504", "顺便说一句，6栋电梯又坏了，物业什么时候修？", NEUTRAL)
+    story.report(off_topic, 48, "4栋-705", ReportReason.OFF_TOPIC)
+    story.move(face, Action.OPEN_VOTING, 44, "oc_chair")
+    story.move(face, Action.CLOSE_REJECTED, 37)
+    face.closes_at = story.start - timedelta(days=37)
+
+    # Passed: the children's playground in the central garden.
+    playground = story.draft(56, "oc_staff", "中心花园儿童游乐设施翻新", PLAYGROUND,
+                             Category.FACILITIES, org="owners")
+    story.submit(playground, 55)
+    c(playground, 54, "2栋-404", "滑梯的塑料板裂了好几处，上周我家孩子手被划破了，强烈支持！",
+      SUPPORT)
+    c(playground, 53, "3栋-604", "地面一定要换成塑胶软垫，现在的水泥地太危险。", SUPPORT)
+    worry = c(playground, 52, "1栋-202", "游乐区紧挨着1栋，晚上九十点还有孩子在玩，能不能"
+              "规定开放时间？", QUESTION)
+    c(playground, 51.5, "oc_staff", "会在入口立牌：开放时间 7:00–20:30，物业晚间巡逻提醒。",
+      reply_to=worry)
+    c(playground, 50, "property", "物业已请两家供应商现场勘测，报价分别为 8.6 万元和 9.2 "
+      "万元，均含 EPDM 塑胶地面和三年质保，报价单已张贴在物业服务中心。", org="property")
+    story.move(playground, Action.OPEN_VOTING, 45, "oc_chair")
+    story.move(playground, Action.CLOSE_PASSED, 38)
+    playground.closes_at = story.start - timedelta(days=38)
+
+    # No quorum: dog-keeping clauses of the management covenant.
+    covenant = story.draft(51, "oc_chair", "修订《翠湖花园管理规约》养犬管理条款", COVENANT,
+                           Category.RULES_OF_PROCEDURE, org="owners")
+    story.submit(covenant, 50)
+    c(covenant, 49, "3栋-902", "支持，电梯里不牵绳的狗太吓人了。", SUPPORT)
+    c(covenant, 48, "5栋-302", "大型犬禁止进电梯不现实，住高层的怎么下楼？建议改成高峰时段"
+      "错峰乘梯。", OPPOSE)
+    c(covenant, 47.5, "2栋-101", "罚则由谁执行？规约里写了也得有人管。", QUESTION)
+    story.review(covenant, 46, ReviewOpinion.PROCEED, "条款符合《民法典》及市养犬管理条例，"
+                 "同意提交业主大会表决。")
+    story.move(covenant, Action.OPEN_VOTING, 40, "oc_chair")
+    story.move(covenant, Action.CLOSE_NO_QUORUM, 33, note="参与表决业主人数未达三分之二")
+    covenant.closes_at = story.start - timedelta(days=33)
+
+    # Deliberation, with the party branch's opinion: the maintenance fund for the roofs.
+    roofs = story.draft(34, "owner", "使用维修资金更换1栋、2栋屋面防水层", ROOFS,
+                        Category.MAINTENANCE_FUND, grids=("第一网格",))
+    story.submit(roofs, 33)
+    story.cosponsor(roofs, 32, "1栋-202", "1栋-503", "2栋-101", "2栋-404", "2栋-801")
+    c(roofs, 27, "1栋-503", "顶楼住户支持！我家次卧天花板已经发霉，墙皮一块块往下掉。",
+      SUPPORT)
+    c(roofs, 26.5, "2栋-101", "维修资金账户现在还有多少钱？这次要动用多少？", QUESTION)
+    c(roofs, 25, "property", "截至上月末，翠湖花园专项维修资金账户余额 312.6 万元，其中"
+      "1栋、2栋分户账合计 58.4 万元。初步预算 41.8 万元，按两栋业主专有面积分摊。",
+      org="property")
+    plan = c(roofs, 24.5, "owner", "谢谢物业的数据。我建议把三家施工单位的报价和资质都"
+             "公示出来，大家比较之后再表决。", SUPPORT)
+    leaked = c(roofs, 24, "2栋-404", "施工队我推荐老李，电话 139 0000 2468，上次给我家做"
+               "防水挺好。", NEUTRAL)
+    story.report(leaked, 23.5, "1栋-202", ReportReason.PERSONAL_DATA)
+    story.report(leaked, 23.4, "2栋-801", ReportReason.PERSONAL_DATA)
+    story.hide(leaked, 23, "moderator", "含有他人手机号码，请通过物业服务中心推荐施工单位。")
+    story.review(roofs, 22, ReviewOpinion.PROCEED_WITH_SUGGESTIONS,
+                 "同意使用维修资金。建议：一、公开比选不少于三家施工单位；二、施工前请监理"
+                 "单位确认工程量；三、完工后将结算明细在公告栏公示十五天。")
+    c(roofs, 21, "1栋-202", "我家在1栋顶楼以下，也要分摊吗？按面积分摊是不是不太公平？",
+      OPPOSE)
+    c(roofs, 20.5, "oc_staff", "按《住宅专项维修资金管理办法》，屋面属于本栋共用部位，"
+      "由本栋全体业主按面积分摊，不区分楼层。", org="owners")
+    c(roofs, 3, "1栋-503", "同意公示报价。我家愿意作为施工期间的联络户，方便工人进出屋面。",
+      reply_to=plan)
+
+    # Deliberation: the property company's parking plan, busy and with a reported comment.
+    parking = story.draft(21, "property", "地面停车位重新规划及收费标准调整", PARKING,
+                          Category.PARKING, org="property")
+    story.submit(parking, 20)
+    c(parking, 19, "3栋-604", "消防通道被占的问题终于有人管了，支持重新画线。", SUPPORT)
+    fee = c(parking, 18.5, "owner", "月租从 150 涨到 240，涨幅 60%，依据是什么？周边小区"
+            "都在 180 左右。", OPPOSE)
+    c(parking, 18, "5栋-302", "同问。另外临时停车前 30 分钟免费能不能改成 1 小时？送孩子"
+      "上学经常超时。", QUESTION)
+    c(parking, 17.5, "property", "240 元是按本小区车位数和维护成本测算的，明细见附件二。"
+      "我们愿意再听大家意见。", reply_to=fee)
+    rant = c(parking, 17, "6栋-504", "物业就知道收钱，一群吸血鬼，趁早滚出翠湖！", OPPOSE)
+    for days, reporter in ((16.8, "3栋-604"), (16.5, "2栋-801"), (16.2, "1栋-202")):
+        story.report(rant, days, reporter, ReportReason.ABUSE)
+    c(parking, 15, "oc_staff", "业委会意见：同意重新划线，收费标准需经业主大会表决。请物业补充"
+      "近三年停车收入和支出明细，并对 180 元、210 元、240 元三档方案分别测算。",
+      org="owners")
+    c(parking, 12, "2栋-404", "电动车也该规划专门的停放区，别和汽车抢地方。", NEUTRAL)
+    c(parking, 6, "tenant", "租户有没有资格租月租车位？", QUESTION)
+
+    # Deliberation: a charging shed, into which a duplicate is merged.
+    shed = story.draft(15, "oc_staff", "在2号门附近建设电动自行车集中充电棚", SHED,
+                       Category.SAFETY, org="owners")
+    story.submit(shed, 14)
+    chargers = story.draft(17, "2栋-404", "增设电动车充电桩", CHARGERS, Category.SAFETY)
+    story.submit(chargers, 16)
+    story.cosponsor(chargers, 15.5, "2栋-801", "3栋-902")
+    c(chargers, 15, "3栋-902", "上个月隔壁小区楼道电瓶车着火，太吓人了，支持！", SUPPORT)
+    story.merge(chargers, shed, 12, "oc_chair", "与业委会的充电棚议题内容重复，合并讨论。")
+    story.follow(shed, 11, "owner")
+    c(shed, 10, "1栋-202", "充电棚要有喷淋和监控，不然集中充电反而更危险。", SUPPORT)
+    c(shed, 9, "3栋-604", "充电费用怎么算？按次还是按度？", QUESTION)
+    c(shed, 6, "property", "拟采用扫码计费，每度电 0.8 元，含棚内喷淋、烟感和 24 小时"
+      "监控，设备由供应商投资，物业负责日常巡查。", org="property")
+
+    # Voting: the neighbourhood committee's waste-sorting pilot.
+    waste = story.draft(27, "nc_chair", "垃圾分类定时定点投放试点", WASTE,
+                        Category.ENVIRONMENT, org="neighbourhood")
+    story.submit(waste, 26)
+    c(waste, 25, "owner", "支持试点，但晚上 7 点到 9 点太短，上班族赶不上。", SUPPORT)
+    c(waste, 24, "4栋-203", "撤桶以后楼道会不会有人乱扔？谁来监督？", QUESTION)
+    c(waste, 23, "volunteer", "志愿者协会可以安排每晚两名志愿者在投放点值守，前两周手把手"
+      "教大家分类。", NEUTRAL)
+    c(waste, 21, "property", "物业将在 3 个投放点加装洗手池和照明，并延长投放时间至晚上 "
+      "9 点半；错时投放点设在 6 栋北侧。", org="property")
+    story.move(waste, Action.OPEN_VOTING, 5, "oc_chair")
+    waste.closes_at = story.start + timedelta(days=5)
+
+    # Withdrawn: weekend renovation hours.
+    renovation = story.draft(19, "5栋-302", "取消周末上午装修禁令", WEEKEND_RENOVATION,
+                             Category.OTHER)
+    story.submit(renovation, 18)
+    c(renovation, 17.5, "5栋-302", "补充：我家工期很紧，周末能施工可以早一个月入住。",
+      NEUTRAL)
+    c(renovation, 17, "3栋-902", "坚决反对，周末是唯一能休息的时间，家里还有婴儿。", OPPOSE)
+    c(renovation, 16.5, "1栋-503", "反对。可以理解工期紧，但电钻声对上夜班的人太折磨了。",
+      OPPOSE)
+    story.move(renovation, Action.WITHDRAW, 15, "5栋-302", "听取邻居意见后撤回，谢谢大家。")
+
+    # Collecting support: a lift for building 3, and parcel lockers at the east gate.
+    lift = story.draft(10, "3栋-301", "3栋加装电梯意向征集", LIFT, Category.RENOVATION,
+                       buildings=("3栋",))
+    story.submit(lift, 9)
+    story.cosponsor(lift, 7, "owner", "3栋-604", "3栋-902")
+    c(lift, 6.5, "3栋-902", "家里老人 82 岁，住 9 楼，已经半年没下过楼了，盼电梯！", SUPPORT)
+    c(lift, 5, "3栋-604", "一楼、二楼的邻居可能会担心采光和噪音，建议先上门沟通。", NEUTRAL)
+    c(lift, 4, "owner", "费用分摊能不能参考隔壁小区的按楼层递增方案？", QUESTION)
+    lockers = story.draft(5, "tenant", "东门增设智能快递柜", LOCKERS, Category.FACILITIES)
+    story.submit(lockers, 4)
+    story.cosponsor(lockers, 3, "2栋-101")
+    c(lockers, 2, "2栋-801", "快递堆在门岗经常丢件，支持。柜子别放在消防通道上就行。", SUPPORT)
+
+    # A draft the demo owner has not submitted yet.
+    story.draft(1, "owner", "关于公开物业服务费收支明细的建议", SERVICE_FEE,
+                Category.PROPERTY_COMPANY)
+
+
+GREENING = """第三网格（5栋、6栋）之间的绿化带已有三年未补种，部分草坪裸露、乔木遮挡低层住户采光。
+
+### 方案
+- 补种耐阴灌木（红叶石楠、金森女贞）约 300 株
+- 修剪遮挡 1–3 层窗户的乔木枝条
+- 志愿者协会组织三次周末活动，欢迎居民带孩子参加
+
+### 费用
+苗木费约 1.2 万元，由公共收益列支；人工由志愿者承担。"""
+
+LIGHTING = """地下车库现有 T8 荧光灯管 420 支，故障率高、耗电大，B 区有十余处长期不亮。
+
+### 方案
+1. 全部更换为 LED 灯管，B 区通道加装雷达感应灯
+2. 预计每年节约电费约 3.5 万元，两年收回成本
+
+| 项目 | 金额 |
+| --- | --- |
+| 灯具及安装 | 6.8 万元 |
+| 旧灯回收 | -0.3 万元 |
+
+费用从停车公共收益中列支。"""
+
+FACE_GATE = """小区主入口目前使用 IC 门卡，复制门卡的情况很多，外来人员随意进出。
+
+建议将主入口改为**人脸识别 + 门卡**双模式门禁：
+- 业主自愿录入人脸，不录入的继续使用门卡
+- 访客通过业主手机扫码登记
+
+预算约 4.5 万元，由公共收益支付。"""
+
+PLAYGROUND = """中心花园的儿童游乐设施使用已满八年，滑梯破裂、秋千链条生锈，地面为水泥硬化。
+
+### 翻新内容
+- 更换组合滑梯、秋千各一套
+- 地面改为 EPDM 塑胶软垫
+- 增设家长休息座椅和遮阳棚
+
+预算不超过 9.5 万元，使用公共收益。详见物业张贴的两家供应商报价。"""
+
+COVENANT = """近一年物业接到犬只相关投诉 63 起，主要是不牵绳、电梯内伤人和随地便溺。
+
+### 拟新增条款
+1. 犬只出户须牵绳，绳长不超过 1.5 米
+2. 大型犬乘梯避开 7:30–9:00、17:30–19:30 高峰
+3. 犬只粪便须即时清理，违者由物业劝导并公示
+
+修订需经业主大会表决通过后生效。"""
+
+ROOFS = """1栋、2栋建成已十二年，今年雨季两栋顶楼共有 **14 户**反映渗漏，物业多次局部修补无效。
+
+### 申请事项
+申请使用专项维修资金，整体更换 1栋、2栋屋面防水层。
+
+### 预算与分摊
+- 初步预算 41.8 万元（以比选结果为准）
+- 由两栋业主按专有部分面积分摊
+
+### 程序
+按规定需经两栋业主表决同意；本社区要求党支部前置研究。"""
+
+PARKING = """小区地面车位 186 个，业主车辆已超过 300 辆，消防通道和绿地被长期占用。
+
+### 规划调整
+- 重新划线，增加 22 个车位，消防通道全部清空
+- 设置 12 个临时车位，供访客和送货车辆使用
+
+### 收费标准
+| 类型 | 现行 | 拟调整 |
+| --- | --- | --- |
+| 月租车位 | 150 元/月 | 240 元/月 |
+| 临时停车 | 前 30 分钟免费 | 前 30 分钟免费，之后 3 元/小时 |
+
+收费标准调整须经业主大会表决。"""
+
+SHED = """全小区电动自行车约 420 辆，楼道停放、飞线充电屡禁不止，存在严重火灾隐患。
+
+### 建议
+在 2 号门西侧空地建设集中充电棚：
+- 约 120 个充电位，配喷淋、烟感、监控
+- 扫码计费，设备由运营商投资
+
+请大家就位置和收费提出意见。"""
+
+CHARGERS = """楼下没有充电的地方，大家只好把电瓶拎回家充，太危险了。
+
+建议在每栋楼附近装几个充电桩。"""
+
+WASTE = """按照街道统一部署，翠湖社区拟开展为期三个月的垃圾分类定时定点投放试点。
+
+### 试点内容
+- 撤除楼道垃圾桶，设 3 个集中投放点
+- 投放时间：早 7:00–9:00，晚 19:00–21:30
+- 设 1 个错时投放点，供上夜班的居民使用
+
+### 配套
+志愿者值守、洗手池、照明，以及每月“分类达人”评选。"""
+
+WEEKEND_RENOVATION = """现行规约规定周六、周日全天禁止产生噪音的装修作业，导致装修工期过长。
+
+建议改为周末上午 9:00–12:00 可以施工，下午和晚上仍然禁止。"""
+
+LIFT = """3栋为 11 层无电梯住宅，60 岁以上老人有 27 位，上下楼非常困难。
+
+### 征集事项
+征集 3栋业主对加装电梯的意向，达到联署人数后由业委会组织：
+1. 请设计单位现场踏勘
+2. 召开 3栋业主协商会，讨论费用分摊和低层补偿
+
+按政策，加装电梯需本栋专有部分面积和人数均达到三分之二以上业主参与表决，并经参与表决者四分之三以上同意。"""
+
+LOCKERS = """东门门岗每天代收快递上百件，丢件、错拿时有发生。
+
+建议在东门内侧增设两组智能快递柜，由快递柜运营商免费安装，小区收取场地费计入公共收益。"""
+
+SERVICE_FEE = """物业服务费已连续三年未公布收支明细。
+
+建议物业按季度在公告栏和本平台公布：
+- 服务费收入及收缴率
+- 人员工资、保洁、绿化、设备维护等主要支出
+- 公共收益（停车、广告）收支情况"""

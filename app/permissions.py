@@ -239,7 +239,8 @@ def _post_for(standing: Standing, organisation) -> bool:
 def _view_proposal(standing: Standing, proposal) -> bool:
     from app.proposals.states import Status
 
-    if proposal.status == Status.DRAFT:
+    if proposal.status == Status.DRAFT or proposal.published_at is None:
+        # Drafts, and drafts withdrawn before anyone saw them, stay the author's own.
         return proposal.author_id == standing.user_id
     return _view_community_id(standing, proposal.community_id)
 

@@ -74,6 +74,9 @@ ROUTES = [
     ("POST", lambda w: f"/platform/roles/{_grant_to_revoke(w, None)}/revoke", PLATFORM),
     ("GET", lambda w: "/audit/", PLATFORM),
     ("GET", lambda w: f"/audit/?community={w.community.id}", MANAGE),
+    ("GET", lambda w: "/notifications", PEOPLE),
+    ("GET", lambda w: "/notifications/count", PEOPLE),
+    ("POST", lambda w: "/notifications/read-all", PEOPLE),
 ]
 
 

@@ -13,21 +13,26 @@ from app.community.models import (
     VerificationRequest,
 )
 from app.extensions import db
+from app.notices.models import Notification, NotificationKind
 
 PAGES = [
-    # (who looks, url builder, queries expected)
-    ("oc_staff", lambda w: "/", 6),
-    ("resident", lambda w: "/me", 6),
-    ("resident", lambda w: "/me/link", 3),
-    ("platform_admin", lambda w: "/communities", 4),
-    ("community_admin", lambda w: f"/c/{w.community.id}", 9),
-    ("oc_staff", lambda w: f"/c/{w.community.id}/units", 8),
-    ("oc_staff", lambda w: f"/c/{w.community.id}/verifications", 8),
-    ("community_admin", lambda w: f"/c/{w.community.id}/roles", 5),
-    ("resident", lambda w: f"/o/{w.owners_committee.id}", 6),
-    ("platform_admin", lambda w: "/platform/roles", 4),
-    ("platform_admin", lambda w: "/audit/", 5),
-    ("community_admin", lambda w: f"/c/{w.community.id}/roster/import", 4),
+    # (who looks, url builder, queries expected). Every page's header adds one COUNT of
+    # unread notifications, and the standing (two queries) where the page itself did not
+    # load it, for the "Proposals" link.
+    ("oc_staff", lambda w: "/", 7),
+    ("resident", lambda w: "/me", 9),
+    ("resident", lambda w: "/me/link", 6),
+    ("platform_admin", lambda w: "/communities", 5),
+    ("community_admin", lambda w: f"/c/{w.community.id}", 10),
+    ("oc_staff", lambda w: f"/c/{w.community.id}/units", 9),
+    ("oc_staff", lambda w: f"/c/{w.community.id}/verifications", 9),
+    ("community_admin", lambda w: f"/c/{w.community.id}/roles", 6),
+    ("resident", lambda w: f"/o/{w.owners_committee.id}", 7),
+    ("platform_admin", lambda w: "/platform/roles", 5),
+    ("platform_admin", lambda w: "/audit/", 6),
+    ("community_admin", lambda w: f"/c/{w.community.id}/roster/import", 5),
+    ("resident", lambda w: "/notifications", 6),
+    ("resident", lambda w: "/notifications/count", 2),
 ]
 
 
@@ -44,6 +49,10 @@ def _more_of_everything(w, make_unit, make_user, count=15):
         db.session.add(Organisation(community=w.community, kind="social_organisation",
                                     name=f"协会{index}"))
         record("test.event", actor=person, community_id=w.community.id)
+        for user in w.users.values():
+            db.session.add(Notification(user_id=user.id, actor_id=person.id,
+                                        kind=NotificationKind.OFFICIAL_ANSWER,
+                                        details={"title": f"议题{index}"}))
     db.session.commit()
 
 

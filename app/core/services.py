@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from flask import url_for
 from sqlalchemy import func, select
 
 from app.community.models import (
@@ -10,7 +11,7 @@ from app.community.models import (
     VerificationStatus,
 )
 from app.extensions import db
-from app.permissions import can, load_standing
+from app.permissions import Standing, can, load_standing
 
 
 @dataclass
@@ -26,11 +27,26 @@ class HomeSummary:
     has_standing: bool
 
 
+def own_community_ids(standing: Standing) -> set[int]:
+    """The communities where the user holds a role or belongs to an organisation."""
+    return ({cid for cid, _ in standing.roles if cid is not None}
+            | {r.community_id for r in standing.org_roles})
+
+
+def proposals_entry(user) -> str:
+    """Where the header's "Proposals" link leads: straight to the proposals of the user's
+    only community, else to the communities to choose from. It reuses the standing that
+    the page's permission checks loaded, so it usually costs no query."""
+    community_ids = own_community_ids(load_standing(user))
+    if len(community_ids) == 1:
+        return url_for("proposals.list_proposals", community_id=community_ids.pop())
+    return url_for("community.communities")
+
+
 def home_summary(user) -> HomeSummary:
     """What the home page tells a logged-in user, in a fixed number of queries."""
     standing = load_standing(user)
-    community_ids = {cid for cid, _ in standing.roles if cid is not None}
-    community_ids |= {r.community_id for r in standing.org_roles}
+    community_ids = own_community_ids(standing)
     query = select(Community).order_by(Community.name)
     if not standing.is_platform_admin:
         query = query.where(Community.id.in_(community_ids))

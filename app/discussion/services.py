@@ -1,6 +1,587 @@
-"""Comments, official answers, reports and moderation."""
+"""Comments, official answers, reports and moderation.
+
+The functions change the session and flush; the view commits. The context builders load a
+discussion in a fixed number of queries, however many comments it has.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.audit.services import record
+from app.auth.models import User
+from app.community.models import Community, Membership, Organisation, RoleGrant
+from app.core.preferences import safe_next
+from app.discussion.forms import (
+    STANCE_LABELS,
+    CommentForm,
+    OfficialAnswerForm,
+    ReplyForm,
+    ReportForm,
+)
+from app.discussion.models import Comment, Mute, Report, ReportStatus
+from app.extensions import db, utcnow
+from app.notices.models import NotificationKind
+from app.notices.services import notify
+from app.permissions import STAFF_ROLES, can, load_standing
+from app.proposals.models import ModerationState, Proposal
+from app.proposals.services import follow, followers
+from app.proposals.states import DISCUSSABLE, Status
+
+COMMENTS_PER_PAGE = 20
+EDIT_WINDOW = timedelta(minutes=10)
+QUEUE_LIMIT = 100
+
+
+# --- Reading a discussion ------------------------------------------------------------------
+
+
+@dataclass
+class Discussion:
+    """What templates/discussion/* need; one object, so that it merges into any page's
+    context under one name."""
+
+    proposal: Proposal
+    user: object
+    return_to: str
+    may_take_part: bool = False
+    may_post: bool = False
+    refusal: str | None = None
+    comment_form: CommentForm | None = None
+    answer_form: OfficialAnswerForm | None = None
+    report_proposal_form: ReportForm | None = None
+    official_answers: list[Comment] = field(default_factory=list)
+    stances: list[tuple[str, str, int]] = field(default_factory=list)
+    stance_total: int = 0
+    comments: list[Comment] = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+    replies: dict[int, list[Comment]] = field(default_factory=dict)
+    # Forms posted with errors, by key ("reply-12", "report-12"), shown instead of fresh ones.
+    forms: dict = field(default_factory=dict)
+    # A short message shown in one comment after an action on it, by comment id.
+    notes: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def stance_labels(self) -> dict:
+        return STANCE_LABELS
+
+    def replies_of(self, comment: Comment) -> list[Comment]:
+        return self.replies.get(comment.id, [])
+
+    def reply_form(self, comment: Comment) -> ReplyForm:
+        return self.forms.get(f"reply-{comment.id}") or ReplyForm(
+            self.proposal, comment, formdata=None)
+
+    def report_form(self, comment: Comment) -> ReportForm:
+        return self.forms.get(f"report-{comment.id}") or ReportForm(
+            prefix=f"report-{comment.id}", formdata=None)
+
+    def is_own(self, comment: Comment) -> bool:
+        return getattr(self.user, "id", None) == comment.author_id
+
+    def shows_body(self, comment: Comment) -> bool:
+        """Deleted comments show "deleted"; hidden ones a placeholder, except to their author."""
+        if comment.deleted_at is not None:
+            return False
+        return comment.moderation_state == ModerationState.VISIBLE or self.is_own(comment)
+
+    def may_edit(self, comment: Comment) -> bool:
+        return can(self.user, "comment.edit", comment) and edit_window_open(comment)
+
+    def may_delete(self, comment: Comment) -> bool:
+        return can(self.user, "comment.delete", comment)
+
+    def may_report(self, comment: Comment) -> bool:
+        return can(self.user, "comment.report", comment)
 
 
 def discussion_context(proposal, user, page: int = 1) -> dict:
     """Everything templates/discussion/_section.html needs for one proposal's discussion."""
-    return {}
+    return build_discussion(proposal, user, page)
+
+
+def build_discussion(proposal: Proposal, user, page: int = 1, forms: dict | None = None,
+                     notes: dict | None = None) -> dict:
+    """The whole section: pinned official answers, stance counts, one page of comments."""
+    discussion = _base(proposal, user, forms, notes)
+    discussion.official_answers = db.session.execute(
+        select(Comment).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None),
+                              Comment.organisation_id.is_not(None))
+        .options(joinedload(Comment.author), joinedload(Comment.organisation))
+        .order_by(Comment.id)
+    ).scalars().all()
+    counts = dict(db.session.execute(
+        select(Comment.stance, func.count(Comment.id))
+        .where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None),
+               Comment.organisation_id.is_(None), Comment.deleted_at.is_(None),
+               Comment.moderation_state == ModerationState.VISIBLE)
+        .group_by(Comment.stance)
+    ).all())
+    discussion.stances = [(stance, label, counts.get(stance, 0))
+                          for stance, label in STANCE_LABELS.items()]
+    discussion.stance_total = sum(count for _, _, count in discussion.stances)
+    _load_page(discussion, page, extra=discussion.official_answers)
+    return {"discussion": discussion}
+
+
+def page_context(proposal: Proposal, user, page: int) -> dict:
+    """One more page of comments, for "more comments"."""
+    discussion = _base(proposal, user)
+    _load_page(discussion, page)
+    return {"discussion": discussion}
+
+
+def comment_context(comment: Comment, user, forms: dict | None = None,
+                    notes: dict | None = None) -> dict:
+    """One comment (with its replies if it starts a thread), refreshed after an action."""
+    discussion = _base(comment.proposal, user, forms, notes)
+    if comment.parent_id is None:
+        discussion.replies = _replies([comment.id])
+    return {"discussion": discussion, "comment": comment}
+
+
+def form_context(proposal: Proposal, user, forms: dict | None = None) -> dict:
+    """The comment form alone, with what the person may do now."""
+    return {"discussion": _base(proposal, user, forms)}
+
+
+def _base(proposal: Proposal, user, forms: dict | None = None,
+          notes: dict | None = None) -> Discussion:
+    forms = forms or {}
+    discussion = Discussion(proposal=proposal, user=user, return_to=return_to(proposal),
+                            forms=forms, notes=notes or {})
+    discussion.may_take_part = can(user, "discussion.take_part", proposal)
+    if discussion.may_take_part:
+        discussion.refusal = posting_refusal(proposal, user)
+        discussion.may_post = discussion.refusal is None and can(user, "comment.post", proposal)
+    if discussion.may_post:
+        discussion.comment_form = forms.get("comment") or CommentForm(proposal, formdata=None)
+        if can(user, "comment.answer_officially", proposal):
+            discussion.answer_form = forms.get("answer") or OfficialAnswerForm(
+                proposal, answering_organisations(proposal, user), formdata=None)
+    if can(user, "proposal.report", proposal):
+        discussion.report_proposal_form = forms.get("report-proposal") or ReportForm(
+            prefix="report-proposal", formdata=None)
+    return discussion
+
+
+def return_to(proposal: Proposal) -> str:
+    """Where a plain form post goes back to: the page that showed the form."""
+    fallback = url_for("discussion.comments", proposal_id=proposal.id)
+    if request.values.get("next"):
+        return safe_next(request.values["next"], fallback)
+    if request.method == "GET" and request.endpoint != "discussion.edit":
+        return request.path
+    return fallback
+
+
+def _load_page(discussion: Discussion, page: int, extra: list[Comment] = ()) -> None:
+    rows = db.session.execute(
+        select(Comment).where(Comment.proposal_id == discussion.proposal.id,
+                              Comment.parent_id.is_(None), Comment.organisation_id.is_(None))
+        .options(joinedload(Comment.author))
+        .order_by(Comment.id)
+        .offset((page - 1) * COMMENTS_PER_PAGE).limit(COMMENTS_PER_PAGE + 1)
+    ).scalars().all()
+    discussion.page = page
+    discussion.comments = rows[:COMMENTS_PER_PAGE]
+    discussion.has_next = len(rows) > COMMENTS_PER_PAGE
+    discussion.replies = _replies([c.id for c in [*extra, *discussion.comments]])
+
+
+def _replies(parent_ids: list[int]) -> dict[int, list[Comment]]:
+    """Every reply of the shown comments in one query (even for none, so that the count of
+    queries does not depend on the number of comments)."""
+    grouped: dict[int, list[Comment]] = {}
+    rows = db.session.execute(
+        select(Comment).where(Comment.parent_id.in_(parent_ids))
+        .options(joinedload(Comment.author)).order_by(Comment.id)
+    ).scalars()
+    for reply in rows:
+        grouped.setdefault(reply.parent_id, []).append(reply)
+    return grouped
+
+
+def answering_organisations(proposal: Proposal, user) -> list[Organisation]:
+    """The organisations of the proposal's community where the person is staff or chair."""
+    ids = [r.organisation_id for r in load_standing(user).org_roles
+           if r.community_id == proposal.community_id and r.role in STAFF_ROLES]
+    return list(db.session.execute(
+        select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+    ).scalars())
+
+
+def active_mute(user, community_id: int) -> Mute | None:
+    return db.session.execute(
+        select(Mute).where(Mute.user_id == user.id, Mute.community_id == community_id,
+                           Mute.until > utcnow())
+        .order_by(Mute.until.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def comments_by(user, proposal: Proposal) -> int:
+    """How many comments and replies the person has in this discussion (official answers
+    speak for an organisation and do not count)."""
+    return db.session.execute(
+        select(func.count(Comment.id)).where(
+            Comment.proposal_id == proposal.id, Comment.author_id == user.id,
+            Comment.organisation_id.is_(None), Comment.deleted_at.is_(None))
+    ).scalar_one()
+
+
+def posting_refusal(proposal: Proposal, user, *, official: bool = False) -> str | None:
+    """Why this person cannot post in this discussion now, in words; None if they can."""
+    if proposal.status not in DISCUSSABLE:
+        return _("The discussion of this proposal is closed.")
+    if proposal.discussion_locked:
+        return _("The chair has locked this discussion: no new comments can be posted.")
+    if load_standing(user).is_muted(proposal.community_id):
+        mute = active_mute(user, proposal.community_id)
+        if mute is not None:
+            return _("A moderator has muted you in this community until %(until)s. "
+                     "Reason: %(reason)s", until=format_datetime(mute.until, "short"),
+                     reason=mute.reason)
+    limit = proposal.max_comments_per_person
+    if limit is not None and not official:
+        used = comments_by(user, proposal)
+        if used >= limit:
+            return _("You have posted %(used)d comments here; the rules of order of this "
+                     "discussion allow %(limit)d per person.", used=used, limit=limit)
+    return None
+
+
+def edit_window_open(comment: Comment) -> bool:
+    return utcnow() - comment.created_at < EDIT_WINDOW
+
+
+def page_of(comment: Comment) -> int:
+    """The page of the discussion that shows this comment's thread."""
+    thread = comment.parent or comment
+    if thread.organisation_id is not None:
+        return 1
+    before = db.session.execute(
+        select(func.count(Comment.id)).where(
+            Comment.proposal_id == thread.proposal_id, Comment.parent_id.is_(None),
+            Comment.organisation_id.is_(None), Comment.id <= thread.id)
+    ).scalar_one()
+    return max(1, (before - 1) // COMMENTS_PER_PAGE + 1)
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def _count_up(proposal: Proposal, parent: Comment | None = None, step: int = 1) -> None:
+    """Counters are updated in SQL, so that two people posting at once both count."""
+    proposal.comment_count = Proposal.comment_count + step
+    if parent is not None:
+        parent.reply_count = Comment.reply_count + step
+
+
+def post_comment(proposal: Proposal, author: User, *, stance: str, body: str) -> Comment:
+    comment = Comment(proposal_id=proposal.id, author=author, stance=stance, body=body)
+    db.session.add(comment)
+    _count_up(proposal)
+    follow(proposal, author)
+    db.session.flush()
+    return comment
+
+
+def post_reply(target: Comment, author: User, *, body: str) -> Comment:
+    """Replies are one level deep: a reply to a reply joins its thread. The thread's author
+    and the person answered are told."""
+    parent = target.parent or target
+    proposal = parent.proposal
+    reply = Comment(proposal_id=proposal.id, author=author, parent_id=parent.id, body=body)
+    db.session.add(reply)
+    _count_up(proposal, parent)
+    follow(proposal, author)
+    db.session.flush()
+    notify({parent.author_id, target.author_id}, NotificationKind.REPLY, actor=author,
+           proposal_id=proposal.id, comment_id=reply.id, details={"title": proposal.title})
+    return reply
+
+
+def post_official_answer(proposal: Proposal, author: User, *, organisation: Organisation,
+                         body: str) -> Comment:
+    """An answer in the organisation's name: pinned, and every follower is told."""
+    answer = Comment(proposal_id=proposal.id, author=author, organisation=organisation,
+                     body=body)
+    db.session.add(answer)
+    _count_up(proposal)
+    if proposal.first_official_answer_at is None:
+        proposal.first_official_answer_at = utcnow()
+    follow(proposal, author)
+    db.session.flush()
+    notify(followers(proposal), NotificationKind.OFFICIAL_ANSWER, actor=author,
+           proposal_id=proposal.id, comment_id=answer.id,
+           details={"title": proposal.title, "organisation": organisation.name})
+    return answer
+
+
+def edit_comment(comment: Comment, *, body: str, stance: str | None = None) -> None:
+    comment.body = body
+    if stance is not None:
+        comment.stance = stance
+    comment.edited_at = utcnow()
+    db.session.flush()
+
+
+def delete_comment(comment: Comment) -> None:
+    """A soft delete: the thread keeps its place and its replies."""
+    comment.deleted_at = utcnow()
+    _count_up(comment.proposal, comment.parent, step=-1)
+    db.session.flush()
+
+
+# --- Reports -------------------------------------------------------------------------------
+
+
+def _item_key(item) -> str:
+    return f"comment:{item.id}" if isinstance(item, Comment) else f"proposal:{item.id}"
+
+
+def _report_column(item):
+    return Report.comment_id if isinstance(item, Comment) else Report.proposal_id
+
+
+def _community_id(item) -> int:
+    return item.proposal.community_id if isinstance(item, Comment) else item.community_id
+
+
+def already_reported(item, reporter: User) -> bool:
+    return db.session.execute(select(Report.id).where(
+        _report_column(item) == item.id, Report.reporter_id == reporter.id)).first() is not None
+
+
+def report(item, reporter: User, *, reason: str, note: str) -> Report | None:
+    """Record one report of a comment or a proposal; None if this person already reported
+    it (a double tap sends the form twice). At the community's threshold of open reports
+    the item is hidden until a moderator looks at it."""
+    community_id = _community_id(item)
+    entry = Report(community_id=community_id, reporter_id=reporter.id, reason=reason,
+                   note=note or "")
+    if isinstance(item, Comment):
+        entry.comment_id = item.id
+    else:
+        entry.proposal_id = item.id
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:
+        return None
+    item.report_count = db.session.execute(select(func.count(Report.id)).where(
+        _report_column(item) == item.id, Report.status == ReportStatus.OPEN)).scalar_one()
+    threshold = db.session.get(Community, community_id).report_threshold
+    if item.moderation_state == ModerationState.VISIBLE and item.report_count >= threshold:
+        item.moderation_state = ModerationState.PENDING
+        record("moderation.auto_hide", community_id=community_id, target=_item_key(item),
+               details={"reports": item.report_count})
+        notify([item.author_id], NotificationKind.MODERATION, **_links(item),
+               details=_details(item, "pending", ""))
+    db.session.flush()
+    return entry
+
+
+def _links(item) -> dict:
+    if isinstance(item, Comment):
+        return {"proposal_id": item.proposal_id, "comment_id": item.id}
+    return {"proposal_id": item.id}
+
+
+def _details(item, action: str, reason: str) -> dict:
+    proposal = item.proposal if isinstance(item, Comment) else item
+    return {"action": action, "reason": reason, "title": proposal.title,
+            "target": "comment" if isinstance(item, Comment) else "proposal"}
+
+
+# --- Moderation ----------------------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    key: str
+    item: Comment | Proposal
+    proposal: Proposal
+    author: User
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def is_comment(self) -> bool:
+        return isinstance(self.item, Comment)
+
+
+def moderation_queue(community: Community, *, hidden: bool = False) -> list[QueueItem]:
+    """Items with open reports, most recently reported first; or, with ``hidden``, what
+    moderators or the report threshold have hidden, newest first."""
+    if hidden:
+        comments = db.session.execute(
+            select(Comment).join(Proposal, Comment.proposal_id == Proposal.id)
+            .where(Proposal.community_id == community.id,
+                   Comment.moderation_state != ModerationState.VISIBLE,
+                   Comment.deleted_at.is_(None))
+            .options(joinedload(Comment.author), joinedload(Comment.proposal))
+            .order_by(Comment.id.desc()).limit(QUEUE_LIMIT)
+        ).scalars().all()
+        proposals = db.session.execute(
+            select(Proposal).where(Proposal.community_id == community.id,
+                                   Proposal.moderation_state != ModerationState.VISIBLE)
+            .options(joinedload(Proposal.author))
+            .order_by(Proposal.id.desc()).limit(QUEUE_LIMIT)
+        ).scalars().all()
+        items = [_queue_item(c) for c in comments] + [_queue_item(p) for p in proposals]
+        items.sort(key=lambda i: i.item.created_at, reverse=True)
+        return items
+
+    latest = db.session.execute(
+        select(Report.comment_id, Report.proposal_id, func.max(Report.id).label("last"))
+        .where(Report.community_id == community.id, Report.status == ReportStatus.OPEN)
+        .group_by(Report.comment_id, Report.proposal_id)
+        .order_by(func.max(Report.id).desc()).limit(QUEUE_LIMIT)
+    ).all()
+    comment_ids = [row.comment_id for row in latest if row.comment_id]
+    proposal_ids = [row.proposal_id for row in latest if row.proposal_id]
+    comments = {c.id: c for c in db.session.execute(
+        select(Comment).where(Comment.id.in_(comment_ids))
+        .options(joinedload(Comment.author), joinedload(Comment.proposal))).scalars()}
+    proposals = {p.id: p for p in db.session.execute(
+        select(Proposal).where(Proposal.id.in_(proposal_ids))
+        .options(joinedload(Proposal.author))).scalars()}
+    items = [_queue_item(comments[row.comment_id]) if row.comment_id
+             else _queue_item(proposals[row.proposal_id]) for row in latest]
+    by_key = {i.key: i for i in items}
+    for entry in db.session.execute(
+            select(Report).where(Report.status == ReportStatus.OPEN, or_(
+                Report.comment_id.in_(comment_ids), Report.proposal_id.in_(proposal_ids)))
+            .options(joinedload(Report.reporter)).order_by(Report.id.desc())).scalars():
+        by_key[f"comment:{entry.comment_id}" if entry.comment_id
+               else f"proposal:{entry.proposal_id}"].reports.append(entry)
+    return items
+
+
+def _queue_item(item) -> QueueItem:
+    proposal = item.proposal if isinstance(item, Comment) else item
+    return QueueItem(key=_item_key(item), item=item, proposal=proposal, author=item.author)
+
+
+def active_mutes(community: Community) -> list[tuple[Mute, str]]:
+    """Who is muted here now, with their names."""
+    return db.session.execute(
+        select(Mute, User.name).join(User, User.id == Mute.user_id)
+        .where(Mute.community_id == community.id, Mute.until > utcnow())
+        .order_by(Mute.until)
+    ).all()
+
+
+def items_in(community: Community, keys: list[str]) -> list[Comment | Proposal]:
+    """The comments and proposals of this community that the keys name; others are ignored."""
+    ids = {"comment": set(), "proposal": set()}
+    for key in keys:
+        kind, _sep, number = key.partition(":")
+        if kind in ids and number.isdigit():
+            ids[kind].add(int(number))
+    comments = db.session.execute(
+        select(Comment).join(Proposal, Comment.proposal_id == Proposal.id)
+        .where(Comment.id.in_(ids["comment"]), Proposal.community_id == community.id)
+        .options(joinedload(Comment.proposal))).scalars().all()
+    proposals = db.session.execute(
+        select(Proposal).where(Proposal.id.in_(ids["proposal"]),
+                               Proposal.community_id == community.id)).scalars().all()
+    return [*comments, *proposals]
+
+
+def decide(items: list, *, action: str, reason: str, actor: User,
+           community: Community) -> None:
+    """Hide (with a reason the author sees), restore, or dismiss the reports of each item.
+    Each decision is audited and its author told."""
+    status = ReportStatus.UPHELD if action == "hide" else ReportStatus.DISMISSED
+    for item in items:
+        if action == "hide":
+            item.moderation_state = ModerationState.HIDDEN
+            item.moderation_reason = reason
+        else:
+            item.moderation_state = ModerationState.VISIBLE
+            item.moderation_reason = ""
+        item.report_count = 0
+        db.session.execute(
+            update(Report).where(_report_column(item) == item.id,
+                                 Report.status == ReportStatus.OPEN)
+            .values(status=status, resolved_at=utcnow(), resolved_by_id=actor.id))
+        record(f"moderation.{action}", actor=actor, community_id=community.id,
+               target=_item_key(item), details={"reason": reason})
+        notify([item.author_id], NotificationKind.MODERATION, actor=actor, **_links(item),
+               details=_details(item, action, reason))
+    db.session.flush()
+
+
+def is_member(user: User, community: Community) -> bool:
+    """Holds a role in the community or belongs to one of its organisations."""
+    role = select(RoleGrant.id).where(RoleGrant.user_id == user.id,
+                                      RoleGrant.community_id == community.id)
+    membership = (select(Membership.id).join(Organisation)
+                  .where(Membership.user_id == user.id,
+                         Organisation.community_id == community.id))
+    return db.session.execute(role.union_all(membership).limit(1)).first() is not None
+
+
+def mute(member: User, community: Community, *, days: int, reason: str, actor: User) -> Mute:
+    """The member may read but not post in the community for ``days`` days."""
+    entry = Mute(community_id=community.id, user_id=member.id,
+                 until=utcnow() + timedelta(days=days), reason=reason, created_by_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    until = entry.until.isoformat()
+    record("moderation.mute", actor=actor, community_id=community.id,
+           target=f"user:{member.id}", details={"days": days, "until": until, "reason": reason})
+    notify([member.id], NotificationKind.MODERATION, actor=actor,
+           details={"action": "mute", "reason": reason, "until": until,
+                    "community": community.name})
+    return entry
+
+
+def hide_all(member: User, community: Community, *, reason: str, actor: User) -> tuple[int, int]:
+    """Hide every comment and proposal of the member in the community in one action; their
+    open reports are upheld. Returns how many comments and proposals were hidden."""
+    in_community = Comment.proposal_id.in_(
+        select(Proposal.id).where(Proposal.community_id == community.id))
+    comment_ids = select(Comment.id).where(Comment.author_id == member.id, in_community)
+    own_proposals = select(Proposal.id).where(Proposal.community_id == community.id,
+                                              Proposal.author_id == member.id,
+                                              Proposal.status != Status.DRAFT)
+    now = utcnow()
+    db.session.execute(
+        update(Report).where(Report.community_id == community.id,
+                             Report.status == ReportStatus.OPEN,
+                             or_(Report.comment_id.in_(comment_ids),
+                                 Report.proposal_id.in_(own_proposals)))
+        .values(status=ReportStatus.UPHELD, resolved_at=now, resolved_by_id=actor.id),
+        execution_options={"synchronize_session": False})
+    comments = db.session.execute(
+        update(Comment).where(Comment.author_id == member.id, in_community,
+                              Comment.deleted_at.is_(None),
+                              Comment.moderation_state != ModerationState.HIDDEN)
+        .values(moderation_state=ModerationState.HIDDEN, moderation_reason=reason,
+                report_count=0),
+        execution_options={"synchronize_session": False}).rowcount
+    proposals = db.session.execute(
+        update(Proposal).where(Proposal.community_id == community.id,
+                               Proposal.author_id == member.id,
+                               Proposal.status != Status.DRAFT,
+                               Proposal.moderation_state != ModerationState.HIDDEN)
+        .values(moderation_state=ModerationState.HIDDEN, moderation_reason=reason,
+                report_count=0),
+        execution_options={"synchronize_session": False}).rowcount
+    db.session.expire_all()
+    record("moderation.hide_all", actor=actor, community_id=community.id,
+           target=f"user:{member.id}",
+           details={"reason": reason, "comments": comments, "proposals": proposals})
+    notify([member.id], NotificationKind.MODERATION, actor=actor,
+           details={"action": "hide_all", "reason": reason, "comments": comments,
+                    "proposals": proposals, "community": community.name})
+    return comments, proposals

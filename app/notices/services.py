@@ -3,9 +3,12 @@
 from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db, utcnow
 from app.notices.models import Notification
+
+PER_PAGE = 30
 
 
 def notify(
@@ -28,7 +31,19 @@ def notify(
     db.session.add_all(rows)
 
 
+def notifications_page(user, page: int):
+    """One page of the user's notifications, newest first, with who caused each: two
+    queries (the total and the page) however many there are."""
+    query = (
+        select(Notification).where(Notification.user_id == user.id)
+        .options(joinedload(Notification.actor))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
 def unread_count(user) -> int:
+    """One COUNT over the (user_id, read_at) index: cheap enough for every page's header."""
     return db.session.execute(
         select(func.count(Notification.id)).where(
             Notification.user_id == user.id, Notification.read_at.is_(None))

@@ -158,7 +158,7 @@ def test_login_and_change_password_cost_fixed_queries(client, make_user, count_q
     assert len(queries) == 1  # find the user
     with count_queries() as queries:
         client.get("/auth/password")
-    assert len(queries) == 1  # load the logged-in user
+    assert len(queries) == 4  # the user; the header's unread count and standing (2)
 
 
 def test_the_limit_is_shared_through_redis_between_workers(app, make_user):

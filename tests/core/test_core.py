@@ -1,11 +1,9 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
 
 from app import create_app
 from app.auth.models import User
-from app.community.models import Community, Unit
 from app.extensions import db
 from app.phones import mask_phone, normalise_phone
 
@@ -115,15 +113,3 @@ def test_phone_numbers_are_normalised_and_masked():
     with pytest.raises(ValueError):
         normalise_phone("12345")
     assert mask_phone("13812345678") == "138****5678"
-
-
-def test_seed_demo_loads_once(runner):
-    first = runner.invoke(args=["seed-demo"])
-    assert first.exit_code == 0, first.output
-    assert "13800000001" in first.output and "Demo data loaded." in first.output
-    units = db.session.execute(select(func.count(Unit.id))).scalar_one()
-    assert 280 <= units <= 320
-    second = runner.invoke(args=["seed-demo"])
-    assert "already present" in second.output
-    assert db.session.execute(select(func.count(Unit.id))).scalar_one() == units
-    assert db.session.execute(select(func.count(Community.id))).scalar_one() == 1

@@ -102,3 +102,28 @@ def test_merging_carries_co_sponsors_and_followers_over(place, make_user, make_o
     assert {duplicate_author.id, both.id, only_duplicate.id, survivor_author.id} <= follower_ids
     assert db.session.execute(select(func.count(Follow.id)).where(
         Follow.proposal_id == survivor.id)).scalar_one() == len(follower_ids)
+
+
+def test_a_double_tap_on_co_sponsor_counts_once(place, make_user, make_proposal, resident_of):
+    community, unit = place
+    community.cosponsor_threshold = 5
+    proposal = make_proposal(community, make_user(), status=Status.COLLECTING)
+    neighbour = resident_of(unit)
+    assert cosponsor(proposal, neighbour) is False
+    assert cosponsor(proposal, neighbour) is False  # the second insert loses quietly
+    db.session.commit()
+    assert proposal.cosponsor_count == 1
+
+
+def test_a_draft_withdrawn_before_publication_stays_private(place, make_user, make_proposal,
+                                                           resident_of):
+    from app.permissions import can
+
+    community, unit = place
+    author = make_user()
+    proposal = make_proposal(community, author, status=Status.DRAFT)
+    transition(proposal, Action.WITHDRAW, actor=author)
+    db.session.commit()
+    assert proposal.status == Status.WITHDRAWN and proposal.published_at is None
+    assert can(author, "proposal.view", proposal)
+    assert not can(resident_of(unit), "proposal.view", proposal)

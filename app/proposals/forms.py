@@ -1,0 +1,290 @@
+"""Forms for proposals and community settings, and the words the pages show for codes."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    Form,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.core.forms import options
+from app.proposals.models import Category, ModerationState, ReviewOpinion, ScopeKind
+from app.proposals.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, clean
+from app.proposals.states import Status
+
+CATEGORY_LABELS = {
+    Category.MAINTENANCE_FUND: _l("Maintenance fund (维修资金)"),
+    Category.PROPERTY_COMPANY: _l("Hiring or dismissing the property company (聘用/解聘物业)"),
+    Category.RULES_OF_PROCEDURE: _l("Rules of procedure and covenant (议事规则、管理规约)"),
+    Category.FACILITIES: _l("Shared facilities (公共设施)"),
+    Category.RENOVATION: _l("Renovation and lifts (改造、加装电梯)"),
+    Category.PARKING: _l("Parking (停车)"),
+    Category.ENVIRONMENT: _l("Cleanliness and greenery (环境卫生、绿化)"),
+    Category.SAFETY: _l("Safety (安全)"),
+    Category.COMMUNITY_LIFE: _l("Community life (社区活动)"),
+    Category.OTHER: _l("Other (其他)"),
+}
+STATUS_LABELS = {
+    Status.DRAFT: _l("Draft"),
+    Status.COLLECTING: _l("Collecting support"),
+    Status.DELIBERATION: _l("In deliberation"),
+    Status.VOTING: _l("Voting"),
+    Status.PASSED: _l("Passed"),
+    Status.REJECTED: _l("Rejected"),
+    Status.NO_QUORUM: _l("No quorum"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.DONE: _l("Done"),
+    Status.WITHDRAWN: _l("Withdrawn"),
+    Status.MERGED: _l("Merged"),
+}
+SCOPE_LABELS = {
+    ScopeKind.COMMUNITY: _l("The whole community"),
+    ScopeKind.GRIDS: _l("Chosen grids"),
+    ScopeKind.BUILDINGS: _l("Chosen buildings"),
+}
+OPINION_LABELS = {
+    ReviewOpinion.PROCEED: _l("Proceed"),
+    ReviewOpinion.PROCEED_WITH_SUGGESTIONS: _l("Proceed, with suggestions"),
+    ReviewOpinion.RETURN_FOR_REVISION: _l("Return for revision"),
+}
+HIDDEN_LABELS = {
+    ModerationState.PENDING: _l("Hidden pending review"),
+    ModerationState.HIDDEN: _l("Hidden by a moderator"),
+}
+EVENT_LABELS = {
+    "submit": _l("Submitted; collecting support"),
+    "publish": _l("Published for deliberation"),
+    "reach_threshold": _l("Reached its co-sponsor threshold"),
+    "withdraw": _l("Withdrawn by the author"),
+    "merge": _l("Merged into another proposal"),
+    "move_back": _l("Moved back by a chair"),
+    "open_voting": _l("Voting opened"),
+    "close_passed": _l("Voting closed: passed"),
+    "close_rejected": _l("Voting closed: rejected"),
+    "close_no_quorum": _l("Voting closed: no quorum"),
+    "start_work": _l("Work started"),
+    "finish": _l("Finished"),
+    "merged_from": _l("A duplicate was merged into this proposal"),
+    "author_rights_withdrawn": _l("A chair withdrew the author's rights"),
+    "party_review": _l("The party branch gave its opinion"),
+    "rules_of_order": _l("A chair changed the rules of order"),
+}
+SORT_LABELS = {
+    "newest": _l("Newest"),
+    "discussed": _l("Most discussed"),
+    "closing": _l("Closing soon"),
+}
+REFUSAL_MESSAGES = {
+    "not_allowed_now": _l("This cannot be done while the proposal is “%(status)s”."),
+    "not_yours": _l("You may not do this on this proposal."),
+}
+
+PHOTO_MESSAGES = {
+    "too_large": _l("“%(name)s” is larger than 5 MB. Choose a smaller photo."),
+    "not_a_photo": _l("“%(name)s” is not a JPEG, PNG or WebP photo."),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class CheckboxesField(SelectMultipleField):
+    """Ticked boxes; the template lays them out. Values are checked by the form itself, so
+    that a wrong one gets our message instead of WTForms' generic one."""
+
+    def pre_validate(self, form):
+        known = {str(choice.value) for choice in self.choices}
+        if any(value not in known for value in self.data or []):
+            raise ValidationError(_l("Choose only from the list."))
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)],
+                        filters=[_strip])
+    body = TextAreaField(
+        _l("What is it about?"), validators=[Optional(), Length(max=20000)],
+        description=_l("Say what the problem is and what you propose. Markdown works: "
+                       "**bold**, lists with “- ”, links."))
+    category = SelectField(_l("Category"), validators=[InputRequired(
+        message=_l("Choose a category."))])
+    scope_kind = RadioField(_l("Who does it concern?"),
+                            choices=options(SCOPE_LABELS.items()), default=ScopeKind.COMMUNITY,
+                            validators=[InputRequired(message=_l("Choose who it concerns."))])
+    grids = CheckboxesField(_l("Grids"))
+    buildings = CheckboxesField(_l("Buildings"))
+    organisation = SelectField(_l("Post as"), validate_choice=False)
+    photos = MultipleFileField(
+        _l("Photos"),
+        description=_l("Up to 6 photos, JPEG, PNG or WebP, at most 5 MB each. Location and "
+                       "camera data are removed."))
+
+    def __init__(self, community, grids, buildings, organisations, existing_photos: int = 0,
+                 *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.existing_photos = existing_photos
+        self.category.choices = options([("", _l("Choose a category")),
+                                         *CATEGORY_LABELS.items()])
+        self.grids.choices = options((g.id, g.name) for g in grids)
+        self.buildings.choices = options((b.id, b.name) for b in buildings)
+        self._grids = {str(g.id): g for g in grids}
+        self._buildings = {str(b.id): b for b in buildings}
+        self._organisations = {str(o.id): o for o in organisations}
+        self.organisation.choices = options(
+            [("", _l("Myself, as a resident")), *((o.id, o.name) for o in organisations)])
+        self.clean_photos = []
+
+    def validate_category(self, field):
+        if field.data not in set(Category):
+            raise ValidationError(_l("Choose a category."))
+
+    def validate_grids(self, field):
+        if self.scope_kind.data == ScopeKind.GRIDS and not field.data:
+            raise ValidationError(_l("Choose at least one grid."))
+
+    def validate_buildings(self, field):
+        if self.scope_kind.data == ScopeKind.BUILDINGS and not field.data:
+            raise ValidationError(_l("Choose at least one building."))
+
+    def validate_organisation(self, field):
+        if field.data and field.data not in self._organisations:
+            raise ValidationError(_l("You can only post for an organisation where you are "
+                                     "staff or chair."))
+
+    def validate_photos(self, field):
+        uploads = [f for f in field.data or [] if f and f.filename]
+        room = MAX_PHOTOS - self.existing_photos
+        if len(uploads) > room:
+            raise ValidationError(_l(
+                "A proposal can have at most %(max)d photos; you can add %(room)d more.",
+                max=MAX_PHOTOS, room=max(room, 0)))
+        for upload in uploads:
+            try:
+                self.clean_photos.append(clean(upload.read(MAX_BYTES + 1)))
+            except PhotoRejected as rejected:
+                self.clean_photos = []
+                raise ValidationError(
+                    PHOTO_MESSAGES[rejected.code] % {"name": upload.filename}) from None
+
+    @property
+    def chosen_grids(self):
+        return [self._grids[v] for v in self.grids.data or []]
+
+    @property
+    def chosen_buildings(self):
+        return [self._buildings[v] for v in self.buildings.data or []]
+
+    @property
+    def chosen_organisation(self):
+        return self._organisations.get(self.organisation.data or "")
+
+
+class ReasonForm(FlaskForm):
+    """A chair's decision that the author and the timeline must be told the reason of."""
+
+    reason = TextAreaField(_l("Reason (shown on the timeline)"),
+                           validators=[DataRequired(message=_l("Give a reason.")),
+                                       Length(max=500)], filters=[_strip])
+
+
+class MergeForm(FlaskForm):
+    into = SelectField(_l("Merge into"), validate_choice=False)
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=500)],
+                         filters=[_strip])
+
+    def __init__(self, candidates, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._candidates = {str(p.id): p for p in candidates}
+        self.into.choices = options(
+            [("", _l("Choose the proposal to keep")),
+             *((p.id, f"#{p.id} {p.title}") for p in candidates)])
+
+    def validate_into(self, field):
+        if field.data not in self._candidates:
+            raise ValidationError(_l("Choose an open proposal of this community."))
+
+    @property
+    def survivor(self):
+        return self._candidates[self.into.data]
+
+
+class RulesOfOrderForm(FlaskForm):
+    max_comment_length = IntegerField(
+        _l("Longest comment allowed (characters)"),
+        validators=[InputRequired(message=_l("Enter a number.")),
+                    NumberRange(min=50, max=5000)])
+    max_comments_per_person = IntegerField(
+        _l("Most comments per person"), validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l("Leave empty for no limit."))
+    discussion_locked = BooleanField(_l("Lock the discussion (nobody can comment)"))
+
+
+class PartyReviewForm(FlaskForm):
+    opinion = RadioField(_l("Opinion"), choices=options(OPINION_LABELS.items()),
+                         validators=[InputRequired(message=_l("Choose an opinion."))])
+    text = TextAreaField(_l("The branch's opinion in words"),
+                         validators=[DataRequired(message=_l("Write the opinion.")),
+                                     Length(max=2000)], filters=[_strip])
+
+
+class SettingsForm(FlaskForm):
+    cosponsor_threshold = IntegerField(
+        _l("Co-sponsors a resident's proposal needs"),
+        validators=[InputRequired(message=_l("Enter a number.")), NumberRange(min=1, max=100)],
+        description=_l("Between 1 and 100. At this number a proposal moves to deliberation."))
+    report_threshold = IntegerField(
+        _l("Reports that hide a post until a moderator looks"),
+        validators=[InputRequired(message=_l("Enter a number.")), NumberRange(min=1, max=50)],
+        description=_l("Between 1 and 50."))
+    party_review_categories = CheckboxesField(
+        _l("Categories that need the party branch's opinion before a vote (党组织前置研究)"),
+        choices=options(CATEGORY_LABELS.items()),
+        description=_l("Tick none to switch the review off."))
+
+
+class ListFilterForm(Form):
+    """The list page's filters, read from the query string; a wrong value is ignored."""
+
+    q = StringField(_l("Search titles and text"), filters=[_strip],
+                    validators=[Optional(), Length(max=100)])
+    status = SelectField(_l("Status"), choices=options(
+        [("", _l("Any status")),
+         *((s, label) for s, label in STATUS_LABELS.items() if s != Status.DRAFT)]))
+    category = SelectField(_l("Category"), choices=options(
+        [("", _l("Any category")), *CATEGORY_LABELS.items()]))
+    scope = SelectField(_l("Grid or building"), choices=[])
+    sort = SelectField(_l("Sort by"), choices=options(SORT_LABELS.items()), default="newest")
+    mine = BooleanField(_l("Mine"))
+    following = BooleanField(_l("I follow"))
+    near_me = BooleanField(_l("In my building or grid"))
+    waiting = BooleanField(_l("Waiting for an official answer"))
+
+    def __init__(self, formdata, grids, buildings):
+        super().__init__(formdata)
+        self.scope.choices = options(
+            [("", _l("Anywhere")), *((f"g{g.id}", g.name) for g in grids),
+             *((f"b{b.id}", b.name) for b in buildings)])
+        self.validate()
+        for name, field in self._fields.items():
+            if field.errors:
+                field.data = self[name].default
+                field.errors = []
+
+    def value(self, name):
+        return self[name].data or None
