@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 GENESIS_HASH = "0" * 64
+HASHED_FIELDS = ("seq", "created_at", "actor_id", "action", "community_id", "target",
+                 "details", "prev_hash")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ def compute_hash(**fields) -> str:
     return hashlib.sha256(canonical_payload(**fields)).hexdigest()
 
 
+def hashed_fields(record) -> dict:
+    """The fields of an entry (or anything with the same attributes) that its hash covers."""
+    return {name: getattr(record, name) for name in HASHED_FIELDS}
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     seq: int
@@ -73,16 +80,7 @@ def find_break(entries: Iterable[ChainEntry]) -> ChainBreak | None:
             return ChainBreak(entry.seq, "missing_before")
         if entry.prev_hash != expected_prev:
             return ChainBreak(entry.seq, "inserted_or_reordered")
-        recomputed = compute_hash(
-            seq=entry.seq,
-            created_at=entry.created_at,
-            actor_id=entry.actor_id,
-            action=entry.action,
-            community_id=entry.community_id,
-            target=entry.target,
-            details=entry.details,
-            prev_hash=entry.prev_hash,
-        )
+        recomputed = compute_hash(**hashed_fields(entry))
         if recomputed != entry.hash:
             return ChainBreak(entry.seq, "altered")
         expected_prev = entry.hash

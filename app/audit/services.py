@@ -4,7 +4,14 @@ from collections.abc import Iterator
 
 from sqlalchemy import func, select
 
-from app.audit.chain import GENESIS_HASH, ChainBreak, ChainEntry, compute_hash, find_break
+from app.audit.chain import (
+    GENESIS_HASH,
+    ChainBreak,
+    ChainEntry,
+    compute_hash,
+    find_break,
+    hashed_fields,
+)
 from app.audit.models import AuditEvent
 from app.extensions import db, utcnow
 
@@ -49,17 +56,7 @@ def record(
 
 
 def _as_entry(event: AuditEvent) -> ChainEntry:
-    return ChainEntry(
-        seq=event.seq,
-        created_at=event.created_at,
-        actor_id=event.actor_id,
-        action=event.action,
-        community_id=event.community_id,
-        target=event.target,
-        details=event.details,
-        prev_hash=event.prev_hash,
-        hash=event.hash,
-    )
+    return ChainEntry(**hashed_fields(event), hash=event.hash)
 
 
 def verify_chain(batch_size: int = 1000) -> tuple[int, ChainBreak | None, str]:
