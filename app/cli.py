@@ -1,7 +1,8 @@
 """Command-line tools: ``flask seed-demo``, ``flask roster import``, ``flask audit verify``,
-``flask roles grant`` and ``flask translate``."""
+``flask roles grant``, ``flask tally`` (the independent recount) and ``flask translate``."""
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from app.community.services import (
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.phones import normalise_phone
+from app.voting.recount import RECOUNT_RULES, RecountError, recount
 from config import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "app" / "translations"
@@ -37,6 +39,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(roles_group)
     app.cli.add_command(translate_group)
+    app.cli.add_command(tally_command)
 
 
 @click.command("seed-demo")
@@ -147,6 +150,27 @@ def roles_grant_command(phone: str, role: str, community: str | None):
     grant_role(user, target, role, actor=None)
     db.session.commit()
     click.echo(f"{user.name} is now {role}.")
+
+
+@click.command("tally")
+@click.argument("roster", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("ballots", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rule", required=True, type=click.Choice(sorted(RECOUNT_RULES)))
+def tally_command(roster: Path, ballots: Path, rule: str):
+    """Recount a poll from ROSTER.csv and BALLOTS.csv (see the README); print JSON."""
+    texts = []
+    for path in (roster, ballots):
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            click.echo(f"error: {path.name}: not UTF-8 text", err=True)
+            sys.exit(2)
+    try:
+        result = recount(*texts, rule, roster_name=roster.name, ballots_name=ballots.name)
+    except RecountError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 @click.group("translate")
