@@ -117,9 +117,16 @@ def build_discussion(proposal: Proposal, user, page: int = 1, forms: dict | None
         .options(joinedload(Comment.author), joinedload(Comment.organisation))
         .order_by(Comment.id)
     ).scalars().all()
+    _count_stances(discussion)
+    _load_page(discussion, page, extra=discussion.official_answers)
+    return {"discussion": discussion}
+
+
+def _count_stances(discussion: Discussion) -> None:
+    """The stance bar: visible top-level comments by stance, in one GROUP BY."""
     counts = dict(db.session.execute(
         select(Comment.stance, func.count(Comment.id))
-        .where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None),
+        .where(Comment.proposal_id == discussion.proposal.id, Comment.parent_id.is_(None),
                Comment.organisation_id.is_(None), Comment.deleted_at.is_(None),
                Comment.moderation_state == ModerationState.VISIBLE)
         .group_by(Comment.stance)
@@ -127,8 +134,13 @@ def build_discussion(proposal: Proposal, user, page: int = 1, forms: dict | None
     discussion.stances = [(stance, label, counts.get(stance, 0))
                           for stance, label in STANCE_LABELS.items()]
     discussion.stance_total = sum(count for _, _, count in discussion.stances)
-    _load_page(discussion, page, extra=discussion.official_answers)
-    return {"discussion": discussion}
+
+
+def posted_context(comment: Comment, user) -> dict:
+    """A new top-level comment, with the stance bar and the count it changed."""
+    context = comment_context(comment, user)
+    _count_stances(context["discussion"])
+    return context
 
 
 def page_context(proposal: Proposal, user, page: int) -> dict:

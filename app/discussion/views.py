@@ -41,6 +41,7 @@ from app.discussion.services import (
     post_comment,
     post_official_answer,
     post_reply,
+    posted_context,
     posting_refusal,
     report,
     return_to,
@@ -138,7 +139,7 @@ def post(proposal_id: int):
         comment = post_comment(proposal, current_user, stance=form.stance.data,
                                body=form.body.data)
         db.session.commit()
-        context = comment_context(comment, current_user)
+        context = posted_context(comment, current_user)
         return done(_("Your comment is posted."),
                     _location(comment, context["discussion"].return_to),
                     "discussion/_posted.html", context)
