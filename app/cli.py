@@ -26,7 +26,9 @@ from app.community.services import (
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.phones import normalise_phone
+from app.voting.models import Poll
 from app.voting.recount import RECOUNT_RULES, RecountError, recount
+from app.voting.services import due_polls, refresh, verify_poll_chain
 from config import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "app" / "translations"
@@ -40,6 +42,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(roles_group)
     app.cli.add_command(translate_group)
     app.cli.add_command(tally_command)
+    app.cli.add_command(polls_group)
 
 
 @click.command("seed-demo")
@@ -108,19 +111,29 @@ def audit_group():
 
 @audit_group.command("verify")
 def audit_verify_command():
-    """Check every link of the chain; exit 1 and name the first bad entry if it is broken."""
-    count, broken, head = verify_chain()
-    if broken is None:
-        click.echo(f"Audit log intact: {count} entries, head {head}.")
-        return
+    """Check every link of the audit chain and of every poll's ballot chain; exit 1 and name
+    the first bad entry if one is broken."""
     problems = {
         "altered": "its contents were altered (the hash does not match)",
         "missing_before": "an entry before it is missing (sequence gap)",
         "inserted_or_reordered": "it does not follow the entry before it "
                                  "(inserted, removed or reordered)",
     }
-    click.echo(f"Audit log BROKEN at entry {broken.seq}: {problems[broken.problem]}.", err=True)
-    sys.exit(1)
+    count, broken, head = verify_chain()
+    intact = broken is None
+    if intact:
+        click.echo(f"Audit log intact: {count} entries, head {head}.")
+    else:
+        click.echo(f"Audit log BROKEN at entry {broken.seq}: {problems[broken.problem]}.",
+                   err=True)
+    for poll in db.session.execute(select(Poll).order_by(Poll.id)).scalars():
+        poll_break = verify_poll_chain(poll)
+        if poll_break is not None:
+            intact = False
+            click.echo(f"Poll {poll.id} ballot chain BROKEN at entry {poll_break.seq}: "
+                       f"{problems[poll_break.problem]}.", err=True)
+    if not intact:
+        sys.exit(1)
 
 
 @click.group("roles")
@@ -171,6 +184,22 @@ def tally_command(roster: Path, ballots: Path, rule: str):
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@click.group("polls")
+def polls_group():
+    """Polls."""
+
+
+@polls_group.command("close-due")
+def polls_close_due_command():
+    """Open, close and finalise every poll whose time has come (run it from cron)."""
+    moved = 0
+    for poll in due_polls():
+        refresh(poll)
+        moved += 1
+    db.session.commit()
+    click.echo(f"{moved} poll(s) moved on.")
 
 
 @click.group("translate")

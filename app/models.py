@@ -27,9 +27,16 @@ from app.proposals.models import (
     ProposalGrid,
     ProposalPhoto,
 )
+from app.voting.models import Ballot, BallotEvent, Objection, Poll, PollOption, RollEntry
 
 __all__ = [
     "AuditEvent",
+    "Ballot",
+    "BallotEvent",
+    "Objection",
+    "Poll",
+    "PollOption",
+    "RollEntry",
     "Comment",
     "Cosponsorship",
     "Follow",

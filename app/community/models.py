@@ -23,6 +23,8 @@ class Community(db.Model):
     report_threshold: Mapped[int] = mapped_column(default=3)
     # Categories whose proposals need the party branch's opinion before a poll; empty: off.
     party_review_categories: Mapped[list] = mapped_column(JSON, default=list)
+    # How many written proxies one holder may carry in one poll.
+    proxy_limit: Mapped[int] = mapped_column(default=3)
 
     grids: Mapped[list["Grid"]] = relationship(
         back_populates="community", order_by="Grid.id"

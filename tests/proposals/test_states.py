@@ -29,7 +29,7 @@ EXPECTED = {
     (Status.COLLECTING, Action.MOVE_BACK, True): (Status.DRAFT, {Actor.CHAIR}),
     (Status.DELIBERATION, Action.MOVE_BACK, False): (Status.COLLECTING, {Actor.CHAIR}),
     (Status.DELIBERATION, Action.MOVE_BACK, True): (Status.DRAFT, {Actor.CHAIR}),
-    **{(Status.DELIBERATION, Action.OPEN_VOTING, org): (Status.VOTING, {Actor.CHAIR})
+    **{(Status.DELIBERATION, Action.OPEN_VOTING, org): (Status.VOTING, {Actor.CHAIR, Actor.SYSTEM})
        for org in (True, False)},
     **{(Status.VOTING, action, org): (target, {Actor.SYSTEM})
        for action, target in ((Action.CLOSE_PASSED, Status.PASSED),

@@ -1,0 +1,181 @@
+"""Polls, their frozen rolls, ballots and the ballot chain."""
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.extensions import UTCDateTime, db, utcnow
+from app.proposals.models import Proposal
+
+
+class ElectorateKind(enum.StrEnum):
+    OWNERS = "owners"              # owners of units in the proposal's scope, weighted by area
+    RESIDENTS = "residents"        # verified residents in scope, one per person
+    ORGANISATION = "organisation"  # members of one organisation (party branch, committee)
+
+
+class QuestionKind(enum.StrEnum):
+    YES_NO = "yes_no"
+    CHOICE = "choice"  # choose up to ``max_choices`` of the options, ``seats`` of them win
+
+
+class ResultsVisibility(enum.StrEnum):
+    LIVE = "live"
+    AFTER_VOTE = "after_vote"
+    AFTER_CLOSE = "after_close"  # the default for owners' votes: nobody sees choices before
+
+
+class Secrecy(enum.StrEnum):
+    SECRET = "secret"
+    OPEN_ROLL = "open_roll"  # lists room number, area and choice; never names or phones
+
+
+class PollStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"  # preliminary result published, objection period running
+    FINAL = "final"
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"
+    PROXY = "proxy"
+
+
+class Poll(db.Model):
+    __tablename__ = "polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    question: Mapped[str] = mapped_column(String(300))
+    rule: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(10), default=QuestionKind.YES_NO)
+    max_choices: Mapped[int] = mapped_column(default=1)
+    seats: Mapped[int] = mapped_column(default=1)
+    electorate: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    allow_change: Mapped[bool] = mapped_column(default=True)
+    allow_early_close: Mapped[bool] = mapped_column(default=False)
+    visibility: Mapped[str] = mapped_column(String(20), default=ResultsVisibility.AFTER_CLOSE)
+    secrecy: Mapped[str] = mapped_column(String(20), default=Secrecy.SECRET)
+    # Deemed consent (未参与表决视为同意) only with the clause of the rules that allows it.
+    deemed_consent_clause: Mapped[str] = mapped_column(String(300), default="")
+    turnout_quorum_percent: Mapped[int | None] = mapped_column()
+    objection_days: Mapped[int] = mapped_column(default=3)
+    status: Mapped[str] = mapped_column(String(20), default=PollStatus.SCHEDULED)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The frozen roll's totals, published when voting opens.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    total_people: Mapped[int | None] = mapped_column()
+    total_area: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    objection_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    proposal: Mapped[Proposal] = relationship()
+    options: Mapped[list["PollOption"]] = relationship(
+        back_populates="poll", order_by="PollOption.position", cascade="all, delete-orphan")
+
+    @property
+    def deemed_consent(self) -> bool:
+        return bool(self.deemed_consent_clause)
+
+
+class PollOption(db.Model):
+    __tablename__ = "poll_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    label: Mapped[str] = mapped_column(String(200))
+
+    poll: Mapped[Poll] = relationship(back_populates="options")
+
+
+class RollEntry(db.Model):
+    """One voter on a poll's frozen roll: an owner (co-owners and multi-unit owners as one),
+    a resident or a member, with the area their ballot weighs."""
+
+    __tablename__ = "roll_entries"
+    __table_args__ = (UniqueConstraint("poll_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(Text)  # room numbers, for lists that name no one
+    area: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    # The accounts that may cast this entry's ballot online.
+    user_ids: Mapped[list] = mapped_column(JSON, default=list)
+    units: Mapped[list] = mapped_column(JSON, default=list)  # [[building, unit, area], ...]
+
+
+class Ballot(db.Model):
+    """The current ballot of one roll entry: the database allows exactly one."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("poll_id", "roll_entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), index=True)
+    roll_entry_id: Mapped[int] = mapped_column(ForeignKey("roll_entries.id"))
+    choices: Mapped[list] = mapped_column(JSON)
+    channel: Mapped[str] = mapped_column(String(10))
+    receipt: Mapped[str] = mapped_column(String(20), unique=True)
+    cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paper_number: Mapped[str] = mapped_column(String(40), default="")
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    proxy_holder: Mapped[str] = mapped_column(String(100), default="")
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    roll_entry: Mapped[RollEntry] = relationship()
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+
+
+class BallotEvent(db.Model):
+    """The poll's own hash chain: every cast, change and offline entry, in order. Hashed
+    with the audit log's chain (app/audit/chain.py); ``target`` is the receipt, so the chain
+    says what each receipt chose without saying whose it is."""
+
+    __tablename__ = "ballot_events"
+    __table_args__ = (UniqueConstraint("poll_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), index=True)
+    seq: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    community_id: Mapped[int | None] = mapped_column()
+    target: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Objection(db.Model):
+    """An objection to the preliminary result, answered by the organiser."""
+
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -1,0 +1,451 @@
+"""Polls: create, open (freezing the roll), cast and enter ballots, close, count.
+
+Each function changes the session and flushes; the caller commits. Time moves a poll on by
+itself (``refresh``), checked when a poll is looked at and by ``flask polls close-due``.
+"""
+
+import csv
+import io
+import json
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.audit.chain import (
+    GENESIS_HASH,
+    ChainBreak,
+    ChainEntry,
+    compute_hash,
+    find_break,
+    hashed_fields,
+)
+from app.audit.services import record
+from app.community.models import (
+    Building,
+    Membership,
+    Owner,
+    Ownership,
+    Residency,
+    Role,
+    RoleGrant,
+    Unit,
+)
+from app.extensions import db, utcnow
+from app.proposals.models import Proposal, ScopeKind
+from app.proposals.services import may_open_voting, transition
+from app.proposals.states import Action, Status
+from app.voting.models import (
+    Ballot,
+    BallotEvent,
+    Channel,
+    ElectorateKind,
+    Poll,
+    PollOption,
+    PollStatus,
+    QuestionKind,
+    RollEntry,
+)
+from app.voting.roll import RosterUnit, owner_roll
+from app.voting.rules import YES_NO, Electorate, Result, Rule, tally, tally_with_deemed_consent
+from app.voting.rules import Ballot as CountedBallot
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on a phone
+
+
+class VotingRefused(Exception):
+    """Something a person tried that the poll does not allow; ``code`` names it."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+# --- Creating and opening -----------------------------------------------------------------
+
+
+def create_poll(proposal: Proposal, *, actor, question: str, rule: str, electorate: str,
+                opens_at: datetime, closes_at: datetime, options: list[str] | None = None,
+                kind: str = QuestionKind.YES_NO, max_choices: int = 1, seats: int = 1,
+                organisation=None, **settings) -> Poll:
+    """A poll on a proposal in deliberation, once the party branch let it proceed where the
+    community asks for its opinion. ``settings`` are Poll's other columns."""
+    if proposal.status != Status.DELIBERATION:
+        raise VotingRefused("not_in_deliberation")
+    if not may_open_voting(proposal):
+        raise VotingRefused("party_review_needed")
+    if closes_at <= opens_at:
+        raise VotingRefused("closes_before_opening")
+    if settings.get("deemed_consent_clause") and kind != QuestionKind.YES_NO:
+        raise VotingRefused("deemed_consent_needs_yes_no")
+    if electorate == ElectorateKind.ORGANISATION and organisation is None:
+        raise VotingRefused("organisation_needed")
+    poll = Poll(proposal=proposal, community_id=proposal.community_id, question=question,
+                rule=rule, kind=kind, max_choices=max_choices, seats=seats,
+                electorate=electorate, organisation_id=organisation.id if organisation else None,
+                opens_at=opens_at, closes_at=closes_at, created_by_id=actor.id, **settings)
+    if kind == QuestionKind.CHOICE:
+        poll.options = [PollOption(position=n, label=label) for n, label in enumerate(options)]
+    db.session.add(poll)
+    db.session.flush()
+    record("poll.create", actor=actor, community_id=poll.community_id, target=f"poll:{poll.id}",
+           details={"proposal": proposal.id, "rule": rule, "electorate": electorate})
+    return poll
+
+
+def _scope_buildings(proposal: Proposal):
+    query = select(Building.id).where(Building.community_id == proposal.community_id)
+    if proposal.scope_kind == ScopeKind.GRIDS:
+        query = query.where(Building.grid_id.in_([g.id for g in proposal.scope_grids]))
+    elif proposal.scope_kind == ScopeKind.BUILDINGS:
+        query = query.where(Building.id.in_([b.id for b in proposal.scope_buildings]))
+    return query
+
+
+def _owner_entries(poll: Poll) -> list[RollEntry]:
+    units = db.session.execute(
+        select(Unit).where(Unit.building_id.in_(_scope_buildings(poll.proposal)))
+        .options(selectinload(Unit.building),
+                 selectinload(Unit.ownerships).selectinload(Ownership.owner))
+        .order_by(Unit.id)
+    ).scalars().all()
+    by_id = {unit.id: unit for unit in units}
+    owners: dict[int, Owner] = {s.owner_id: s.owner for u in units for s in u.ownerships}
+    roll = owner_roll(
+        RosterUnit(u.id, u.area, frozenset(s.owner_id for s in u.ownerships),
+                   developer=any(s.owner.is_developer for s in u.ownerships))
+        for u in units if u.ownerships
+    )
+    entries = []
+    for number, entry in enumerate(roll, start=1):
+        members = [by_id[i] for i in sorted(entry.unit_ids)]
+        entries.append(RollEntry(
+            key=f"R{number:05d}", area=entry.area,
+            label="、".join(u.label for u in members),
+            units=[[u.building.name, u.number, str(u.area)] for u in members],
+            user_ids=sorted({owners[o].user_id for o in entry.owner_ids
+                             if owners[o].user_id is not None}),
+        ))
+    return entries
+
+
+def _resident_entries(poll: Poll) -> list[RollEntry]:
+    buildings = _scope_buildings(poll.proposal)
+    owned = (select(Owner.user_id, Unit.id).join(Ownership, Ownership.owner_id == Owner.id)
+             .join(Unit, Unit.id == Ownership.unit_id)
+             .where(Owner.user_id.is_not(None), Unit.building_id.in_(buildings)))
+    lived = (select(Residency.user_id, Unit.id).join(Unit, Unit.id == Residency.unit_id)
+             .where(Unit.building_id.in_(buildings)))
+    verified = set(db.session.execute(select(RoleGrant.user_id).where(
+        RoleGrant.community_id == poll.community_id,
+        RoleGrant.role.in_([Role.RESIDENT, Role.VERIFIED_OWNER]))).scalars())
+    homes: dict[int, set[int]] = {}
+    for user_id, unit_id in db.session.execute(owned.union(lived)).all():
+        if user_id in verified:
+            homes.setdefault(user_id, set()).add(unit_id)
+    labels = {u.id: u.label for u in db.session.execute(
+        select(Unit).where(Unit.id.in_({i for ids in homes.values() for i in ids}))
+        .options(selectinload(Unit.building))).scalars()}
+    return [
+        RollEntry(key=f"P{number:05d}", label="、".join(sorted(labels[i] for i in homes[uid])),
+                  user_ids=[uid])
+        for number, uid in enumerate(sorted(homes), start=1)
+    ]
+
+
+def _member_entries(poll: Poll) -> list[RollEntry]:
+    members = db.session.execute(select(Membership.user_id).where(
+        Membership.organisation_id == poll.organisation_id).order_by(Membership.user_id)
+    ).scalars().all()
+    return [RollEntry(key=f"M{number:05d}", label="", user_ids=[uid])
+            for number, uid in enumerate(members, start=1)]
+
+
+def open_poll(poll: Poll, *, actor=None) -> None:
+    """Freeze the roll and publish its totals; later roster changes do not touch it."""
+    if poll.status != PollStatus.SCHEDULED:
+        raise VotingRefused("not_scheduled")
+    builders = {ElectorateKind.OWNERS: _owner_entries, ElectorateKind.RESIDENTS:
+                _resident_entries, ElectorateKind.ORGANISATION: _member_entries}
+    entries = builders[ElectorateKind(poll.electorate)](poll)
+    for entry in entries:
+        entry.poll_id = poll.id
+    db.session.add_all(entries)
+    poll.total_people = len(entries)
+    poll.total_area = sum((e.area for e in entries), Decimal("0"))
+    poll.status = PollStatus.OPEN
+    poll.opened_at = utcnow()
+    proposal = poll.proposal
+    if proposal.status == Status.DELIBERATION:
+        transition(proposal, Action.OPEN_VOTING, actor=actor)
+    proposal.closes_at = poll.closes_at
+    db.session.flush()
+
+
+# --- Ballots --------------------------------------------------------------------------------
+
+
+def _lock(poll: Poll) -> None:
+    """Serialise everything that writes one poll's ballots and chain (PostgreSQL; SQLite
+    serialises writers by itself)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Poll.id).where(Poll.id == poll.id).with_for_update())
+
+
+def _append(poll: Poll, action: str, *, actor, receipt: str, details: dict) -> BallotEvent:
+    head = db.session.execute(
+        select(BallotEvent.seq, BallotEvent.hash).where(BallotEvent.poll_id == poll.id)
+        .order_by(BallotEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+    fields = dict(seq=seq, created_at=utcnow(), actor_id=actor.id if actor else None,
+                  action=action, community_id=poll.community_id, target=receipt,
+                  details=details, prev_hash=prev_hash)
+    event = BallotEvent(poll_id=poll.id, **fields, hash=compute_hash(**fields))
+    db.session.add(event)
+    return event
+
+
+def _receipt() -> str:
+    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+    return f"{code[:5]}-{code[5:]}"
+
+
+def valid_choices(poll: Poll, choices: list[str]) -> list[str]:
+    """The ballot's choices in a fixed order, or VotingRefused."""
+    allowed = list(YES_NO) if poll.kind == QuestionKind.YES_NO else \
+        [str(option.id) for option in poll.options]
+    picked = [c for c in allowed if c in set(choices)]
+    if len(picked) != len(set(choices)):
+        raise VotingRefused("unknown_choice")
+    if poll.kind == QuestionKind.YES_NO and len(picked) != 1:
+        raise VotingRefused("choose_one")
+    if poll.kind == QuestionKind.CHOICE and len(picked) > poll.max_choices:
+        raise VotingRefused("too_many_choices", max=poll.max_choices)
+    return picked
+
+
+def entry_for(poll: Poll, user) -> RollEntry | None:
+    """The roll entry this person may vote for online (a co-owner shares it)."""
+    for entry in db.session.execute(
+            select(RollEntry).where(RollEntry.poll_id == poll.id)).scalars():
+        if user.id in entry.user_ids:
+            return entry
+    return None
+
+
+def current_ballot(poll: Poll, entry: RollEntry) -> Ballot | None:
+    return db.session.execute(select(Ballot).where(
+        Ballot.poll_id == poll.id, Ballot.roll_entry_id == entry.id)).scalar_one_or_none()
+
+
+def cast(poll: Poll, entry: RollEntry, choices: list[str], *, user) -> Ballot:
+    """An online ballot, or a change to it while the poll allows changes. An online ballot
+    replaces a paper or proxy entry for the same voter: the owner keeps the online one."""
+    if poll.status != PollStatus.OPEN:
+        raise VotingRefused("not_open")
+    if user.id not in entry.user_ids:
+        raise VotingRefused("not_on_roll")
+    picked = valid_choices(poll, choices)
+    _lock(poll)
+    ballot = current_ballot(poll, entry)
+    now = utcnow()
+    if ballot is None:
+        ballot = Ballot(poll_id=poll.id, roll_entry_id=entry.id, choices=picked,
+                        channel=Channel.ONLINE, receipt=_receipt(), cast_by_id=user.id,
+                        cast_at=now)
+        db.session.add(ballot)
+        action = "cast"
+    elif ballot.channel != Channel.ONLINE:
+        action = "replace_offline"
+    elif poll.allow_change:
+        action = "change"
+    else:
+        raise VotingRefused("already_voted")
+    if action != "cast":
+        ballot.choices, ballot.channel, ballot.cast_by_id = picked, Channel.ONLINE, user.id
+        ballot.changed_at = now
+    _append(poll, action, actor=user, receipt=ballot.receipt,
+            details={"choices": picked, "channel": Channel.ONLINE, "weight": str(entry.area)})
+    db.session.flush()
+    return ballot
+
+
+def enter_offline(poll: Poll, entry: RollEntry, choices: list[str], *, staff, channel: str,
+                  reference: str, paper_number: str = "", proxy_holder: str = "") -> Ballot:
+    """A paper ballot or a proxy, entered by staff with the reference to the signed paper or
+    the written authorisation. An owner who already voted online keeps that ballot."""
+    if poll.status != PollStatus.OPEN:
+        raise VotingRefused("not_open")
+    picked = valid_choices(poll, choices)
+    _lock(poll)
+    existing = current_ballot(poll, entry)
+    if existing is not None:
+        raise VotingRefused("voted_online" if existing.channel == Channel.ONLINE
+                            else "already_entered")
+    if channel == Channel.PROXY:
+        carried = db.session.execute(select(func.count(Ballot.id)).where(
+            Ballot.poll_id == poll.id, Ballot.channel == Channel.PROXY,
+            Ballot.proxy_holder == proxy_holder)).scalar_one()
+        if carried >= poll.proposal.community.proxy_limit:
+            raise VotingRefused("too_many_proxies", limit=poll.proposal.community.proxy_limit)
+    ballot = Ballot(poll_id=poll.id, roll_entry_id=entry.id, choices=picked, channel=channel,
+                    receipt=_receipt(), entered_by_id=staff.id, paper_number=paper_number,
+                    reference=reference, proxy_holder=proxy_holder)
+    db.session.add(ballot)
+    _append(poll, channel, actor=staff, receipt=ballot.receipt,
+            details={"choices": picked, "channel": channel, "weight": str(entry.area),
+                     "reference": reference})
+    db.session.flush()
+    return ballot
+
+
+# --- Closing and counting -------------------------------------------------------------------
+
+
+def close_poll(poll: Poll, *, actor=None) -> None:
+    """Close and publish the preliminary result; objections run for ``objection_days``."""
+    if poll.status != PollStatus.OPEN:
+        raise VotingRefused("not_open")
+    poll.status = PollStatus.CLOSED
+    poll.closed_at = utcnow()
+    poll.objection_until = poll.closed_at + timedelta(days=poll.objection_days)
+    record("poll.close", actor=actor, community_id=poll.community_id, target=f"poll:{poll.id}",
+           details={"early": actor is not None})
+    db.session.flush()
+
+
+def extend(poll: Poll, closes_at: datetime, *, actor, reason: str) -> None:
+    if poll.status != PollStatus.OPEN:
+        raise VotingRefused("not_open")
+    if closes_at <= poll.closes_at:
+        raise VotingRefused("extension_not_later")
+    record("poll.extend", actor=actor, community_id=poll.community_id, target=f"poll:{poll.id}",
+           details={"from": poll.closes_at.isoformat(), "to": closes_at.isoformat(),
+                    "reason": reason})
+    poll.closes_at = closes_at
+    poll.proposal.closes_at = closes_at
+    poll.extension_reason = reason
+
+
+def finalise(poll: Poll) -> Result:
+    """After the objection period: the final result, and the proposal closes with it."""
+    if poll.status != PollStatus.CLOSED:
+        raise VotingRefused("not_closed")
+    official = official_result(poll)
+    poll.status = PollStatus.FINAL
+    poll.finalised_at = utcnow()
+    action = {"passed": Action.CLOSE_PASSED, "no_quorum": Action.CLOSE_NO_QUORUM}.get(
+        official.outcome, Action.CLOSE_REJECTED)
+    if poll.proposal.status == Status.VOTING:
+        transition(poll.proposal, action, actor=None)
+    db.session.flush()
+    return official
+
+
+def refresh(poll: Poll, now: datetime | None = None) -> bool:
+    """Let time move the poll on: open at opens_at, close at closes_at, final after the
+    objection period. Returns whether anything changed."""
+    now = now or utcnow()
+    changed = False
+    if poll.status == PollStatus.SCHEDULED and now >= poll.opens_at:
+        open_poll(poll)
+        changed = True
+    if poll.status == PollStatus.OPEN and now >= poll.closes_at:
+        close_poll(poll)
+        changed = True
+    if poll.status == PollStatus.CLOSED and now >= poll.objection_until:
+        finalise(poll)
+        changed = True
+    return changed
+
+
+def due_polls(now: datetime | None = None) -> list[Poll]:
+    now = now or utcnow()
+    return db.session.execute(select(Poll).where(
+        ((Poll.status == PollStatus.SCHEDULED) & (Poll.opens_at <= now))
+        | ((Poll.status == PollStatus.OPEN) & (Poll.closes_at <= now))
+        | ((Poll.status == PollStatus.CLOSED) & (Poll.objection_until <= now))
+    ).order_by(Poll.id)).scalars().all()
+
+
+def _counted(poll: Poll):
+    rows = db.session.execute(
+        select(Ballot.choices, RollEntry.key, RollEntry.area)
+        .join(RollEntry, RollEntry.id == Ballot.roll_entry_id).where(Ballot.poll_id == poll.id)
+    ).all()
+    return [CountedBallot(key, frozenset(choices), area) for choices, key, area in rows]
+
+
+def results(poll: Poll) -> tuple[Result, Result | None]:
+    """The count under the poll's rule, and beside it the count with deemed consent where
+    the poll has it."""
+    electorate = Electorate(poll.total_people or 0, poll.total_area or Decimal("0"))
+    quorum = (Fraction(poll.turnout_quorum_percent, 100)
+              if poll.turnout_quorum_percent is not None else None)
+    ballots = _counted(poll)
+    if poll.deemed_consent:
+        raw, deemed = tally_with_deemed_consent(Rule(poll.rule), electorate, ballots,
+                                                turnout_quorum=quorum)
+        return raw, deemed
+    options = YES_NO if poll.kind == QuestionKind.YES_NO else \
+        [str(option.id) for option in poll.options]
+    return tally(Rule(poll.rule), electorate, ballots, options=options, seats=poll.seats,
+                 turnout_quorum=quorum), None
+
+
+def official_result(poll: Poll) -> Result:
+    """Deemed consent, where the rules allow it, decides; otherwise the raw count."""
+    raw, deemed = results(poll)
+    return deemed or raw
+
+
+# --- Verifiability ----------------------------------------------------------------------------
+
+
+def bulletin(poll: Poll) -> list[tuple[str, Decimal, list[str]]]:
+    """After close: every ballot's receipt, weight and choice, without names."""
+    return [tuple(row) for row in db.session.execute(
+        select(Ballot.receipt, RollEntry.area, Ballot.choices)
+        .join(RollEntry, RollEntry.id == Ballot.roll_entry_id)
+        .where(Ballot.poll_id == poll.id).order_by(Ballot.receipt)
+    ).all()]
+
+
+def verify_poll_chain(poll: Poll) -> ChainBreak | None:
+    events = db.session.execute(select(BallotEvent).where(BallotEvent.poll_id == poll.id)
+                                .order_by(BallotEvent.seq)).scalars()
+    return find_break(ChainEntry(**hashed_fields(e), hash=e.hash) for e in events)
+
+
+def audit_package(poll: Poll) -> dict[str, str]:
+    """``roster.csv`` and ``ballots.csv`` in the formats of ``flask tally``, and the chain:
+    enough for anyone to recount on their own machine."""
+    entries = db.session.execute(select(RollEntry).where(RollEntry.poll_id == poll.id)
+                                 .order_by(RollEntry.key)).scalars().all()
+    roster = io.StringIO()
+    writer = csv.writer(roster, lineterminator="\n")
+    writer.writerow(["unit", "building", "area_m2", "owner"])
+    for entry in entries:
+        for building, unit, area in entry.units:
+            writer.writerow([unit, building, area, entry.key])
+    ballots = io.StringIO()
+    writer = csv.writer(ballots, lineterminator="\n")
+    writer.writerow(["owner", "choice"])
+    keys = {entry.id: entry.key for entry in entries}
+    for roll_entry_id, choices in db.session.execute(
+            select(Ballot.roll_entry_id, Ballot.choices).where(Ballot.poll_id == poll.id)
+            .order_by(Ballot.roll_entry_id)).all():
+        writer.writerow([keys[roll_entry_id], ";".join(choices)])
+    chain = [
+        {**{k: (v.isoformat() if isinstance(v, datetime) else v)
+            for k, v in hashed_fields(event).items()}, "hash": event.hash}
+        for event in db.session.execute(select(BallotEvent).where(
+            BallotEvent.poll_id == poll.id).order_by(BallotEvent.seq)).scalars()
+    ]
+    return {"roster.csv": roster.getvalue(), "ballots.csv": ballots.getvalue(),
+            "chain.json": json.dumps(chain, ensure_ascii=False, indent=1)}
