@@ -89,9 +89,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.discussion.views import bp as discussion_bp
     from app.notices.views import bp as notices_bp
     from app.proposals.views import bp as proposals_bp
+    from app.voting.views import bp as voting_bp
 
     for blueprint in (core_bp, auth_bp, community_bp, audit_bp, proposals_bp, discussion_bp,
-                      notices_bp):
+                      notices_bp, voting_bp):
         app.register_blueprint(blueprint)
 
 
