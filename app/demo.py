@@ -6,17 +6,22 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 
 from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import selectinload
 
+from app.audit.chain import compute_hash, hashed_fields
 from app.auth.models import User
 from app.auth.services import register_user
 from app.community.models import (
+    Building,
     Community,
     LinkKind,
     MemberRole,
     Organisation,
     OrganisationKind,
+    Ownership,
     Role,
     Unit,
 )
@@ -64,6 +69,26 @@ from app.proposals.services import (
     transition,
 )
 from app.proposals.states import Action, Status
+from app.voting.models import (
+    Ballot,
+    BallotEvent,
+    Channel,
+    ElectorateKind,
+    Poll,
+    QuestionKind,
+    ResultsVisibility,
+    RollEntry,
+)
+from app.voting.rules import ABSTAIN, APPROVE, Rule
+from app.voting.rules import OPPOSE as AGAINST  # _tell's OPPOSE is the comment stance
+from app.voting.services import (
+    cast,
+    close_poll,
+    create_poll,
+    enter_offline,
+    finalise,
+    open_poll,
+)
 
 COMMUNITY_NAME = "翠湖花园"
 DEMO_PASSWORD = "gongzhi-demo"
@@ -229,8 +254,10 @@ CAST = {
     "property": "13800000006", "party_secretary": "13800000007", "volunteer": "13800000010",
     "moderator": "13800000012", "owner": "13900009999", "tenant": "13800000013",
 }
+# Party branch members who vote in the branch's poll, besides the secretary and committee staff.
+PARTY_MEMBERS = {"party_member": "13800000008", "grid_staff": "13800000009"}
 STAMPED = (Proposal, ProposalEvent, Cosponsorship, Follow, PartyReview, Comment, Report,
-           Notification)
+           Notification, Poll)
 
 
 class _Story:
@@ -253,6 +280,15 @@ class _Story:
         for row in session.new:
             if isinstance(row, STAMPED) and row.created_at is None:
                 row.created_at = self.now
+            elif isinstance(row, Ballot):
+                row.cast_at = self.now
+            elif isinstance(row, BallotEvent):
+                # Hashed with the time it happened at; the next event links to this hash.
+                row.created_at = self.now
+                row.hash = compute_hash(**hashed_fields(row))
+        for row in session.dirty:
+            if isinstance(row, Ballot) and row.changed_at is not None:
+                row.changed_at = self.now
 
     def draft(self, days_ago: float, author: str, title: str, body: str, category: str, *,
               org: str | None = None, grids=(), buildings=()) -> Proposal:
@@ -321,6 +357,52 @@ class _Story:
         self.at(days_ago)
         merge(proposal, into, actor=self.people[actor], note=note)
 
+    def poll(self, proposal: Proposal, days_ago: float, organiser: str, *, opens: float,
+             closes: float, **settings) -> Poll:
+        """A poll created ``days_ago`` that opens and closes ``opens`` / ``closes`` days ago
+        (negative: in the future)."""
+        self.at(days_ago)
+        return create_poll(proposal, actor=self.people[organiser],
+                           opens_at=self.start - timedelta(days=opens),
+                           closes_at=self.start - timedelta(days=closes), **settings)
+
+    def open(self, poll: Poll) -> list[RollEntry]:
+        """Open at ``opens_at``, by the clock: the roll freezes then."""
+        self.at((self.start - poll.opens_at) / timedelta(days=1))
+        open_poll(poll)
+        poll.opened_at = self.now
+        return db.session.execute(select(RollEntry).where(RollEntry.poll_id == poll.id)
+                                  .order_by(RollEntry.key)).scalars().all()
+
+    def vote(self, poll: Poll, entry: RollEntry, choices: list[str], days_ago: float,
+             serial: int, proxy_holder: str = "") -> None:
+        """Online for a voter with an account, otherwise a paper ballot (or a proxy) that
+        committee staff enter with the reference to the signed original."""
+        self.at(days_ago)
+        if entry.user_ids:
+            cast(poll, entry, choices, user=db.session.get(User, entry.user_ids[0]))
+        elif proxy_holder:
+            enter_offline(poll, entry, choices, staff=self.people["oc_staff"],
+                          channel=Channel.PROXY, proxy_holder=proxy_holder,
+                          reference=f"授权委托书 WT-{poll.id}-{serial:03d}，原件存业委会")
+        else:
+            enter_offline(poll, entry, choices, staff=self.people["oc_staff"],
+                          channel=Channel.PAPER, paper_number=f"{serial:03d}",
+                          reference=f"纸质表决票第 {serial} 号，签字原件存业委会")
+
+    def close(self, poll: Poll) -> None:
+        """Close at the deadline, by the clock."""
+        self.at((self.start - poll.closes_at) / timedelta(days=1))
+        close_poll(poll)
+        poll.closed_at = self.now
+        poll.objection_until = self.now + timedelta(days=poll.objection_days)
+
+    def finalise(self, poll: Poll) -> None:
+        """Final once the objection period is over; the proposal closes with it."""
+        self.at((self.start - poll.objection_until) / timedelta(days=1) - 0.1)
+        finalise(poll)
+        poll.finalised_at = self.now
+
     def settle(self) -> None:
         """The services stamped published, deliberation and update times with now: take
         them from the timeline instead; older notices have been read."""
@@ -358,6 +440,37 @@ def _neighbours(community: Community, staff: User) -> dict[str, User]:
     return neighbours
 
 
+# Units whose owners' verification the demo leaves pending (see seed_demo).
+PENDING_UNITS = {("1栋", "102"), ("4栋", "702")}
+
+
+def _more_verified_owners(community: Community, staff: User, template: User) -> None:
+    """Forty more roster owners with accounts, verified by committee staff, so that polls
+    have online voters. They share the demo password's hash: hashing it forty times over
+    would take four seconds."""
+    taken = set(db.session.execute(select(User.phone)).scalars())
+    units = db.session.execute(
+        select(Unit).join(Building).where(Building.community_id == community.id)
+        .options(selectinload(Unit.building),
+                 selectinload(Unit.ownerships).selectinload(Ownership.owner))
+        .order_by(Unit.id)).scalars().all()
+    chosen = 0
+    for index, unit in enumerate(units):
+        owner = unit.ownerships[0].owner
+        if index % 6 != 3 or owner.is_developer or owner.user_id is not None \
+                or owner.phone in taken or (unit.building.name, unit.number) in PENDING_UNITS:
+            continue
+        user = User(name=owner.name, phone=owner.phone, password_hash=template.password_hash,
+                    privacy_accepted_at=utcnow())
+        db.session.add(user)
+        approve_request(request_link(user, unit, kind=LinkKind.OWNER, note=""), actor=staff,
+                        owner=owner)
+        taken.add(owner.phone)
+        chosen += 1
+        if chosen == 40:
+            break
+
+
 def seed_proposals(community: Community) -> bool:
     """A dozen proposals in every status, with discussions, unless the community has some."""
     if db.session.execute(
@@ -366,6 +479,9 @@ def seed_proposals(community: Community) -> bool:
     people = {key: db.session.execute(select(User).where(User.phone == phone)).scalar_one()
               for key, phone in CAST.items()}
     people.update(_neighbours(community, people["oc_staff"]))
+    _more_verified_owners(community, people["oc_staff"], people["owner"])
+    people.update({key: db.session.execute(select(User).where(User.phone == phone))
+                   .scalar_one() for key, phone in PARTY_MEMBERS.items()})
     orgs = {
         key: db.session.execute(select(Organisation).where(
             Organisation.community_id == community.id, Organisation.kind == kind)).scalar_one()
@@ -389,6 +505,50 @@ def seed_proposals(community: Community) -> bool:
     return True
 
 
+def _narrowly_failing_on_area(entries: list[RollEntry], fixed: dict[int, str],
+                              rng: random.Random) -> dict[int, str]:
+    """Choices for a civil-code-major vote that reaches the quorum and passes on headcount
+    (about 78 % of the voters approve) but fails on area: the owners who do not approve
+    are a run of larger homes just big enough to hold more than a quarter of the voting
+    area. ``fixed`` maps entries to the choices they must make."""
+    others = [e for e in entries if e.id not in fixed]
+    rng.shuffle(others)
+    voters = [e for e in entries if e.id in fixed] + others[:round(len(entries) * 0.74)]
+    total = sum(e.area for e in voters)
+    assert Fraction(len(voters), len(entries)) >= Fraction(2, 3)
+    assert Fraction(total) >= Fraction(sum(e.area for e in entries)) * Fraction(2, 3)
+    free = sorted((e for e in voters if e.id not in fixed), key=lambda e: (e.area, e.key))
+    fixed_against = [e for e in voters if fixed.get(e.id, APPROVE) != APPROVE]
+    count = len(voters) * 22 // 100 - len(fixed_against)
+    needed = Fraction(total) / 4 - Fraction(sum(e.area for e in fixed_against))
+    start = next(s for s in range(len(free) - count + 1)
+                 if Fraction(sum(e.area for e in free[s:s + count])) > needed)
+    against = free[start:start + count]
+    choices = {e.id: APPROVE for e in voters} | fixed
+    choices.update({e.id: ABSTAIN if n % 4 == 3 else AGAINST for n, e in enumerate(against)})
+    return choices
+
+
+def _ballots(story: _Story, poll: Poll, entries: list[RollEntry], choices: dict[int, str], *,
+             first: float, last: float, paper: int = 0) -> int:
+    """Cast ``choices`` (roll entry id: choice) spread between ``first`` and ``last`` days
+    ago, in a shuffled order; every twentieth offline ballot comes by proxy. ``paper`` is
+    the number of offline ballots entered so far; returns it."""
+    voters = [e for e in entries if e.id in choices]
+    random.Random(len(voters)).shuffle(voters)
+    holders = ["王秀英", "刘建国", "陈淑珍", "杨志强", "赵桂兰"]
+    offline = paper
+    for n, entry in enumerate(voters):
+        days_ago = first - (first - last) * n / len(voters)
+        holder = ""
+        if not entry.user_ids:
+            offline += 1
+            if offline % 20 == 0:
+                holder = holders[offline // 20 % len(holders)]
+        story.vote(poll, entry, [choices[entry.id]], days_ago, offline, proxy_holder=holder)
+    return offline
+
+
 def _tell(story: _Story) -> None:
     """Fourteen proposals, oldest first, in every status."""
     c = story.comment
@@ -402,8 +562,17 @@ def _tell(story: _Story) -> None:
     c(greening, 59, "5栋-302", "支持！5栋楼下那片草坪秃了一大块，下雨全是泥。", SUPPORT)
     c(greening, 58.5, "6栋-504", "修剪的时候注意别碰到一楼住户的窗户，去年剪完树枝没清走。",
       NEUTRAL)
-    story.move(greening, Action.OPEN_VOTING, 57, "oc_chair")
-    story.move(greening, Action.CLOSE_PASSED, 53)
+    branch = story.poll(greening, 57.5, "party_secretary", opens=57, closes=54,
+                        question="党支部是否同意组织党员志愿者参与二期绿化带补种？",
+                        rule=Rule.PARTY_BRANCH, electorate=ElectorateKind.ORGANISATION,
+                        organisation=story.orgs["party"],
+                        visibility=ResultsVisibility.LIVE)
+    members = {e.user_ids[0]: e for e in story.open(branch)}
+    for days_ago, key, choice in ((56.5, "party_secretary", APPROVE),
+                                  (56, "party_member", APPROVE), (55, "oc_staff", APPROVE)):
+        story.vote(branch, members[story.people[key].id], [choice], days_ago, 0)
+    story.close(branch)
+    story.finalise(branch)
     story.move(greening, Action.START_WORK, 50, "oc_chair", "志愿者协会组织三次周末补种活动")
     story.move(greening, Action.FINISH, 20, "oc_chair", "补种灌木 320 株，修剪乔木 46 棵")
 
@@ -435,9 +604,18 @@ def _tell(story: _Story) -> None:
       org="neighbourhood")
     off_topic = c(face, 49, "6栋-504", "顺便说一句，6栋电梯又坏了，物业什么时候修？", NEUTRAL)
     story.report(off_topic, 48, "4栋-705", ReportReason.OFF_TOPIC)
-    story.move(face, Action.OPEN_VOTING, 44, "oc_chair")
-    story.move(face, Action.CLOSE_REJECTED, 37)
-    face.closes_at = story.start - timedelta(days=37)
+    gate = story.poll(face, 44.5, "oc_chair", opens=44, closes=37,
+                      question="是否同意将小区主入口改为人脸识别与门卡双模式门禁？",
+                      rule=Rule.CIVIL_CODE_MAJOR, electorate=ElectorateKind.OWNERS)
+    entries = story.open(gate)
+    by_user = {uid: e for e in entries for uid in e.user_ids}
+    fixed = {by_user[story.people[key].id].id: APPROVE
+             for key in ("4栋-705", "4栋-203", "3栋-301", "6栋-504", "5栋-302", "2栋-101")}
+    fixed[by_user[story.people["1栋-503"].id].id] = AGAINST
+    choices = _narrowly_failing_on_area(entries, fixed, random.Random(278))
+    _ballots(story, gate, entries, choices, first=43.8, last=37.2)
+    story.close(gate)
+    story.finalise(gate)
 
     # Passed: the children's playground in the central garden.
     playground = story.draft(56, "oc_staff", "中心花园儿童游乐设施翻新", PLAYGROUND,
@@ -543,8 +721,40 @@ def _tell(story: _Story) -> None:
       "教大家分类。", NEUTRAL)
     c(waste, 21, "property", "物业将在 3 个投放点加装洗手池和照明，并延长投放时间至晚上 "
       "9 点半；错时投放点设在 6 栋北侧。", org="property")
-    story.move(waste, Action.OPEN_VOTING, 5, "oc_chair")
-    waste.closes_at = story.start + timedelta(days=5)
+    pilot = story.poll(waste, 5.5, "oc_chair", opens=5, closes=-5,
+                       question="是否同意开展为期三个月的垃圾分类定时定点投放试点？",
+                       rule=Rule.CIVIL_CODE_ORDINARY, electorate=ElectorateKind.OWNERS)
+    # Residents, tenants included, give their opinion on the hours; it closes an hour
+    # after the owners' vote so that the owners' result decides the proposal.
+    hours = story.poll(waste, 5.5, "nc_chair", opens=5, closes=-5 - 1 / 24,
+                       question="晚间集中投放时段，您更希望是哪一个？", rule=Rule.ADVISORY,
+                       electorate=ElectorateKind.RESIDENTS, kind=QuestionKind.CHOICE,
+                       options=["19:00–21:00", "19:00–21:30", "18:30–22:00"],
+                       visibility=ResultsVisibility.LIVE)
+    residents = story.open(hours)
+    entries = story.open(pilot)
+    waiting = {story.people[key].id for key in ("owner", "tenant")}  # the demo logins try it
+    doubter = next(e for e in entries if story.people["4栋-203"].id in e.user_ids)
+    rng = random.Random(2026)
+    online = [e for e in entries if e.user_ids and not waiting & set(e.user_ids)
+              and e is not doubter]
+    voters = rng.sample(online, len(online) // 2) + rng.sample(
+        [e for e in entries if not e.user_ids], 40)
+    leaning = [APPROVE, APPROVE, AGAINST, APPROVE, ABSTAIN, APPROVE, AGAINST, APPROVE, APPROVE,
+               AGAINST]  # six in ten approve so far
+    choices = {e.id: leaning[n % len(leaning)] for n, e in enumerate(voters)}
+    earlier, later = voters[::2], voters[1::2]
+    paper = _ballots(story, pilot, entries, {doubter.id: AGAINST} | {
+        e.id: choices[e.id] for e in earlier}, first=4.8, last=1.6)
+    story.vote(pilot, doubter, [APPROVE], 1.5, 0)  # changed after the property's answer
+    _ballots(story, pilot, entries, {e.id: choices[e.id] for e in later}, first=1.4, last=0.3,
+             paper=paper)
+    options = [str(option.id) for option in hours.options]
+    residents = [e for e in residents if not waiting & set(e.user_ids)]
+    for n, entry in enumerate(residents):
+        if n % 3 != 2:
+            story.vote(hours, entry, [options[rng.choice((0, 1, 1, 1, 2, 2))]],
+                       4.7 - 4.4 * n / len(residents), 0)
 
     # Withdrawn: weekend renovation hours.
     renovation = story.draft(19, "5栋-302", "取消周末上午装修禁令", WEEKEND_RENOVATION,

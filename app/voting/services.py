@@ -152,7 +152,7 @@ def _resident_entries(poll: Poll) -> list[RollEntry]:
         .options(selectinload(Unit.building))).scalars()}
     return [
         RollEntry(key=f"P{number:05d}", label="、".join(sorted(labels[i] for i in homes[uid])),
-                  user_ids=[uid])
+                  area=Decimal("0"), user_ids=[uid])
         for number, uid in enumerate(sorted(homes), start=1)
     ]
 
@@ -161,7 +161,7 @@ def _member_entries(poll: Poll) -> list[RollEntry]:
     members = db.session.execute(select(Membership.user_id).where(
         Membership.organisation_id == poll.organisation_id).order_by(Membership.user_id)
     ).scalars().all()
-    return [RollEntry(key=f"M{number:05d}", label="", user_ids=[uid])
+    return [RollEntry(key=f"M{number:05d}", label="", area=Decimal("0"), user_ids=[uid])
             for number, uid in enumerate(members, start=1)]
 
 
@@ -339,9 +339,11 @@ def finalise(poll: Poll) -> Result:
     official = official_result(poll)
     poll.status = PollStatus.FINAL
     poll.finalised_at = utcnow()
-    action = {"passed": Action.CLOSE_PASSED, "no_quorum": Action.CLOSE_NO_QUORUM}.get(
-        official.outcome, Action.CLOSE_REJECTED)
-    if poll.proposal.status == Status.VOTING:
+    action = {"passed": Action.CLOSE_PASSED, "no_quorum": Action.CLOSE_NO_QUORUM,
+              "rejected": Action.CLOSE_REJECTED, "tie": Action.CLOSE_REJECTED}.get(
+        official.outcome)
+    # An advisory poll informs; it does not decide the proposal.
+    if action is not None and poll.proposal.status == Status.VOTING:
         transition(poll.proposal, action, actor=None)
     db.session.flush()
     return official

@@ -2,11 +2,12 @@
 
 import time
 from datetime import timedelta
+from fractions import Fraction
 
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.community.models import Community, Unit
+from app.community.models import Community, Organisation, OrganisationKind, Unit
 from app.discussion.models import Comment, Report, ReportStatus, Stance
 from app.extensions import db, utcnow
 from app.notices.models import Notification, NotificationKind
@@ -21,6 +22,17 @@ from app.proposals.models import (
     ScopeKind,
 )
 from app.proposals.states import Status
+from app.voting.models import (
+    Ballot,
+    BallotEvent,
+    Channel,
+    ElectorateKind,
+    Poll,
+    PollStatus,
+    RollEntry,
+)
+from app.voting.rules import Measure
+from app.voting.services import official_result, verify_poll_chain
 
 DEMO_OWNER = "13900009999"
 
@@ -29,7 +41,8 @@ def _counts() -> dict[str, int]:
     return {model.__name__: db.session.execute(select(func.count()).select_from(model))
             .scalar_one()
             for model in (Community, Unit, User, Proposal, Comment, Report, Notification,
-                          ProposalEvent, Follow, Cosponsorship, PartyReview)}
+                          ProposalEvent, Follow, Cosponsorship, PartyReview, Poll, RollEntry,
+                          Ballot, BallotEvent)}
 
 
 def test_seed_demo_loads_a_living_community_once_and_quickly(runner):
@@ -101,6 +114,70 @@ def test_seed_demo_loads_a_living_community_once_and_quickly(runner):
             NotificationKind.PARTY_REVIEW} <= {n.kind for n in notices}
     assert 1 <= sum(1 for n in notices if n.read_at is None) <= 5
 
+    _check_polls(owner)
+
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "already present" in second.output
     assert _counts() == counts
+
+
+def _check_polls(demo_owner: User) -> None:
+    """One open and one final owners' poll, a party-branch and an advisory poll, each
+    consistent with its proposal, with time-stamped ballots and whole chains."""
+    now = utcnow()
+    polls = db.session.execute(select(Poll).order_by(Poll.id)).scalars().all()
+    assert len(polls) == 4
+    for poll in polls:
+        assert verify_poll_chain(poll) is None
+        ballots = db.session.execute(select(Ballot).where(Ballot.poll_id == poll.id)) \
+            .scalars().all()
+        assert 0 < len(ballots) < poll.total_people
+        assert poll.opened_at < now and all(
+            poll.opened_at <= b.cast_at <= (poll.closed_at or now) for b in ballots)
+
+    (open_owners,) = [p for p in polls if p.status == PollStatus.OPEN
+                      and p.electorate == ElectorateKind.OWNERS]
+    assert open_owners.proposal.status == Status.VOTING
+    assert now + timedelta(days=2) < open_owners.closes_at < now + timedelta(days=7)
+    assert open_owners.proposal.closes_at == open_owners.closes_at
+    channels = db.session.execute(select(Ballot.channel).where(
+        Ballot.poll_id == open_owners.id)).scalars().all()
+    assert {Channel.ONLINE, Channel.PAPER} <= set(channels)
+    assert 200 <= open_owners.total_people <= 300  # the whole community, owners as counted
+    # Most of the roll has no account: their ballots come on paper, entered by staff.
+    entries = db.session.execute(select(RollEntry).where(
+        RollEntry.poll_id == open_owners.id)).scalars().all()
+    online = [e for e in entries if e.user_ids]
+    assert 30 <= len(online) < len(entries) / 2
+    # The demo owner has not voted yet, so that a visitor can.
+    (mine,) = [e for e in entries if demo_owner.id in e.user_ids]
+    assert db.session.execute(select(Ballot).where(Ballot.roll_entry_id == mine.id)).first() \
+        is None
+    changes = db.session.execute(select(BallotEvent.action).where(
+        BallotEvent.poll_id == open_owners.id)).scalars().all()
+    assert "change" in changes
+
+    (major,) = [p for p in polls if p.rule == "civil_code_major"]
+    assert major.status == PollStatus.FINAL and major.proposal.status == Status.REJECTED
+    assert major.opened_at < major.closed_at < major.objection_until < major.finalised_at < now
+    result = official_result(major)
+    assert result.outcome == "rejected" and result.quorum_met
+    area, people = result.option("approve").conditions
+    assert (area.measure, people.measure) == (Measure.AREA, Measure.PEOPLE)
+    assert people.holds and not area.holds
+    assert Fraction(74, 100) <= area.ratio < Fraction(3, 4)  # narrowly
+    paper = db.session.execute(select(Ballot).where(
+        Ballot.poll_id == major.id, Ballot.channel == Channel.PAPER)).scalars().all()
+    staff = db.session.execute(select(User).where(User.phone == "13800000004")).scalar_one()
+    assert paper and all(b.entered_by_id == staff.id and b.reference for b in paper)
+
+    (branch,) = [p for p in polls if p.rule == "party_branch"]
+    assert branch.electorate == ElectorateKind.ORGANISATION
+    assert db.session.get(Organisation, branch.organisation_id).kind == \
+        OrganisationKind.PARTY_BRANCH
+    assert branch.status == PollStatus.FINAL and official_result(branch).outcome == "passed"
+    assert branch.proposal.status in (Status.PASSED, Status.IN_PROGRESS, Status.DONE)
+
+    (advisory,) = [p for p in polls if p.rule == "advisory"]
+    assert official_result(advisory).outcome == "advisory"
+    assert advisory.proposal.status == Status.VOTING

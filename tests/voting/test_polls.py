@@ -244,3 +244,31 @@ def test_many_simultaneous_casts_for_one_voter_make_one_ballot(app, backend, est
         thread.join()
     assert db.session.execute(select(func.count(Ballot.id))).scalar_one() == 1
     assert verify_poll_chain(db.session.get(Poll, poll_id)) is None
+
+
+def test_residents_and_members_polls_open_one_per_person(estate, make_org, add_member,
+                                                         give_role):
+    from app.community.models import Role
+
+    for user in (estate.wang, estate.sun):
+        give_role(user, Role.VERIFIED_OWNER, estate.community)
+    residents = _poll(estate, electorate=ElectorateKind.RESIDENTS, rule="simple_majority")
+    open_poll(residents)
+    assert (residents.total_people, residents.total_area) == (2, Decimal("0"))
+    branch = make_org(estate.community, OrganisationKind.PARTY_BRANCH)
+    for user in (estate.li, estate.zhao, estate.sun):
+        add_member(branch, user, MemberRole.MEMBER)
+    estate.proposal.status = Status.DELIBERATION
+    members = _poll(estate, electorate=ElectorateKind.ORGANISATION, rule="party_branch",
+                    organisation=branch)
+    open_poll(members)
+    assert members.total_people == 3
+
+
+def test_an_advisory_poll_does_not_decide_the_proposal(estate):
+    poll = _poll(estate, rule="advisory")
+    open_poll(poll)
+    cast(poll, entry_for(poll, estate.wang), ["oppose"], user=estate.wang)
+    close_poll(poll)
+    assert finalise(poll).outcome == "advisory"
+    assert estate.proposal.status == Status.VOTING

@@ -1,0 +1,165 @@
+"""How long an owners' poll with 10,000 owners and 8,000 ballots takes to open, close and show.
+
+Run by hand (not part of the suite):
+
+    .venv/bin/python bench/close_poll.py                       # SQLite in a temp dir
+    .venv/bin/python bench/close_poll.py postgresql+psycopg://postgres@127.0.0.1/bench
+
+Each run builds a fresh database: a community whose roster makes exactly 10,000 roll entries
+(units of 60–180 m², every 30th owner with two units, every 50th unit co-owned, 150 unsold
+units of the developer), a proposal in deliberation and a civil-code-ordinary owners' poll.
+It times ``open_poll`` (freezing the roll), inserts 8,000 ballots in bulk (setup, not
+measured), then times ``close_poll`` with the official count, and ``results`` with
+``bulletin`` (the data of the result page). It prints the best of 3 runs.
+"""
+
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import insert, select, text
+
+from app import create_app
+from app.auth.services import register_user
+from app.community.models import Building, Community, Grid, Owner, Ownership, Unit
+from app.extensions import db, utcnow
+from app.proposals.models import Proposal
+from app.proposals.states import Status
+from app.voting.models import Ballot, Channel, ElectorateKind, RollEntry
+from app.voting.services import (
+    bulletin,
+    close_poll,
+    create_poll,
+    official_result,
+    open_poll,
+    results,
+)
+
+OWNERS = 9_999          # ordinary roll entries; the developer makes the 10,000th
+DEVELOPER_UNITS = 150
+BALLOTS = 8_000
+UNITS_PER_BUILDING = 200
+
+
+def area(n: int) -> Decimal:
+    return Decimal(60_00 + (n * 3_637) % 120_01) / 100  # 60.00 to 180.00 m²
+
+
+def build_roster(community: Community) -> None:
+    """Units, owners and ownerships written in bulk with explicit ids (a fresh database)."""
+    units, owners, ownerships = [], [], []
+
+    def unit(owner_ids: list[int]) -> None:
+        n = len(units)
+        building_id = n // UNITS_PER_BUILDING + 1
+        floor, room = (n % UNITS_PER_BUILDING) // 8 + 1, n % 8 + 1
+        units.append(dict(id=n + 1, building_id=building_id, number=f"{floor}{room:02d}",
+                          area=area(n)))
+        ownerships.extend(dict(unit_id=n + 1, owner_id=o) for o in owner_ids)
+
+    def owner(name: str, developer: bool = False) -> int:
+        owners.append(dict(id=len(owners) + 1, community_id=community.id, name=name,
+                           phone=None if developer else f"139{len(owners):08d}",
+                           is_developer=developer))
+        return len(owners)
+
+    for n in range(OWNERS):
+        first = owner(f"业主{n}")
+        if n % 50 == 1:      # co-owned: two owners, one ballot
+            unit([first, owner(f"共有人{n}")])
+        else:
+            unit([first])
+        if n % 30 == 0:      # a second unit of the same owner: areas added up
+            unit([first])
+    developer = owner("开发商", developer=True)
+    for _ in range(DEVELOPER_UNITS):
+        unit([developer])
+
+    grid = Grid(community=community, name="第一网格")
+    db.session.add(grid)
+    db.session.flush()
+    buildings = len(units) // UNITS_PER_BUILDING + 1
+    db.session.execute(insert(Building), [
+        dict(id=b, community_id=community.id, grid_id=grid.id, name=f"{b}栋")
+        for b in range(1, buildings + 1)])
+    db.session.execute(insert(Unit), units)
+    db.session.execute(insert(Owner), owners)
+    db.session.execute(insert(Ownership), ownerships)
+
+
+def one_run(url: str) -> tuple[float, float, float, int, str]:
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+        db.create_all()
+        chair = register_user(name="业委会主任", phone="13800000001", password="bench-only")
+        community = Community(name="基准小区")
+        db.session.add(community)
+        db.session.flush()
+        build_roster(community)
+        proposal = Proposal(community=community, author=chair, title="基准议题", body="",
+                            body_html="", category="facilities", status=Status.DELIBERATION,
+                            published_at=utcnow())
+        db.session.add(proposal)
+        db.session.flush()
+        now = utcnow()
+        poll = create_poll(proposal, actor=chair, question="是否同意？",
+                           rule="civil_code_ordinary", electorate=ElectorateKind.OWNERS,
+                           opens_at=now, closes_at=now + timedelta(days=7))
+        db.session.commit()
+
+        started = time.perf_counter()
+        open_poll(poll)  # as at opens_at, by the clock
+        db.session.commit()
+        opened_at = time.perf_counter()
+        assert poll.total_people == OWNERS + 1, poll.total_people
+
+        entry_ids = db.session.execute(select(RollEntry.id).where(RollEntry.poll_id == poll.id)
+                                       .order_by(RollEntry.id)).scalars().all()
+        choices = ["approve"] * 6 + ["oppose"] * 3 + ["abstain"]
+        db.session.execute(insert(Ballot), [
+            dict(poll_id=poll.id, roll_entry_id=entry_id, choices=[choices[n % 10]],
+                 channel=Channel.ONLINE, receipt=f"{n:05d}-{n * 7_919 % 100_000:05d}",
+                 cast_at=now)
+            for n, entry_id in enumerate(entry_ids[:BALLOTS])])
+        db.session.commit()
+        db.session.expire_all()
+
+        before_close = time.perf_counter()
+        close_poll(poll, actor=chair)
+        official = official_result(poll)
+        db.session.commit()
+        closed_at = time.perf_counter()
+
+        raw, _deemed = results(poll)
+        rows = bulletin(poll)
+        shown_at = time.perf_counter()
+        assert raw.participants == BALLOTS and len(rows) == BALLOTS
+        db.session.remove()
+        db.engine.dispose()
+    return (opened_at - started, closed_at - before_close, shown_at - closed_at,
+            official.participants, official.outcome)
+
+
+def main() -> None:
+    given = sys.argv[1] if len(sys.argv) > 1 else None
+    best = None
+    for _ in range(3):
+        with tempfile.TemporaryDirectory() as folder:
+            url = given or f"sqlite:///{Path(folder) / 'bench.db'}"
+            *timings, ballots, outcome = one_run(url)
+        best = timings if best is None else list(map(min, best, timings))
+    database = (given or "sqlite").split(":")[0].split("+")[0]
+    print(f"{'database':12} | {'open (freeze roll)':>18} | {'close + count':>13} | "
+          f"{'results + bulletin':>18}")
+    print(f"{database:12} | {best[0]:17.2f}s | {best[1]:12.2f}s | {best[2]:17.2f}s")
+    print(f"10,000 owners on the roll, {ballots:,} ballots, outcome: {outcome}")
+
+
+if __name__ == "__main__":
+    main()
