@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import selectinload
 
 from app.audit.chain import (
@@ -35,6 +36,7 @@ from app.community.models import (
     Unit,
 )
 from app.extensions import db, utcnow
+from app.notices.services import notify
 from app.proposals.models import Proposal, ScopeKind
 from app.proposals.services import may_open_voting, transition
 from app.proposals.states import Action, Status
@@ -43,6 +45,7 @@ from app.voting.models import (
     BallotEvent,
     Channel,
     ElectorateKind,
+    Objection,
     Poll,
     PollOption,
     PollStatus,
@@ -230,12 +233,15 @@ def valid_choices(poll: Poll, choices: list[str]) -> list[str]:
 
 
 def entry_for(poll: Poll, user) -> RollEntry | None:
-    """The roll entry this person may vote for online (a co-owner shares it)."""
-    for entry in db.session.execute(
-            select(RollEntry).where(RollEntry.poll_id == poll.id)).scalars():
-        if user.id in entry.user_ids:
-            return entry
-    return None
+    """The roll entry this person may vote for online (a co-owner shares it).
+
+    A roll can hold ten thousand entries: the database narrows them to those whose list of
+    accounts contains the id's digits (the same text on SQLite and PostgreSQL), and the exact
+    check runs on those few."""
+    candidates = db.session.execute(select(RollEntry).where(
+        RollEntry.poll_id == poll.id,
+        sql_cast(RollEntry.user_ids, String).like(f"%{user.id}%"))).scalars()
+    return next((entry for entry in candidates if user.id in entry.user_ids), None)
 
 
 def current_ballot(poll: Poll, entry: RollEntry) -> Ballot | None:
@@ -451,3 +457,47 @@ def audit_package(poll: Poll) -> dict[str, str]:
     ]
     return {"roster.csv": roster.getvalue(), "ballots.csv": ballots.getvalue(),
             "chain.json": json.dumps(chain, ensure_ascii=False, indent=1)}
+
+
+# --- Turnout, reminders and objections ------------------------------------------------------
+
+
+def turnout(poll: Poll) -> tuple[int, Decimal]:
+    """People and area that have voted so far, without saying how: one query."""
+    people, area = db.session.execute(
+        select(func.count(Ballot.id), func.coalesce(func.sum(RollEntry.area), 0))
+        .join(RollEntry, RollEntry.id == Ballot.roll_entry_id).where(Ballot.poll_id == poll.id)
+    ).one()
+    return people, Decimal(area).quantize(Decimal("0.01"))
+
+
+def remind_non_voters(poll: Poll, *, actor) -> int:
+    """Notify every account on the roll whose entry has no ballot yet; returns how many."""
+    if poll.status != PollStatus.OPEN:
+        raise VotingRefused("not_open")
+    voted = select(Ballot.roll_entry_id).where(Ballot.poll_id == poll.id)
+    user_ids = {uid for user_ids in db.session.execute(
+        select(RollEntry.user_ids).where(RollEntry.poll_id == poll.id,
+                                         RollEntry.id.not_in(voted))).scalars()
+        for uid in user_ids}
+    user_ids.discard(actor.id)
+    notify(user_ids, "poll_reminder", actor=actor, proposal_id=poll.proposal_id,
+           details={"title": poll.proposal.title, "poll": poll.id, "question": poll.question,
+                    "closes_at": poll.closes_at.isoformat()})
+    return len(user_ids)
+
+
+def file_objection(poll: Poll, *, user, text: str) -> Objection:
+    if poll.status != PollStatus.CLOSED:
+        raise VotingRefused("not_in_objection_period")
+    objection = Objection(poll_id=poll.id, user_id=user.id, text=text)
+    db.session.add(objection)
+    db.session.flush()
+    return objection
+
+
+def answer_objection(objection: Objection, *, actor, answer: str) -> None:
+    objection.answer = answer
+    objection.answered_by_id = actor.id
+    objection.answered_at = utcnow()
+    db.session.flush()

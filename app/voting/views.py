@@ -1,3 +1,450 @@
-from flask import Blueprint
+import io
+import zipfile
+from fractions import Fraction
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.community.models import Organisation
+from app.core.rendering import wants_fragment
+from app.extensions import db, utcnow
+from app.permissions import can, require
+from app.proposals.models import Proposal
+from app.proposals.services import may_open_voting
+from app.proposals.states import Status
+from app.voting import permissions  # noqa: F401  (registers the poll rules)
+from app.voting.forms import (
+    CHANNEL_LABELS,
+    ELECTORATE_LABELS,
+    OUTCOME_LABELS,
+    RULE_LABELS,
+    YES_NO_LABELS,
+    AnswerForm,
+    ExtendForm,
+    ObjectionForm,
+    OfflineForm,
+    PollForm,
+    refusal_message,
+    to_utc,
+)
+from app.voting.models import (
+    Ballot,
+    ElectorateKind,
+    Objection,
+    Poll,
+    PollStatus,
+    QuestionKind,
+    ResultsVisibility,
+    RollEntry,
+)
+from app.voting.rules import YES_NO, percent
+from app.voting.services import (
+    VotingRefused,
+    answer_objection,
+    audit_package,
+    bulletin,
+    cast,
+    close_poll,
+    create_poll,
+    current_ballot,
+    enter_offline,
+    entry_for,
+    extend,
+    file_objection,
+    open_poll,
+    refresh,
+    remind_non_voters,
+    results,
+    turnout,
+    valid_choices,
+)
 
 bp = Blueprint("voting", __name__)
+
+CLOSED = {PollStatus.CLOSED, PollStatus.FINAL}
+
+
+@bp.context_processor
+def labels():
+    return {"rule_labels": RULE_LABELS, "outcome_labels": OUTCOME_LABELS,
+            "electorate_labels": ELECTORATE_LABELS, "channel_labels": CHANNEL_LABELS,
+            "percent": percent, "in_words": in_words}
+
+
+def in_words(values, labels: dict) -> str:
+    """A ballot's choices as the words on the ballot."""
+    return "、".join(str(labels[value]) for value in values)
+
+
+# Where a proposal can have polls: from deliberation (one may be scheduled) onwards.
+MAY_HAVE_POLLS = {Status.DELIBERATION, Status.VOTING, Status.PASSED, Status.REJECTED,
+                  Status.NO_QUORUM, Status.IN_PROGRESS, Status.DONE}
+
+
+@bp.app_template_global()
+def polls_of(proposal: Proposal) -> list[Poll]:
+    """The proposal page's polls, scheduled ones included; pages of proposals that cannot
+    have one yet cost no query."""
+    if proposal.status not in MAY_HAVE_POLLS:
+        return []
+    return db.session.execute(select(Poll).where(Poll.proposal_id == proposal.id)
+                              .order_by(Poll.id)).scalars().all()
+
+
+def choice_pairs(poll: Poll) -> list[tuple[str, str]]:
+    """The ballot's answers as (value, words), in ballot order."""
+    if poll.kind == QuestionKind.YES_NO:
+        return [(value, str(YES_NO_LABELS[value])) for value in YES_NO]
+    return [(str(option.id), option.label) for option in poll.options]
+
+
+def _poll_or_404(poll_id: int, action: str = "proposal.view") -> Poll:
+    """Load the poll with its proposal, let time move it on, and stop unless the user may
+    ``action`` (on the proposal, or on its community for chair actions)."""
+    poll = db.session.execute(
+        select(Poll).where(Poll.id == poll_id).options(
+            joinedload(Poll.proposal).joinedload(Proposal.community),
+            selectinload(Poll.options))
+    ).unique().scalar_one_or_none()
+    if poll is None:
+        abort(404)
+    require("proposal.view", poll.proposal)
+    if action == "proposal.chair":
+        require(action, poll.proposal.community)
+    elif action != "proposal.view":
+        require(action, poll)
+    if refresh(poll):
+        db.session.commit()
+    return poll
+
+
+def _poll_url(poll: Poll, anchor: str | None = None) -> str:
+    return url_for("voting.view_poll", poll_id=poll.id, _anchor=anchor)
+
+
+def _refused(poll: Poll, refused: VotingRefused, anchor: str | None = None):
+    db.session.rollback()
+    flash(refusal_message(refused), "error")
+    return redirect(_poll_url(poll, anchor))
+
+
+def results_visible(poll: Poll, voted: bool) -> bool:
+    """Choices show after close; before, only live polls, or after-vote polls to voters."""
+    if poll.status in CLOSED:
+        return True
+    if poll.status != PollStatus.OPEN:
+        return False
+    return poll.visibility == ResultsVisibility.LIVE or (
+        poll.visibility == ResultsVisibility.AFTER_VOTE and voted)
+
+
+# --- Creating -------------------------------------------------------------------------------
+
+
+@bp.route("/p/<int:proposal_id>/polls/new", methods=["GET", "POST"])
+@login_required
+def new_poll(proposal_id: int):
+    proposal = db.session.execute(select(Proposal).where(Proposal.id == proposal_id).options(
+        joinedload(Proposal.community))).scalar_one_or_none()
+    if proposal is None:
+        abort(404)
+    require("proposal.chair", proposal.community)
+    organisations = db.session.execute(select(Organisation).where(
+        Organisation.community_id == proposal.community_id).order_by(Organisation.name)
+    ).scalars().all()
+    form = PollForm(organisations)
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            poll = create_poll(
+                proposal, actor=current_user, question=form.question.data.strip(),
+                rule=form.rule.data, electorate=form.electorate.data,
+                organisation=(form.chosen_organisation
+                              if form.electorate.data == ElectorateKind.ORGANISATION else None),
+                opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data),
+                kind=form.kind.data, options=form.options_list,
+                max_choices=form.max_choices.data or 1, seats=form.seats.data or 1,
+                allow_change=form.allow_change.data,
+                allow_early_close=form.allow_early_close.data,
+                visibility=form.visibility.data, secrecy=form.secrecy.data,
+                deemed_consent_clause=(form.deemed_consent_clause.data or "").strip(),
+                turnout_quorum_percent=form.turnout_quorum_percent.data,
+                objection_days=form.objection_days.data)
+            if poll.opens_at <= utcnow():
+                open_poll(poll, actor=current_user)
+        except VotingRefused as refused:
+            db.session.rollback()
+            fields = {"closes_before_opening": form.closes_at,
+                      "deemed_consent_needs_yes_no": form.deemed_consent_clause,
+                      "organisation_needed": form.organisation}
+            if refused.code in fields:
+                fields[refused.code].errors = [refusal_message(refused)]
+            else:
+                refusal = refusal_message(refused)
+        else:
+            db.session.commit()
+            flash(_("The poll is saved."), "success")
+            return redirect(_poll_url(poll))
+    return render_template("voting/new.html", proposal=proposal, form=form, refusal=refusal,
+                           may_open=(proposal.status == Status.DELIBERATION
+                                     and may_open_voting(proposal)))
+
+
+# --- The poll page --------------------------------------------------------------------------
+
+
+def _turnout_context(poll: Poll) -> dict:
+    people, area = turnout(poll) if poll.status != PollStatus.SCHEDULED else (0, 0)
+    return {"poll": poll, "voted_people": people, "voted_area": area,
+            "people_ratio": Fraction(people, poll.total_people) if poll.total_people else None,
+            "area_ratio": Fraction(area) / Fraction(poll.total_area) if poll.total_area else None}
+
+
+def _render_poll(poll: Poll, refused_answer: dict | None = None, **forms):
+    """The poll page; a refused form comes back in ``forms`` with what was typed in it."""
+    entry = entry_for(poll, current_user) if poll.status != PollStatus.SCHEDULED else None
+    ballot = current_ballot(poll, entry) if entry is not None else None
+    visible = results_visible(poll, ballot is not None)
+    raw, deemed = results(poll) if visible else (None, None)
+    objections = []
+    if poll.status in CLOSED:
+        objections = db.session.execute(select(Objection).where(
+            Objection.poll_id == poll.id).order_by(Objection.created_at)).scalars().all()
+    is_chair = can(current_user, "proposal.chair", poll.proposal.community)
+    answer_forms = {o.id: answer_form(o, formdata=None) for o in objections
+                    if is_chair and not o.answer}
+    answer_forms.update(refused_answer or {})
+    context = {"extend_form": ExtendForm(formdata=None),
+               "objection_form": ObjectionForm(formdata=None), **forms}
+    return render_template(
+        "voting/view.html", **_turnout_context(poll), **context, entry=entry, ballot=ballot,
+        raw=raw, deemed=deemed, choices=choice_pairs(poll), labels=dict(choice_pairs(poll)),
+        is_chair=is_chair, objections=objections, answer_forms=answer_forms,
+        may_enter_offline=can(current_user, "poll.enter_offline", poll))
+
+
+@bp.route("/polls/<int:poll_id>")
+@login_required
+def view_poll(poll_id: int):
+    return _render_poll(_poll_or_404(poll_id))
+
+
+@bp.route("/polls/<int:poll_id>/turnout")
+@login_required
+def poll_turnout(poll_id: int):
+    """The turnout piece that the poll page polls; without htmx, the page itself."""
+    poll = _poll_or_404(poll_id)
+    if not wants_fragment():
+        return redirect(_poll_url(poll, "turnout"))
+    return render_template("voting/_turnout.html", **_turnout_context(poll))
+
+
+# --- Voting ---------------------------------------------------------------------------------
+
+
+def _voter_entry(poll: Poll) -> RollEntry:
+    entry = entry_for(poll, current_user)
+    if entry is None:
+        abort(403)
+    return entry
+
+
+@bp.route("/polls/<int:poll_id>/confirm", methods=["POST"])
+@login_required
+def confirm_vote(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    _voter_entry(poll)
+    try:
+        picked = valid_choices(poll, request.form.getlist("choice"))
+    except VotingRefused as refused:
+        return _refused(poll, refused, "vote")
+    labels = dict(choice_pairs(poll))
+    return render_template("voting/confirm.html", poll=poll, picked=picked,
+                           picked_labels=[labels[c] for c in picked])
+
+
+@bp.route("/polls/<int:poll_id>/vote", methods=["POST"])
+@login_required
+def vote(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    entry = _voter_entry(poll)
+    try:
+        cast(poll, entry, request.form.getlist("choice"), user=current_user)
+    except VotingRefused as refused:
+        return _refused(poll, refused, "vote")
+    db.session.commit()
+    flash(_("Your ballot is recorded."), "success")
+    return redirect(_poll_url(poll, "my-ballot"))
+
+
+# --- After close ----------------------------------------------------------------------------
+
+
+@bp.route("/polls/<int:poll_id>/bulletin")
+@login_required
+def poll_bulletin(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    if poll.status not in CLOSED:
+        abort(404)
+    rows = bulletin(poll)
+    rooms = {}
+    if poll.secrecy == "open_roll":
+        rooms = dict(db.session.execute(
+            select(Ballot.receipt, RollEntry.label)
+            .join(RollEntry, RollEntry.id == Ballot.roll_entry_id)
+            .where(Ballot.poll_id == poll.id)).all())
+    entry = entry_for(poll, current_user)
+    mine = current_ballot(poll, entry) if entry is not None else None
+    return render_template("voting/bulletin.html", poll=poll, rows=rows, rooms=rooms,
+                           my_receipt=mine.receipt if mine else None,
+                           labels=dict(choice_pairs(poll)))
+
+
+@bp.route("/polls/<int:poll_id>/package.zip")
+@login_required
+def audit_zip(poll_id: int):
+    poll = _poll_or_404(poll_id, "proposal.chair")
+    if poll.status not in CLOSED:
+        abort(404)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in audit_package(poll).items():
+            archive.writestr(name, text)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                     download_name=f"poll-{poll.id}-audit.zip")
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+def _offline_form(poll: Poll) -> OfflineForm:
+    entries = db.session.execute(
+        select(RollEntry, Ballot.id.is_not(None))
+        .outerjoin(Ballot, Ballot.roll_entry_id == RollEntry.id)
+        .where(RollEntry.poll_id == poll.id).order_by(RollEntry.key)).all()
+    return OfflineForm(entries, choice_pairs(poll))
+
+
+@bp.route("/polls/<int:poll_id>/offline", methods=["GET", "POST"])
+@login_required
+def offline(poll_id: int):
+    poll = _poll_or_404(poll_id, "poll.enter_offline")
+    if poll.status != PollStatus.OPEN:
+        flash(refusal_message(VotingRefused("not_open")), "error")
+        return redirect(_poll_url(poll))
+    form = _offline_form(poll)
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            ballot = enter_offline(
+                poll, form.chosen_entry, [form.choice.data], staff=current_user,
+                channel=form.channel.data, reference=form.reference.data.strip(),
+                paper_number=(form.paper_number.data or "").strip()
+                if form.channel.data == "paper" else "",
+                proxy_holder=(form.proxy_holder.data or "").strip()
+                if form.channel.data == "proxy" else "")
+        except VotingRefused as refused:
+            db.session.rollback()
+            refusal = refusal_message(refused)
+        else:
+            db.session.commit()
+            flash(_("Entered for %(rooms)s, receipt %(receipt)s.",
+                    rooms=form.chosen_entry.label, receipt=ballot.receipt), "success")
+            return redirect(url_for("voting.offline", poll_id=poll.id))
+    return render_template("voting/offline.html", poll=poll, form=form, refusal=refusal)
+
+
+@bp.route("/polls/<int:poll_id>/close", methods=["POST"])
+@login_required
+def close(poll_id: int):
+    poll = _poll_or_404(poll_id, "proposal.chair")
+    if not poll.allow_early_close:
+        abort(403)
+    try:
+        close_poll(poll, actor=current_user)
+    except VotingRefused as refused:
+        return _refused(poll, refused)
+    db.session.commit()
+    flash(_("The poll is closed; the preliminary result is published."), "success")
+    return redirect(_poll_url(poll))
+
+
+@bp.route("/polls/<int:poll_id>/extend", methods=["POST"])
+@login_required
+def extend_poll(poll_id: int):
+    poll = _poll_or_404(poll_id, "proposal.chair")
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            extend(poll, to_utc(form.closes_at.data), actor=current_user,
+                   reason=form.reason.data.strip())
+        except VotingRefused as refused:
+            db.session.rollback()
+            form.closes_at.errors = [refusal_message(refused)]
+        else:
+            db.session.commit()
+            flash(_("The closing time is extended."), "success")
+            return redirect(_poll_url(poll))
+    flash(_("Nothing was changed. Please correct the marked field below."), "error")
+    return _render_poll(poll, extend_form=form)
+
+
+@bp.route("/polls/<int:poll_id>/remind", methods=["POST"])
+@login_required
+def remind(poll_id: int):
+    poll = _poll_or_404(poll_id, "proposal.chair")
+    try:
+        count = remind_non_voters(poll, actor=current_user)
+    except VotingRefused as refused:
+        return _refused(poll, refused)
+    db.session.commit()
+    flash(ngettext("%(num)d person was reminded.", "%(num)d people were reminded.", count),
+          "success")
+    return redirect(_poll_url(poll))
+
+
+# --- Objections -----------------------------------------------------------------------------
+
+
+@bp.route("/polls/<int:poll_id>/objections", methods=["POST"])
+@login_required
+def object_to(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    _voter_entry(poll)
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        try:
+            file_objection(poll, user=current_user, text=form.text.data.strip())
+        except VotingRefused as refused:
+            return _refused(poll, refused, "objections")
+        db.session.commit()
+        flash(_("Your objection is filed; the organiser will answer it here."), "success")
+        return redirect(_poll_url(poll, "objections"))
+    return _render_poll(poll, objection_form=form)
+
+
+def answer_form(objection: Objection, **kwargs) -> AnswerForm:
+    """One answer form per objection, its fields named apart by the objection's id."""
+    return AnswerForm(prefix=f"o-{objection.id}", **kwargs)
+
+
+@bp.route("/polls/<int:poll_id>/objections/<int:objection_id>/answer", methods=["POST"])
+@login_required
+def answer(poll_id: int, objection_id: int):
+    poll = _poll_or_404(poll_id, "proposal.chair")
+    objection = db.session.get(Objection, objection_id)
+    if objection is None or objection.poll_id != poll.id:
+        abort(404)
+    form = answer_form(objection)
+    if form.validate_on_submit():
+        answer_objection(objection, actor=current_user, answer=form.answer.data.strip())
+        db.session.commit()
+        flash(_("The answer is published."), "success")
+        return redirect(_poll_url(poll, "objections"))
+    return _render_poll(poll, refused_answer={objection.id: form})
+

@@ -1,0 +1,57 @@
+"""The poll pages cost a fixed number of queries, however many ballots and objections."""
+
+import pytest
+
+from app.extensions import db
+from app.voting.models import Objection, PollStatus
+from app.voting.services import close_poll
+from tests.voting.conftest import cast_all, make_poll
+
+# The user, the poll with its proposal and options, the user's standing (two); on the page
+# also the viewer's roll entry and ballot, the count (results are live), the turnout and
+# the notification badge.
+PAGES = {
+    "poll page": (lambda poll: f"/polls/{poll.id}", 10),
+    "turnout": (lambda poll: f"/polls/{poll.id}/turnout", 6),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_an_open_poll(page, make_estate, login, client, count_queries):
+    estate = make_estate(owners=12)
+    poll = make_poll(estate, visibility="live")
+    url, expected = PAGES[page][0](poll), PAGES[page][1]
+    login(estate.owners[0])
+    cast_all(poll, estate.owners[:1], ["approve"])
+    htmx = {"HX-Request": "true"}
+    client.get(url, headers=htmx)
+    with count_queries() as few:
+        assert client.get(url, headers=htmx).status_code == 200
+    cast_all(poll, estate.owners[1:], ["oppose"] * 11)
+    with count_queries() as many:
+        assert client.get(url, headers=htmx).status_code == 200
+    assert (len(few), len(many)) == (expected, expected), "\n".join(many)
+
+
+@pytest.mark.parametrize("url, expected", [("/polls/{id}", 10), ("/polls/{id}/bulletin", 8)])
+def test_a_closed_poll(url, expected, make_estate, login, client, count_queries):
+    estate = make_estate(owners=12)
+    poll = make_poll(estate)
+    url = url.format(id=poll.id)
+    cast_all(poll, estate.owners[:2], ["approve", "oppose"])
+    close_poll(poll)
+    db.session.add(Objection(poll_id=poll.id, user_id=estate.owners[1].id, text="异议"))
+    db.session.commit()
+    login(estate.chair)
+    client.get(url)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    poll.status = PollStatus.OPEN  # reopened only to add ballots
+    cast_all(poll, estate.owners[2:], ["approve"] * 10)
+    poll.status = PollStatus.CLOSED
+    db.session.add_all(Objection(poll_id=poll.id, user_id=u.id, text="异议")
+                       for u in estate.owners[2:])
+    db.session.commit()
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert (len(few), len(many)) == (expected, expected), "\n".join(many)
