@@ -77,7 +77,6 @@ from app.proposals.states import (
 
 bp = Blueprint("proposals", __name__)
 
-# Enough for six photos of 5 MB each and the text; a larger request is refused outright.
 REVIEWABLE = {Status.COLLECTING, Status.DELIBERATION}
 
 
