@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import String, func, select
+from sqlalchemy import String, func, insert, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import selectinload
 
@@ -109,34 +109,41 @@ def _scope_buildings(proposal: Proposal):
     return query
 
 
-def _owner_entries(poll: Poll) -> list[RollEntry]:
-    units = db.session.execute(
-        select(Unit).where(Unit.building_id.in_(_scope_buildings(poll.proposal)))
-        .options(selectinload(Unit.building),
-                 selectinload(Unit.ownerships).selectinload(Ownership.owner))
+def _owner_entries(poll: Poll) -> list[dict]:
+    """One entry per owner as the law counts them, from plain rows: a roll can be large."""
+    rows = db.session.execute(
+        select(Unit.id, Unit.number, Unit.area, Building.name, Ownership.owner_id,
+               Owner.user_id, Owner.is_developer)
+        .join(Building, Building.id == Unit.building_id)
+        .join(Ownership, Ownership.unit_id == Unit.id)
+        .join(Owner, Owner.id == Ownership.owner_id)
+        .where(Unit.building_id.in_(_scope_buildings(poll.proposal)))
         .order_by(Unit.id)
-    ).scalars().all()
-    by_id = {unit.id: unit for unit in units}
-    owners: dict[int, Owner] = {s.owner_id: s.owner for u in units for s in u.ownerships}
-    roll = owner_roll(
-        RosterUnit(u.id, u.area, frozenset(s.owner_id for s in u.ownerships),
-                   developer=any(s.owner.is_developer for s in u.ownerships))
-        for u in units if u.ownerships
-    )
+    ).all()
+    units: dict[int, dict] = {}
+    account_of: dict[int, int | None] = {}
+    for unit_id, number, area, building, owner_id, user_id, developer in rows:
+        unit = units.setdefault(unit_id, {"building": building, "number": number,
+                                          "area": area, "owners": set(), "developer": False})
+        unit["owners"].add(owner_id)
+        unit["developer"] = unit["developer"] or developer
+        account_of[owner_id] = user_id
+    roll = owner_roll(RosterUnit(unit_id, u["area"], frozenset(u["owners"]), u["developer"])
+                      for unit_id, u in units.items())
     entries = []
     for number, entry in enumerate(roll, start=1):
-        members = [by_id[i] for i in sorted(entry.unit_ids)]
-        entries.append(RollEntry(
+        members = [units[i] for i in sorted(entry.unit_ids)]
+        entries.append(dict(
             key=f"R{number:05d}", area=entry.area,
-            label="、".join(u.label for u in members),
-            units=[[u.building.name, u.number, str(u.area)] for u in members],
-            user_ids=sorted({owners[o].user_id for o in entry.owner_ids
-                             if owners[o].user_id is not None}),
+            label="、".join(f"{u['building']}-{u['number']}" for u in members),
+            units=[[u["building"], u["number"], str(u["area"])] for u in members],
+            user_ids=sorted({account_of[o] for o in entry.owner_ids
+                             if account_of[o] is not None}),
         ))
     return entries
 
 
-def _resident_entries(poll: Poll) -> list[RollEntry]:
+def _resident_entries(poll: Poll) -> list[dict]:
     buildings = _scope_buildings(poll.proposal)
     owned = (select(Owner.user_id, Unit.id).join(Ownership, Ownership.owner_id == Owner.id)
              .join(Unit, Unit.id == Ownership.unit_id)
@@ -154,17 +161,17 @@ def _resident_entries(poll: Poll) -> list[RollEntry]:
         select(Unit).where(Unit.id.in_({i for ids in homes.values() for i in ids}))
         .options(selectinload(Unit.building))).scalars()}
     return [
-        RollEntry(key=f"P{number:05d}", label="、".join(sorted(labels[i] for i in homes[uid])),
-                  area=Decimal("0"), user_ids=[uid])
+        dict(key=f"P{number:05d}", label="、".join(sorted(labels[i] for i in homes[uid])),
+             area=Decimal("0"), units=[], user_ids=[uid])
         for number, uid in enumerate(sorted(homes), start=1)
     ]
 
 
-def _member_entries(poll: Poll) -> list[RollEntry]:
+def _member_entries(poll: Poll) -> list[dict]:
     members = db.session.execute(select(Membership.user_id).where(
         Membership.organisation_id == poll.organisation_id).order_by(Membership.user_id)
     ).scalars().all()
-    return [RollEntry(key=f"M{number:05d}", label="", area=Decimal("0"), user_ids=[uid])
+    return [dict(key=f"M{number:05d}", label="", area=Decimal("0"), units=[], user_ids=[uid])
             for number, uid in enumerate(members, start=1)]
 
 
@@ -174,12 +181,12 @@ def open_poll(poll: Poll, *, actor=None) -> None:
         raise VotingRefused("not_scheduled")
     builders = {ElectorateKind.OWNERS: _owner_entries, ElectorateKind.RESIDENTS:
                 _resident_entries, ElectorateKind.ORGANISATION: _member_entries}
-    entries = builders[ElectorateKind(poll.electorate)](poll)
-    for entry in entries:
-        entry.poll_id = poll.id
-    db.session.add_all(entries)
+    entries = [{**entry, "poll_id": poll.id}
+               for entry in builders[ElectorateKind(poll.electorate)](poll)]
+    if entries:
+        db.session.execute(insert(RollEntry), entries)
     poll.total_people = len(entries)
-    poll.total_area = sum((e.area for e in entries), Decimal("0"))
+    poll.total_area = sum((e["area"] for e in entries), Decimal("0"))
     poll.status = PollStatus.OPEN
     poll.opened_at = utcnow()
     proposal = poll.proposal
