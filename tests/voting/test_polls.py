@@ -272,3 +272,14 @@ def test_an_advisory_poll_does_not_decide_the_proposal(estate):
     close_poll(poll)
     assert finalise(poll).outcome == "advisory"
     assert estate.proposal.status == Status.VOTING
+
+
+def test_the_close_due_command_moves_polls_whose_time_has_come(estate, runner):
+    now = utcnow()
+    poll = _poll(estate, opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1))
+    result = runner.invoke(args=["polls", "close-due"])
+    assert result.exit_code == 0 and "1 poll(s) moved on." in result.output
+    db.session.expire_all()
+    poll = db.session.get(Poll, poll.id)
+    assert poll.status == "closed" and poll.total_people == 4
+    assert runner.invoke(args=["polls", "close-due"]).output.startswith("0 poll(s)")
