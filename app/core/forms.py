@@ -2,9 +2,21 @@
 
 from collections.abc import Iterable
 
-from wtforms import SelectChoice
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice, SelectMultipleField
+from wtforms.validators import ValidationError
 
 
 def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """Choices for a select or radio field from (value, label) pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Ticked boxes, laid out by the ``field()`` macro. Values are checked by the form itself, so
+    that a wrong one gets our message instead of WTForms' generic one."""
+
+    def pre_validate(self, form):
+        known = {str(choice.value) for choice in self.choices}
+        if any(value not in known for value in self.data or []):
+            raise ValidationError(_l("Choose only from the list."))

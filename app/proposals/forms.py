@@ -9,7 +9,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -22,7 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.core.forms import options
+from app.core.forms import CheckboxesField, options
 from app.proposals.models import Category, ModerationState, ReviewOpinion, ScopeKind
 from app.proposals.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, clean
 from app.proposals.states import Status
@@ -102,16 +101,6 @@ PHOTO_MESSAGES = {
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-class CheckboxesField(SelectMultipleField):
-    """Ticked boxes; the template lays them out. Values are checked by the form itself, so
-    that a wrong one gets our message instead of WTForms' generic one."""
-
-    def pre_validate(self, form):
-        known = {str(choice.value) for choice in self.choices}
-        if any(value not in known for value in self.data or []):
-            raise ValidationError(_l("Choose only from the list."))
 
 
 class ProposalForm(FlaskForm):
