@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from app.core.forms import options
 from app.voting.models import Channel, ElectorateKind, QuestionKind, ResultsVisibility, Secrecy
-from app.voting.rules import ABSTAIN, APPROVE, OPPOSE, Rule
+from app.voting.rules import ABSTAIN, APPROVE, OPPOSE, Rule, percent
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -32,6 +32,30 @@ RULE_LABELS = {
     Rule.ADVISORY: _l("Advisory (意见征集)"),
 }
 QUORUM_RULES = {Rule.SIMPLE_MAJORITY, Rule.TWO_THIRDS}
+def describe_condition(condition) -> str:
+    """One condition of a count as a sentence with its figures, for pages and documents:
+    "People taking part: 221 of 289 = 76.47 % ≥ 2/3 ✓ holds"."""
+    area = condition.measure == "area"
+    if condition.kind == "quorum":
+        what = _l("Area taking part") if area else _l("People taking part")
+    elif condition.basis == "electorate":
+        what = (_l("Area in favour, of the whole roll") if area
+                else _l("People in favour, of the whole roll"))
+    else:
+        what = (_l("Area in favour, of those taking part") if area
+                else _l("People in favour, of those taking part"))
+
+    def amount(value):
+        return f"{value:,.2f} m²" if area else str(value)
+
+    figures = _l("%(actual)s of %(of)s", actual=amount(condition.actual),
+                 of=amount(condition.of))
+    sign = "≥" if condition.inclusive else ">"
+    threshold = f"{condition.threshold.numerator}/{condition.threshold.denominator}"
+    verdict = f"✓ {_l('holds')}" if condition.holds else f"✗ {_l('does not hold')}"
+    return f"{what}: {figures} = {percent(condition.ratio)} {sign} {threshold} {verdict}"
+
+
 YES_NO_LABELS = {APPROVE: _l("In favour"), OPPOSE: _l("Against"), ABSTAIN: _l("Abstain")}
 ELECTORATE_LABELS = {
     ElectorateKind.OWNERS: _l("Owners in the proposal's scope (people and area)"),

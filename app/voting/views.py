@@ -28,6 +28,7 @@ from app.voting.forms import (
     ObjectionForm,
     OfflineForm,
     PollForm,
+    describe_condition,
     refusal_message,
     to_utc,
 )
@@ -72,7 +73,8 @@ CLOSED = {PollStatus.CLOSED, PollStatus.FINAL}
 def labels():
     return {"rule_labels": RULE_LABELS, "outcome_labels": OUTCOME_LABELS,
             "electorate_labels": ELECTORATE_LABELS, "channel_labels": CHANNEL_LABELS,
-            "percent": percent, "in_words": in_words}
+            "percent": percent, "in_words": in_words,
+            "describe_condition": describe_condition}
 
 
 def in_words(values, labels: dict) -> str:
