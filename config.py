@@ -53,6 +53,8 @@ class Config:
     # A proposal's form carries up to 6 photos of at most 5 MB each.
     PROPOSAL_UPLOAD_LIMIT = 31 * 1024 * 1024
     ROSTER_MAX_ROWS = 20000
+    # A TTF/OTF font to embed in PDF documents; empty: reportlab's built-in STSong-Light.
+    DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT", "")
     PAGE_SIZE = 50
 
     TESTING = False

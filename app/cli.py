@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -25,10 +25,12 @@ from app.community.services import (
 )
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db
+from app.meetings.documents import to_docx, to_markdown, to_pdf
+from app.meetings.notices import result_notice
 from app.phones import normalise_phone
 from app.voting.models import Poll
 from app.voting.recount import RECOUNT_RULES, RecountError, recount
-from app.voting.services import due_polls, refresh, verify_poll_chain
+from app.voting.services import VotingRefused, due_polls, refresh, verify_poll_chain
 from config import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "app" / "translations"
@@ -43,6 +45,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(translate_group)
     app.cli.add_command(tally_command)
     app.cli.add_command(polls_group)
+    app.cli.add_command(notice_group)
 
 
 @click.command("seed-demo")
@@ -200,6 +203,32 @@ def polls_close_due_command():
         moved += 1
     db.session.commit()
     click.echo(f"{moved} poll(s) moved on.")
+
+
+@click.group("notice")
+def notice_group():
+    """Result notices (表决结果公告)."""
+
+
+@notice_group.command("export")
+@click.argument("poll_id", type=int)
+@click.option("--format", "file_format", required=True, type=click.Choice(["docx", "pdf", "md"]))
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", default="zh_Hans", type=click.Choice(["zh_Hans", "en"]))
+def notice_export_command(poll_id: int, file_format: str, output: Path, lang: str):
+    """Write the preliminary or final result notice of a closed poll."""
+    poll = db.session.get(Poll, poll_id)
+    if poll is None:
+        raise click.ClickException(f"No poll {poll_id}.")
+    with force_locale(lang):
+        try:
+            document = result_notice(poll)
+        except VotingRefused:
+            raise click.ClickException(f"Poll {poll_id} is not closed yet.") from None
+    renderers = {"md": lambda d: to_markdown(d).encode(), "docx": to_docx,
+                 "pdf": lambda d: to_pdf(d, current_app.config["DOCUMENT_FONT"] or None)}
+    output.write_bytes(renderers[file_format](document))
+    click.echo(f"Wrote {output}.")
 
 
 @click.group("translate")

@@ -52,7 +52,7 @@ def describe_condition(condition) -> str:
                  of=amount(condition.of))
     sign = "≥" if condition.inclusive else ">"
     threshold = f"{condition.threshold.numerator}/{condition.threshold.denominator}"
-    verdict = f"✓ {_l('holds')}" if condition.holds else f"✗ {_l('does not hold')}"
+    verdict = "✓ " + str(_l("holds")) if condition.holds else "✗ " + str(_l("does not hold"))
     return f"{what}: {figures} = {percent(condition.ratio)} {sign} {threshold} {verdict}"
 
 

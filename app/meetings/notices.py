@@ -1,0 +1,103 @@
+"""The result notice (表决结果公告) of a closed poll, as a document: the preliminary one with
+its objection period, then the final one."""
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.community.models import Organisation, OrganisationKind
+from app.extensions import db
+from app.meetings.documents import Document
+from app.voting.forms import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS, describe_condition
+from app.voting.models import ElectorateKind, Poll, PollStatus, QuestionKind
+from app.voting.rules import OWNER_RULES, Result, Rule
+from app.voting.services import VotingRefused, results
+
+
+def _issuer(poll: Poll) -> str:
+    """Owners' votes are announced by the owners' committee; members' votes by the
+    organisation that held them; otherwise by the community."""
+    if poll.organisation_id:
+        return db.session.get(Organisation, poll.organisation_id).name
+    committee = db.session.execute(select(Organisation.name).where(
+        Organisation.community_id == poll.community_id,
+        Organisation.kind == OrganisationKind.OWNERS_COMMITTEE)).scalars().first()
+    return committee or poll.proposal.community.name
+
+
+def _count_table(poll: Poll, result: Result, labels: dict, owners: bool) -> list[list[str]]:
+    header = [_("Option"), _("People")] + ([_("Area (m²)")] if owners else [])
+    rows = [header]
+    for option in result.options:
+        row = [str(labels[option.option]), str(option.people)]
+        rows.append(row + ([f"{option.area:,.2f}"] if owners else []))
+    return rows
+
+
+def result_notice(poll: Poll) -> Document:
+    if poll.status not in (PollStatus.CLOSED, PollStatus.FINAL):
+        raise VotingRefused("not_closed")
+    final = poll.status == PollStatus.FINAL
+    owners = poll.electorate == ElectorateKind.OWNERS
+    proposal = poll.proposal
+    labels = (YES_NO_LABELS if poll.kind == QuestionKind.YES_NO
+              else {str(o.id): o.label for o in poll.options})
+    raw, deemed = results(poll)
+    official = deemed or raw
+
+    if owners:
+        addressee = _("To all owners:")
+    elif poll.electorate == ElectorateKind.RESIDENTS:
+        addressee = _("To all residents:")
+    else:
+        addressee = _("To all members of %(organisation)s:", organisation=_issuer(poll))
+    basis = (_("Article 278 of the Civil Code of the People's Republic of China")
+             if Rule(poll.rule) in OWNER_RULES
+             else _("the rules of procedure of %(community)s", community=proposal.community.name))
+    paragraphs = [
+        _("The vote on the proposal “%(title)s” asked: %(question)s",
+          title=proposal.title, question=poll.question),
+        _("Legal basis: %(basis)s. Rule: %(rule)s. Voting ran from %(opens)s to %(closes)s "
+          "(Beijing time).", basis=basis, rule=RULE_LABELS[poll.rule],
+          opens=format_datetime(poll.opens_at, "short"),
+          closes=format_datetime(poll.closes_at, "short")),
+    ]
+    if owners:
+        paragraphs.append(_(
+            "The voter roll, frozen when voting opened, lists %(people)d owners with "
+            "%(area)s m² of exclusive area; %(voted)d of them, with %(voted_area)s m², took part.",
+            people=poll.total_people, area=f"{poll.total_area:,.2f}",
+            voted=raw.participants, voted_area=f"{raw.participating_area:,.2f}"))
+    else:
+        paragraphs.append(_(
+            "The voter roll, frozen when voting opened, lists %(people)d people; %(voted)d of "
+            "them took part.", people=poll.total_people, voted=raw.participants))
+    if poll.extension_reason:
+        paragraphs.append(_("The closing time was extended: %(reason)s",
+                            reason=poll.extension_reason))
+
+    closing = [describe_condition(c) for c in official.quorum]
+    closing += [describe_condition(c) for option in official.options for c in option.conditions
+                if option.option in (official.winners or [])
+                or poll.kind == QuestionKind.YES_NO and option.option == "approve"]
+    if deemed is not None:
+        closing.append(_("Counted with deemed consent under %(clause)s; ballots cast alone: "
+                         "%(raw)s.", clause=poll.deemed_consent_clause,
+                         raw=OUTCOME_LABELS[raw.outcome]))
+    closing.append(_("Result: %(outcome)s.", outcome=OUTCOME_LABELS[official.outcome]))
+    if final:
+        closing.append(_("This result is final."))
+    else:
+        closing.append(_("Owners and residents who object to this result may do so on the poll "
+                         "page until %(until)s; after that the result becomes final.",
+                         until=format_datetime(poll.objection_until, "short")))
+    date = poll.finalised_at if final else poll.closed_at
+    return Document(
+        title=_("Notice of the result of the vote") if final
+        else _("Preliminary result of the vote, for objections"),
+        addressee=addressee,
+        paragraphs=paragraphs,
+        table=_count_table(poll, official, labels, owners),
+        closing=closing,
+        signature=[_issuer(poll), _("(seal)"), format_datetime(date, "yyyy-MM-dd")],
+    )
