@@ -25,7 +25,7 @@ from app.community.services import (
 )
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db
-from app.meetings.documents import to_docx, to_markdown, to_pdf
+from app.meetings.documents import FORMATS, render
 from app.meetings.notices import result_notice
 from app.phones import normalise_phone
 from app.voting.models import Poll
@@ -212,7 +212,7 @@ def notice_group():
 
 @notice_group.command("export")
 @click.argument("poll_id", type=int)
-@click.option("--format", "file_format", required=True, type=click.Choice(["docx", "pdf", "md"]))
+@click.option("--format", "file_format", required=True, type=click.Choice(sorted(FORMATS)))
 @click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--lang", default="zh_Hans", type=click.Choice(["zh_Hans", "en"]))
 def notice_export_command(poll_id: int, file_format: str, output: Path, lang: str):
@@ -225,9 +225,7 @@ def notice_export_command(poll_id: int, file_format: str, output: Path, lang: st
             document = result_notice(poll)
         except VotingRefused:
             raise click.ClickException(f"Poll {poll_id} is not closed yet.") from None
-    renderers = {"md": lambda d: to_markdown(d).encode(), "docx": to_docx,
-                 "pdf": lambda d: to_pdf(d, current_app.config["DOCUMENT_FONT"] or None)}
-    output.write_bytes(renderers[file_format](document))
+    output.write_bytes(render(document, file_format, current_app.config["DOCUMENT_FONT"] or None))
     click.echo(f"Wrote {output}.")
 
 

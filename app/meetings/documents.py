@@ -111,3 +111,21 @@ def to_pdf(document: Document, font_path: str | None = None) -> bytes:
     SimpleDocTemplate(buffer, pagesize=A4, title=document.title,
                       leftMargin=20 * mm, rightMargin=20 * mm).build(story)
     return buffer.getvalue()
+
+
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+def render(document: Document, file_format: str, font_path: str | None = None) -> bytes:
+    """The document in one of ``FORMATS``."""
+    if file_format == "docx":
+        return to_docx(document)
+    if file_format == "pdf":
+        return to_pdf(document, font_path)
+    if file_format == "md":
+        return to_markdown(document).encode()
+    raise ValueError(file_format)

@@ -2,7 +2,17 @@ import io
 import zipfile
 from fractions import Fraction
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -12,6 +22,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.community.models import Organisation
 from app.core.rendering import wants_fragment
 from app.extensions import db, utcnow
+from app.meetings.documents import FORMATS, render
+from app.meetings.notices import result_notice
 from app.permissions import can, require
 from app.proposals.models import Proposal
 from app.proposals.services import may_open_voting
@@ -319,6 +331,19 @@ def audit_zip(poll_id: int):
     buffer.seek(0)
     return send_file(buffer, mimetype="application/zip", as_attachment=True,
                      download_name=f"poll-{poll.id}-audit.zip")
+
+
+@bp.route("/polls/<int:poll_id>/notice.<file_format>")
+@login_required
+def result_notice_file(poll_id: int, file_format: str):
+    """The result notice (表决结果公告) to print, sign and post: for anyone concerned."""
+    poll = _poll_or_404(poll_id)
+    if poll.status not in CLOSED or file_format not in FORMATS:
+        abort(404)
+    data = render(result_notice(poll), file_format,
+                  current_app.config["DOCUMENT_FONT"] or None)
+    return send_file(io.BytesIO(data), mimetype=FORMATS[file_format], as_attachment=True,
+                     download_name=f"poll-{poll.id}-{poll.status}-notice.{file_format}")
 
 
 # --- Staff ----------------------------------------------------------------------------------

@@ -61,3 +61,23 @@ def test_an_open_poll_has_no_notice_yet(estate, runner, tmp_path):
     missing = runner.invoke(args=["notice", "export", "999", "--format", "md",
                                   "--output", str(tmp_path / "n.md")])
     assert missing.exit_code != 0 and "No poll 999" in missing.output
+
+
+def test_the_notice_downloads_from_the_poll_page_once_closed(estate, client, login):
+    from tests.voting.conftest import make_poll as open_poll_for
+
+    open_poll_ = open_poll_for(estate)
+    login(estate.owners[1])
+    assert client.get(f"/polls/{open_poll_.id}/notice.pdf").status_code == 404
+    estate.proposal.status = "deliberation"
+    db.session.commit()
+    poll = closed_poll(estate)
+    page = client.get(f"/polls/{poll.id}").get_data(as_text=True)
+    assert f"/polls/{poll.id}/notice.pdf" in page
+    response = client.get(f"/polls/{poll.id}/notice.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "表决结果初步统计公示" in text
+    assert client.get(f"/polls/{poll.id}/notice.exe").status_code == 404
+    login(estate.outsider)
+    assert client.get(f"/polls/{poll.id}/notice.docx").status_code == 403
