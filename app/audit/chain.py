@@ -57,6 +57,14 @@ def compute_hash(**fields) -> str:
     return hashlib.sha256(canonical_payload(**fields)).hexdigest()
 
 
+def next_link(head: tuple[int, str] | None, **fields) -> dict:
+    """The entry that follows ``head`` (the chain's last (seq, hash), or None for the first):
+    ``fields`` with its sequence number, the previous hash and its own hash added."""
+    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    linked = {**fields, "seq": seq, "prev_hash": prev_hash}
+    return {**linked, "hash": compute_hash(**linked)}
+
+
 def hashed_fields(record) -> dict:
     """The fields of an entry (or anything with the same attributes) that its hash covers."""
     return {name: getattr(record, name) for name in HASHED_FIELDS}

@@ -8,9 +8,9 @@ from app.audit.chain import (
     GENESIS_HASH,
     ChainBreak,
     ChainEntry,
-    compute_hash,
     find_break,
     hashed_fields,
+    next_link,
 )
 from app.audit.models import AuditEvent
 from app.extensions import db, utcnow
@@ -38,18 +38,15 @@ def record(
     head = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
-    fields = dict(
-        seq=seq,
+    event = AuditEvent(**next_link(
+        head,
         created_at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         action=action,
         community_id=community_id,
         target=target,
         details=details or {},
-        prev_hash=prev_hash,
-    )
-    event = AuditEvent(**fields, hash=compute_hash(**fields))
+    ))
     session.add(event)
     session.flush()
     return event

@@ -202,6 +202,13 @@ class RoleGrant(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     community: Mapped[Community | None] = relationship()
 
+    @staticmethod
+    def in_community(community_id: int | None):
+        """The grants of one community, or the platform's (no community)."""
+        if community_id is None:
+            return RoleGrant.community_id.is_(None)
+        return RoleGrant.community_id == community_id
+
 
 class VerificationStatus(enum.StrEnum):
     PENDING = "pending"

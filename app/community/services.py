@@ -322,10 +322,9 @@ def _ensure_role(user: User, community_id: int | None, role: str, actor: User) -
 
 
 def has_role(user: User, community_id: int | None, role: str) -> bool:
-    condition = (RoleGrant.community_id.is_(None) if community_id is None
-                 else RoleGrant.community_id == community_id)
     return db.session.execute(select(RoleGrant.id).where(
-        RoleGrant.user_id == user.id, condition, RoleGrant.role == role)).first() is not None
+        RoleGrant.user_id == user.id, RoleGrant.in_community(community_id),
+        RoleGrant.role == role)).first() is not None
 
 
 def grant_role(

@@ -436,10 +436,9 @@ def revoke_member(organisation_id: int, membership_id: int):
 
 
 def _roles_page(community: Community | None, form: PersonRoleForm):
-    condition = (RoleGrant.community_id.is_(None) if community is None
-                 else RoleGrant.community_id == community.id)
     grants = db.session.execute(
-        select(RoleGrant).where(condition).options(joinedload(RoleGrant.user))
+        select(RoleGrant).where(RoleGrant.in_community(community.id if community else None))
+        .options(joinedload(RoleGrant.user))
         .order_by(RoleGrant.role, RoleGrant.granted_at)
     ).scalars().all()
     return render_template(

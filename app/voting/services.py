@@ -17,12 +17,11 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import selectinload
 
 from app.audit.chain import (
-    GENESIS_HASH,
     ChainBreak,
     ChainEntry,
-    compute_hash,
     find_break,
     hashed_fields,
+    next_link,
 )
 from app.audit.services import record
 from app.community.models import (
@@ -211,11 +210,9 @@ def _append(poll: Poll, action: str, *, actor, receipt: str, details: dict) -> B
         select(BallotEvent.seq, BallotEvent.hash).where(BallotEvent.poll_id == poll.id)
         .order_by(BallotEvent.seq.desc()).limit(1)
     ).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
-    fields = dict(seq=seq, created_at=utcnow(), actor_id=actor.id if actor else None,
-                  action=action, community_id=poll.community_id, target=receipt,
-                  details=details, prev_hash=prev_hash)
-    event = BallotEvent(poll_id=poll.id, **fields, hash=compute_hash(**fields))
+    event = BallotEvent(poll_id=poll.id, **next_link(
+        head, created_at=utcnow(), actor_id=actor.id if actor else None, action=action,
+        community_id=poll.community_id, target=receipt, details=details))
     db.session.add(event)
     return event
 
