@@ -33,6 +33,10 @@ class Config:
     # Only failed attempts count towards these limits.
     LOGIN_LIMIT_PER_PHONE = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # Wrong meeting check-in codes one person may try.
+    MEETING_CHECK_IN_LIMIT = "5 per 10 minutes"
+    # How long the insights dashboard keeps its figures; 0 computes them on every view.
+    INSIGHTS_CACHE_SECONDS = 60
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -52,6 +56,8 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     # A proposal's form carries up to 6 photos of at most 5 MB each.
     PROPOSAL_UPLOAD_LIMIT = 31 * 1024 * 1024
+    # A notice's form carries up to 6 attachments: PDFs of at most 10 MB, photos of 5 MB.
+    NOTICE_UPLOAD_LIMIT = 61 * 1024 * 1024
     ROSTER_MAX_ROWS = 20000
     # A TTF/OTF font to embed in PDF documents; empty: reportlab's built-in STSong-Light.
     DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT", "")
@@ -75,6 +81,7 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = True
+    INSIGHTS_CACHE_SECONDS = 0  # tests never see stale figures
 
 
 class ProductionConfig(Config):

@@ -1,5 +1,6 @@
 """Command-line tools: ``flask seed-demo``, ``flask roster import``, ``flask audit verify``,
-``flask roles grant``, ``flask tally`` (the independent recount) and ``flask translate``."""
+``flask roles grant``, ``flask tally`` (the independent recount), ``flask notice export``,
+``flask minutes export`` and ``flask translate``."""
 
 import hashlib
 import json
@@ -25,6 +26,7 @@ from app.community.services import (
 )
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db
+from app.meetings import minutes as meeting_minutes
 from app.meetings.documents import FORMATS, render
 from app.meetings.notices import result_notice
 from app.phones import normalise_phone
@@ -46,6 +48,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tally_command)
     app.cli.add_command(polls_group)
     app.cli.add_command(notice_group)
+    app.cli.add_command(minutes_group)
 
 
 @click.command("seed-demo")
@@ -226,6 +229,50 @@ def notice_export_command(poll_id: int, file_format: str, output: Path, lang: st
         except VotingRefused:
             raise click.ClickException(f"Poll {poll_id} is not closed yet.") from None
     output.write_bytes(render(document, file_format, current_app.config["DOCUMENT_FONT"] or None))
+    click.echo(f"Wrote {output}.")
+
+
+@click.group("minutes")
+def minutes_group():
+    """Meeting minutes (会议纪要)."""
+
+
+@minutes_group.command("export")
+@click.argument("meeting_id", type=int)
+@click.option("--format", "file_format", required=True, type=click.Choice(sorted(FORMATS)))
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--version", "version", type=int,
+              help="A published version; default: the latest.")
+@click.option("--draft", is_flag=True, help="The draft from the current records instead.")
+@click.option("--lang", default="zh_Hans", type=click.Choice(["zh_Hans", "en"]),
+              help="The language of a draft (a published version keeps its own).")
+def minutes_export_command(meeting_id: int, file_format: str, output: Path,
+                           version: int | None, draft: bool, lang: str):
+    """Write the latest published minutes of a meeting, an older version, or the draft."""
+    meeting = meeting_minutes.load_meeting(meeting_id)
+    if meeting is None:
+        raise click.ClickException(f"No meeting {meeting_id}.")
+    if draft and version is not None:
+        raise click.ClickException("Give --draft or --version, not both.")
+    language = lang
+    with force_locale(lang):
+        if draft:
+            document = meeting_minutes.draft_minutes(meeting)
+        else:
+            versions = meeting_minutes.versions_of(meeting)
+            if not versions:
+                raise click.ClickException(
+                    f"Meeting {meeting_id} has no published minutes (use --draft for the "
+                    "draft).")
+            chosen = next((v for v in versions if version in (None, v.version)), None)
+            if chosen is None:
+                raise click.ClickException(
+                    f"Meeting {meeting_id} has no version {version} of its minutes "
+                    f"(versions: {', '.join(str(v.version) for v in reversed(versions))}).")
+            document = meeting_minutes.published_document(chosen)
+            language = chosen.language
+    output.write_bytes(render(document, file_format, current_app.config["DOCUMENT_FONT"] or None,
+                              language="en" if language == "en" else "zh-Hans"))
     click.echo(f"Wrote {output}.")
 
 

@@ -229,7 +229,64 @@ def seed_demo() -> tuple[bool, list[DemoLogin]]:
     request_link(users["13900001001"], _unit(community, "1栋", "102"), kind=LinkKind.OWNER,
                  note="")
     seed_proposals(community)
+    seed_meetings(community)
+    seed_insights_history(community)
+    seed_notices(community)
     return True, logins
+
+
+# --- Notices: a board with a pinned, an expired, a one-building and a well-read notice ---
+
+NOTICES = [
+    # (days ago, expires in days, organisation kind, author phone, title, body, pinned,
+    #  buildings in scope, how many verified residents have read it)
+    (12, None, OrganisationKind.OWNERS_COMMITTEE, "13800000004",
+     "2026年第三季度维修资金使用情况公示",
+     "本季度共动用维修资金 **38,600.00 元**，明细如下：\n\n"
+     "| 项目 | 金额（元） |\n|---|---|\n| 2栋屋面防水 | 26,400.00 |\n"
+     "| 5栋单元门禁更换 | 12,200.00 |\n\n对以上支出有疑问的业主，请在公示期内联系业委会。",
+     True, (), 0),
+    (20, -6, OrganisationKind.PROPERTY_COMPANY, "13800000006", "11月15日全小区停水通知",
+     "因市政管网检修，11月15日 8:00–16:00 全小区停水，请提前储水。", False, (), 0),
+    (2, 5, OrganisationKind.PROPERTY_COMPANY, "13800000006", "3栋电梯年检停运通知",
+     "3栋两部电梯将于本周四 9:00–15:00 进行年度检验，期间停运，请走楼梯，注意安全。",
+     False, ("3栋",), 0),
+    (6, 30, OrganisationKind.NEIGHBOURHOOD_COMMITTEE, "13800000005", "冬季防火安全提示",
+     "- 楼道内不要堆放杂物\n- 电动自行车不得进楼入户充电\n- 出门前检查燃气阀门\n\n"
+     "如发现消防隐患，请及时联系居委会或物业。", False, (), 9),
+]
+
+
+def seed_notices(community: Community) -> None:
+    """Four notices as staff would post them, one of them already read by nine residents,
+    so that the board, the home page and the read rate (知晓率) have something to show."""
+    from app.community.models import RoleGrant
+    from app.notices.models import NoticeRead
+    from app.notices.services import post_notice
+
+    now = utcnow()
+    readers = db.session.execute(
+        select(RoleGrant.user_id).where(RoleGrant.community_id == community.id,
+                                        RoleGrant.role == Role.VERIFIED_OWNER)
+        .order_by(RoleGrant.user_id)).scalars().all()
+    for (days_ago, expires_in, kind, phone, title, body, pinned, building_names,
+         read_by) in NOTICES:
+        organisation = db.session.execute(select(Organisation).where(
+            Organisation.community_id == community.id, Organisation.kind == kind)
+        ).scalar_one()
+        author = db.session.execute(select(User).where(User.phone == phone)).scalar_one()
+        notice = post_notice(
+            community=community, organisation=organisation, author=author, title=title,
+            body=body, scope_kind=ScopeKind.BUILDINGS if building_names else ScopeKind.COMMUNITY,
+            grids=[], buildings=[b for b in community.buildings if b.name in building_names],
+            expires_at=now + timedelta(days=expires_in) if expires_in is not None else None,
+            pinned=pinned, attachments=[])
+        notice.created_at = notice.published_at = now - timedelta(days=days_ago)
+        db.session.add_all(
+            NoticeRead(notice_id=notice.id, user_id=user_id,
+                       read_at=notice.published_at + timedelta(hours=3 + index))
+            for index, user_id in enumerate(readers[:read_by]))
+    db.session.flush()
 
 
 def _unit(community: Community, building_name: str, number: str) -> Unit:
@@ -426,6 +483,89 @@ class _Story:
             notification.read_at = notification.created_at + timedelta(hours=3)
 
 
+def seed_meetings(community: Community) -> None:
+    """A committee meeting held five weeks ago, with its attendance, resolutions, follow-up
+    actions and published minutes, and a residents' council next week: so that a first run
+    can open a real-looking meeting page and export its minutes at once."""
+    from app.followups.services import add_action, mark_done
+    from app.meetings.minutes import publish
+    from app.meetings.models import MeetingKind
+    from app.meetings.services import mark_presence, record_item, schedule
+
+    def user(phone: str) -> User:
+        return db.session.execute(select(User).where(User.phone == phone)).scalar_one()
+
+    def organisation(kind: str) -> Organisation:
+        return db.session.execute(select(Organisation).where(
+            Organisation.community_id == community.id, Organisation.kind == kind)
+        ).scalar_one()
+
+    def proposal(title: str) -> Proposal:
+        return db.session.execute(select(Proposal).where(
+            Proposal.community_id == community.id, Proposal.title == title)).scalar_one()
+
+    committee, chair, recorder = (organisation(OrganisationKind.OWNERS_COMMITTEE),
+                                  user(CAST["oc_chair"]), user(CAST["oc_staff"]))
+    # Three owners sit on the committee with the chair and the staff member: five members.
+    for building_name, number in (("1栋", "503"), ("3栋", "604"), ("4栋", "203")):
+        member = _unit(community, building_name, number).ownerships[0].owner.user
+        grant_membership(committee, member, MemberRole.MEMBER, actor=chair)
+    lighting = proposal("地下车库照明更换为LED节能灯")
+    parking = proposal("地面停车位重新规划及收费标准调整")
+    face = proposal("小区主入口改为人脸识别门禁")
+    held = utcnow().replace(hour=11, minute=0, second=0, microsecond=0) - timedelta(days=36)
+    property_company = organisation(OrganisationKind.PROPERTY_COMPANY)
+    meeting = schedule(
+        community, actor=chair, kind=MeetingKind.COMMITTEE, title="业委会2026年第十二次会议",
+        starts_at=held, ends_at=held + timedelta(hours=2), place="物业服务中心二楼会议室",
+        online_link="", organisation=committee, chair=chair, recorder=recorder,
+        organisations=[committee],
+        observers=[property_company, organisation(OrganisationKind.NEIGHBOURHOOD_COMMITTEE)],
+        proposals=[lighting, parking, face])
+    absent = {_unit(community, "4栋", "203").ownerships[0].owner.user_id}
+    for attendee in meeting.attendees:
+        if attendee.user_id not in absent:
+            mark_presence(meeting, attendee, True, actor=recorder)
+    gate_poll = db.session.execute(select(Poll).where(Poll.proposal_id == face.id)).scalar_one()
+    first, second, third = meeting.items
+    record_item(meeting, first, actor=recorder, poll=None, hands=(4, 0, 0),
+                notes="物业汇报：A 区已完工，B 区灯具到货延迟；委员们反映 B 区仍有多处不亮，"
+                      "夜间存在安全隐患。",
+                resolution="同意按原方案继续施工；B 区须在一个月内完工，完工后由业委会组织"
+                           "验收。")
+    record_item(meeting, second, actor=recorder, poll=None, hands=(3, 0, 1),
+                notes="多位委员认为 240 元涨幅过大；物业同意补充近三年停车收支明细。",
+                resolution="请物业对 180 元、210 元、240 元三档方案分别测算后，提交业主大会表决。")
+    record_item(meeting, third, actor=recorder, poll=gate_poll, hands=None,
+                notes="表决结果：参与表决的专有面积未达四分之三，未通过。委员们提出继续整治门卡"
+                      "复制问题。",
+                resolution="门禁改造暂不实施；请物业一个月内清理失效门卡并加强门岗登记。")
+    add_action(first, organisation=property_company,
+               description="完成地下车库 B 区 LED 灯具更换，并提交验收申请",
+               due_on=(held + timedelta(days=30)).date(), actor=recorder)
+    costs = add_action(second, organisation=property_company,
+                       description="公示近三年停车收入与支出明细及三档收费测算",
+                       due_on=(held + timedelta(days=14)).date(), actor=recorder)
+    add_action(third, organisation=property_company,
+               description="清理失效门卡，门岗对外来人员逐一登记",
+               due_on=(held + timedelta(days=45)).date(), actor=recorder)
+    mark_done(costs, actor=user(CAST["property"]), photo=None,
+              note="明细已张贴在物业服务中心公告栏，并上传至小区公告。")
+    publish(meeting, actor=recorder)
+
+    council_day = utcnow().replace(hour=11, minute=30, second=0, microsecond=0)
+    schedule(
+        community, actor=user(CAST["nc_chair"]), kind=MeetingKind.RESIDENTS_COUNCIL,
+        title="翠湖社区居民议事会（十二月）", starts_at=council_day + timedelta(days=6),
+        ends_at=council_day + timedelta(days=6, hours=2), place="社区党群服务中心一楼议事厅",
+        online_link="", organisation=organisation(OrganisationKind.NEIGHBOURHOOD_COMMITTEE),
+        chair=user(CAST["nc_chair"]), recorder=user(CAST["volunteer"]),
+        organisations=[organisation(OrganisationKind.NEIGHBOURHOOD_COMMITTEE), committee],
+        observers=[property_company],
+        proposals=[proposal("在2号门附近建设电动自行车集中充电棚"),
+                   proposal("垃圾分类定时定点投放试点")])
+
+
 def _neighbours(community: Community, staff: User) -> dict[str, User]:
     """Give a dozen roster owners accounts and verify them, as committee staff would."""
     neighbours = {}
@@ -503,6 +643,59 @@ def seed_proposals(community: Community) -> bool:
     finally:
         event.remove(session, "before_flush", story.stamp)
     return True
+
+
+# --- Insights: weeks of discussion by owners across the buildings, so that the dashboard's
+# charts show a trend ---
+
+HISTORY_REMARKS = [
+    (Stance.SUPPORT, "支持，希望尽快落实，并在群里通报进度。"),
+    (Stance.SUPPORT, "这件事拖了很久了，赞成。"),
+    (Stance.QUESTION, "请问费用从哪里出？会不会影响物业费？"),
+    (Stance.NEUTRAL, "建议先在一个楼栋试点，看看效果再推广。"),
+    (Stance.OPPOSE, "时间安排不合适，上班族参加不了。"),
+    (Stance.SUPPORT, "老人孩子都受益，同意。"),
+]
+
+
+def seed_insights_history(community: Community) -> None:
+    """Comments by the owners with accounts on the proposals still under discussion, more
+    of them week after week since each was published, except in 6栋, where fewer have
+    spoken in the last month: the insights dashboard then shows a rising trend and a
+    building whose participation falls."""
+    from app.community.models import Owner
+    from app.proposals.states import DISCUSSABLE
+
+    accounts = db.session.execute(
+        select(Owner.user_id, func.min(Building.name))
+        .join(Ownership, Ownership.owner_id == Owner.id)
+        .join(Unit, Unit.id == Ownership.unit_id)
+        .join(Building, Building.id == Unit.building_id)
+        .where(Owner.community_id == community.id, Owner.user_id.is_not(None))
+        .group_by(Owner.user_id).order_by(Owner.user_id)).all()
+    proposals = db.session.execute(
+        select(Proposal).where(Proposal.community_id == community.id,
+                               Proposal.status.in_(DISCUSSABLE),
+                               Proposal.discussion_locked.is_(False))
+        .order_by(Proposal.published_at)).scalars().all()
+    rng = random.Random(20261129)
+    now = utcnow()
+    rows = []
+    for days_ago in range(60, 0, -3):
+        when = now - timedelta(days=days_ago, hours=rng.uniform(0, 12))
+        open_then = [p for p in proposals if p.published_at < when]
+        chance = 0.03 + 0.12 * (60 - days_ago) / 60
+        for user_id, building in accounts:
+            lately = chance * 0.2 if building == "6栋" and days_ago <= 30 else chance
+            if open_then and rng.random() < lately:
+                stance, body = rng.choice(HISTORY_REMARKS)
+                rows.append(dict(proposal_id=rng.choice(open_then).id, author_id=user_id,
+                                 stance=stance, body=body, created_at=when))
+    if rows:
+        db.session.execute(Comment.__table__.insert(), rows)
+    for proposal in proposals:
+        proposal.comment_count += sum(1 for row in rows if row["proposal_id"] == proposal.id)
+    db.session.flush()
 
 
 def _narrowly_failing_on_area(entries: list[RollEntry], fixed: dict[int, str],

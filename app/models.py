@@ -16,7 +16,16 @@ from app.community.models import (
     VerificationRequest,
 )
 from app.discussion.models import Comment, Mute, Report
-from app.notices.models import Notification
+from app.followups.models import FollowUpAction
+from app.meetings.models import AgendaItem, Attendee, Meeting, MeetingOrganisation, Minutes
+from app.notices.models import (
+    Notice,
+    NoticeAttachment,
+    NoticeBuilding,
+    NoticeGrid,
+    NoticeRead,
+    Notification,
+)
 from app.proposals.models import (
     Cosponsorship,
     Follow,
@@ -30,6 +39,17 @@ from app.proposals.models import (
 from app.voting.models import Ballot, BallotEvent, Objection, Poll, PollOption, RollEntry
 
 __all__ = [
+    "AgendaItem",
+    "Attendee",
+    "FollowUpAction",
+    "Meeting",
+    "MeetingOrganisation",
+    "Minutes",
+    "Notice",
+    "NoticeAttachment",
+    "NoticeBuilding",
+    "NoticeGrid",
+    "NoticeRead",
     "AuditEvent",
     "Ballot",
     "BallotEvent",

@@ -25,6 +25,8 @@ class Community(db.Model):
     party_review_categories: Mapped[list] = mapped_column(JSON, default=list)
     # How many written proxies one holder may carry in one poll.
     proxy_limit: Mapped[int] = mapped_column(default=3)
+    # Insights warn about proposals waiting longer than this for an official answer.
+    answer_wait_days: Mapped[int] = mapped_column(default=7, server_default="7")
 
     grids: Mapped[list["Grid"]] = relationship(
         back_populates="community", order_by="Grid.id"

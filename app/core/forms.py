@@ -7,6 +7,11 @@ from wtforms import SelectChoice, SelectMultipleField
 from wtforms.validators import ValidationError
 
 
+def strip(value):
+    """A field filter: what was typed, without the spaces around it."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """Choices for a select or radio field from (value, label) pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]

@@ -1,7 +1,7 @@
 """Language and elder mode (长辈模式): on the account when logged in, in a cookie always,
 so that the choice holds before login and on every later visit."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -9,7 +9,10 @@ ELDER_COOKIE = "elder"
 
 
 def select_locale() -> str:
+    """The reader's language; outside a request (commands, the demo seed) the default."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(LANGUAGE_COOKIE)

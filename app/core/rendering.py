@@ -1,6 +1,8 @@
 """One template piece serves both a whole page and an htmx swap."""
 
-from flask import flash, redirect, render_template
+from pathlib import Path
+
+from flask import abort, flash, redirect, render_template, send_file
 from flask_htmx import make_response as htmx_response
 
 from app.extensions import htmx
@@ -32,3 +34,13 @@ def go_to(url: str):
     if wants_fragment():
         return htmx_response("", 204, redirect=url)
     return redirect(url)
+
+
+def send_upload(path: Path, mimetype: str, download_name: str | None = None):
+    """A stored upload (photo, attachment) for a reader already authorised. Its random
+    name never changes its content, so the browser may keep it, but only that browser."""
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mimetype, download_name=download_name)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -33,13 +33,13 @@ def own_community_ids(standing: Standing) -> set[int]:
             | {r.community_id for r in standing.org_roles})
 
 
-def proposals_entry(user) -> str:
-    """Where the header's "Proposals" link leads: straight to the proposals of the user's
+def community_entry(user, endpoint: str) -> str:
+    """Where a header link such as "Proposals" leads: straight to that page of the user's
     only community, else to the communities to choose from. It reuses the standing that
     the page's permission checks loaded, so it usually costs no query."""
     community_ids = own_community_ids(load_standing(user))
     if len(community_ids) == 1:
-        return url_for("proposals.list_proposals", community_id=community_ids.pop())
+        return url_for(endpoint, community_id=community_ids.pop())
     return url_for("community.communities")
 
 

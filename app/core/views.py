@@ -14,14 +14,20 @@ from flask_login import current_user
 from app.core.preferences import ELDER_COOKIE, LANGUAGE_COOKIE, safe_next
 from app.core.services import home_summary
 from app.extensions import db
+from app.notices.forms import KIND_LABELS
+from app.notices.services import home_notices
 
 bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
 def home():
-    summary = home_summary(current_user) if current_user.is_authenticated else None
-    return render_template("core/home.html", summary=summary)
+    """Signed in: the notices for the user's homes first, then their communities."""
+    if not current_user.is_authenticated:
+        return render_template("core/home.html", summary=None)
+    notices, read_ids = home_notices(current_user)
+    return render_template("core/home.html", summary=home_summary(current_user),
+                           notices=notices, read_ids=read_ids, kind_labels=KIND_LABELS)
 
 
 @bp.route("/privacy")

@@ -14,15 +14,25 @@ from app.voting.rules import OWNER_RULES, Result, Rule
 from app.voting.services import VotingRefused, results
 
 
-def _issuer(poll: Poll) -> str:
-    """Owners' votes are announced by the owners' committee; members' votes by the
-    organisation that held them; otherwise by the community."""
+def issuing_organisation(poll: Poll) -> Organisation | None:
+    """Who announces a poll's result: the organisation that held the poll, else the owners'
+    committee, else the proposal's organisation, else the neighbourhood committee."""
     if poll.organisation_id:
-        return db.session.get(Organisation, poll.organisation_id).name
-    committee = db.session.execute(select(Organisation.name).where(
-        Organisation.community_id == poll.community_id,
-        Organisation.kind == OrganisationKind.OWNERS_COMMITTEE)).scalars().first()
-    return committee or poll.proposal.community.name
+        return db.session.get(Organisation, poll.organisation_id)
+
+    def committee(kind: str) -> Organisation | None:
+        return db.session.execute(select(Organisation).where(
+            Organisation.community_id == poll.community_id, Organisation.kind == kind)
+            .order_by(Organisation.id)).scalars().first()
+
+    return (committee(OrganisationKind.OWNERS_COMMITTEE) or poll.proposal.organisation
+            or committee(OrganisationKind.NEIGHBOURHOOD_COMMITTEE))
+
+
+def _issuer(poll: Poll) -> str:
+    """The name that signs the notice; the community's when no organisation can."""
+    organisation = issuing_organisation(poll)
+    return organisation.name if organisation else poll.proposal.community.name
 
 
 def _count_table(poll: Poll, result: Result, labels: dict, owners: bool) -> list[list[str]]:

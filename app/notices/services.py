@@ -1,14 +1,53 @@
-"""Writing and reading in-app notifications."""
+"""Notices on the board with their read receipts, and in-app notifications."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from fractions import Fraction
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, func, or_, select, union, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.audit.services import record
+from app.community.models import (
+    Building,
+    Community,
+    Organisation,
+    Owner,
+    Ownership,
+    Residency,
+    Role,
+    RoleGrant,
+    Unit,
+)
+from app.core.text import render_markdown
 from app.extensions import db, utcnow
-from app.notices.models import Notification
+from app.notices import attachments as attachment_files
+from app.notices.models import (
+    Notice,
+    NoticeAttachment,
+    NoticeBuilding,
+    NoticeGrid,
+    NoticeKind,
+    NoticeRead,
+    Notification,
+    NotificationKind,
+)
+from app.permissions import STAFF_ROLES, in_scope, load_standing
+from app.proposals.models import ScopeKind
+from app.voting.rules import percent
 
 PER_PAGE = 30
+HOME_NOTICES = 5
+# No figure is shown about fewer people than this: a building of three households would
+# otherwise tell the committee who has not read.
+MIN_GROUP = 5
+REMIND_EVERY = timedelta(hours=24)
+VERIFIED_ROLES = (Role.RESIDENT, Role.VERIFIED_OWNER)
 
 
 def notify(
@@ -18,13 +57,16 @@ def notify(
     actor=None,
     proposal_id: int | None = None,
     comment_id: int | None = None,
+    meeting_id: int | None = None,
+    notice_id: int | None = None,
     details: dict | None = None,
 ) -> None:
     """One notification for each user, never for the person who caused it."""
     actor_id = actor.id if actor is not None else None
     rows = [
         Notification(user_id=user_id, kind=kind, actor_id=actor_id, proposal_id=proposal_id,
-                     comment_id=comment_id, details=details or {})
+                     comment_id=comment_id, meeting_id=meeting_id, notice_id=notice_id,
+                     details=details or {})
         for user_id in sorted(set(user_ids))
         if user_id != actor_id
     ]
@@ -57,3 +99,304 @@ def mark_all_read(user) -> int:
         .values(read_at=utcnow())
     )
     return result.rowcount
+
+
+def post_document_notice(*, community_id: int, organisation_id: int, kind: NoticeKind,
+                         title: str, body: str, poll_id: int | None = None,
+                         minutes_id: int | None = None) -> Notice:
+    """Put a document the site produced (a result notice, published minutes) on the board,
+    in the issuing organisation's name, for the whole community."""
+    notice = Notice(community_id=community_id, organisation_id=organisation_id, kind=kind,
+                    title=title, body=body, body_html=render_markdown(body), poll_id=poll_id,
+                    minutes_id=minutes_id)
+    db.session.add(notice)
+    db.session.flush()
+    return notice
+
+
+class NoticeRefused(Exception):
+    """``code`` names why; ``params`` fill the message the view shows."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def is_expired(notice: Notice, now: datetime | None = None) -> bool:
+    return notice.expires_at is not None and notice.expires_at <= (now or utcnow())
+
+
+def _current(now: datetime):
+    return or_(Notice.expires_at.is_(None), Notice.expires_at > now)
+
+
+def _shown_to(manageable: set[int]):
+    """Withdrawn notices stay visible to the organisation that issued them, nobody else."""
+    return or_(Notice.withdrawn_at.is_(None), Notice.organisation_id.in_(manageable))
+
+
+def _manageable(user, community_id: int) -> set[int]:
+    return {r.organisation_id for r in load_standing(user).org_roles
+            if r.community_id == community_id and r.role in STAFF_ROLES}
+
+
+def post_notice(*, community: Community, organisation: Organisation, author, title: str,
+                body: str, scope_kind: str, grids, buildings, expires_at: datetime | None,
+                pinned: bool, attachments: list) -> Notice:
+    """An organisation's notice, with its files written to the upload folder."""
+    notice = Notice(
+        community_id=community.id, organisation=organisation, author=author,
+        kind=NoticeKind.ANNOUNCEMENT, title=title, body=body, body_html=render_markdown(body),
+        scope_kind=scope_kind, expires_at=expires_at, pinned=pinned,
+        scope_grids=grids if scope_kind == ScopeKind.GRIDS else [],
+        scope_buildings=buildings if scope_kind == ScopeKind.BUILDINGS else [])
+    notice.attachments = [
+        NoticeAttachment(stored_name=attachment_files.store(a), original_name=a.original_name,
+                         content_type=a.content_type, size=len(a.data), position=index)
+        for index, a in enumerate(attachments)]
+    db.session.add(notice)
+    db.session.flush()
+    record("notice.post", actor=author, community_id=community.id, target=f"notice:{notice.id}",
+           details={"organisation_id": organisation.id, "scope": scope_kind,
+                    "pinned": pinned, "attachments": len(attachments)})
+    return notice
+
+
+def post_result_notice(poll) -> Notice | None:
+    """Put the poll's result notice (preliminary at close, final after objections) on the
+    board, in the community's language; without any organisation to sign it, nothing."""
+    # app.meetings.notices imports the voting services, which call this function.
+    from app.meetings.documents import to_markdown
+    from app.meetings.notices import issuing_organisation, result_notice
+
+    organisation = issuing_organisation(poll)
+    if organisation is None:
+        return None
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        document = result_notice(poll)
+        title = _("%(document)s: %(proposal)s", document=document.title,
+                  proposal=poll.proposal.title)
+    # The document's heading is the notice's own title.
+    body = to_markdown(document).removeprefix(f"# {document.title}\n\n")
+    notice = post_document_notice(
+        community_id=poll.community_id, organisation_id=organisation.id,
+        kind=NoticeKind.RESULT_NOTICE, title=title[:120], body=body, poll_id=poll.id)
+    notice.published_at = poll.finalised_at or poll.closed_at
+    return notice
+
+
+def load_notice(notice_id: int) -> Notice | None:
+    """A notice with what its page shows, in three queries."""
+    return db.session.execute(
+        select(Notice).where(Notice.id == notice_id).options(
+            joinedload(Notice.organisation).joinedload(Organisation.community),
+            joinedload(Notice.author), selectinload(Notice.scope_grids),
+            selectinload(Notice.scope_buildings), selectinload(Notice.attachments))
+    ).unique().scalar_one_or_none()
+
+
+@dataclass
+class Board:
+    for_home: list[Notice]
+    others: list[Notice]
+    read_ids: set[int]
+    expired_count: int
+    has_home: bool
+
+
+def board(community: Community, user) -> Board:
+    """The community's current notices, pinned first, then newest; those for the user's
+    homes first. Six queries, however many notices there are."""
+    now = utcnow()
+    manageable = _manageable(user, community.id)
+    notices = db.session.execute(
+        select(Notice).where(Notice.community_id == community.id, _current(now),
+                             _shown_to(manageable))
+        .options(joinedload(Notice.organisation), selectinload(Notice.scope_grids),
+                 selectinload(Notice.scope_buildings))
+        .order_by(Notice.pinned.desc(), Notice.published_at.desc(), Notice.id.desc())
+    ).unique().scalars().all()
+    standing = load_standing(user)
+    has_home = any(h.community_id == community.id for h in standing.homes)
+    for_home = [n for n in notices if has_home and in_scope(standing, n)]
+    mine = {n.id for n in for_home}
+    expired_count = db.session.execute(
+        select(func.count(Notice.id)).where(
+            Notice.community_id == community.id, ~_current(now), _shown_to(manageable))
+    ).scalar_one()
+    return Board(for_home=for_home, others=[n for n in notices if n.id not in mine],
+                 read_ids=_read_ids(user, [n.id for n in notices]),
+                 expired_count=expired_count, has_home=has_home)
+
+
+def expired_page(community: Community, user, page: int):
+    """Expired notices, the most recently expired first, a page at a time."""
+    query = (
+        select(Notice).where(Notice.community_id == community.id, ~_current(utcnow()),
+                             _shown_to(_manageable(user, community.id)))
+        .options(joinedload(Notice.organisation))
+        .order_by(Notice.expires_at.desc(), Notice.id.desc()))
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def _read_ids(user, notice_ids: list[int]) -> set[int]:
+    if not notice_ids:
+        return set()
+    return set(db.session.execute(select(NoticeRead.notice_id).where(
+        NoticeRead.user_id == user.id, NoticeRead.notice_id.in_(notice_ids))).scalars())
+
+
+def home_notices(user) -> tuple[list[Notice], set[int]]:
+    """The current notices for a resident's or owner's homes, in all their communities,
+    pinned first, then newest, and which of them they have read. Staff without a home
+    see their boards instead, and their home page costs no query for this."""
+    standing = load_standing(user)
+    if not any(role in VERIFIED_ROLES for _community, role in standing.roles):
+        return [], set()
+    homes = standing.homes
+    if not homes:
+        return [], set()
+    grid_ids = {h.grid_id for h in homes if h.grid_id is not None}
+    building_ids = {h.building_id for h in homes}
+    for_my_home = or_(
+        Notice.scope_kind == ScopeKind.COMMUNITY,
+        and_(Notice.scope_kind == ScopeKind.GRIDS, exists().where(
+            NoticeGrid.notice_id == Notice.id, NoticeGrid.grid_id.in_(grid_ids))),
+        and_(Notice.scope_kind == ScopeKind.BUILDINGS, exists().where(
+            NoticeBuilding.notice_id == Notice.id,
+            NoticeBuilding.building_id.in_(building_ids))),
+    )
+    notices = db.session.execute(
+        select(Notice).where(
+            Notice.community_id.in_({h.community_id for h in homes}),
+            Notice.withdrawn_at.is_(None), _current(utcnow()), for_my_home)
+        .options(joinedload(Notice.organisation))
+        .order_by(Notice.pinned.desc(), Notice.published_at.desc(), Notice.id.desc())
+        .limit(HOME_NOTICES)
+    ).scalars().all()
+    return notices, _read_ids(user, [n.id for n in notices])
+
+
+def mark_read(notice: Notice, user) -> None:
+    """Record the first opening only. The insert skips an existing receipt inside the
+    database, so two tabs opening the notice at once cannot fail on the unique key.
+    Reminders about the notice are read with it."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(NoticeRead).values(notice_id=notice.id, user_id=user.id,
+                                          read_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["notice_id", "user_id"]))
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.notice_id == notice.id,
+               Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+
+
+def _people_in_scope(notice: Notice):
+    """(building, person, has read) for every person in the notice's scope.
+
+    A person in scope is a user who is a verified resident or verified owner of the
+    notice's community (role granted) and has a home there — a unit they live in or own
+    through their linked owner record — in a building the scope covers. Someone with
+    homes in two covered buildings appears under both."""
+    lived = select(Unit.building_id, Residency.user_id).join(
+        Residency, Residency.unit_id == Unit.id)
+    owned = (select(Unit.building_id, Owner.user_id)
+             .join(Ownership, Ownership.unit_id == Unit.id)
+             .join(Owner, Owner.id == Ownership.owner_id).where(Owner.user_id.is_not(None)))
+    homes = union(lived, owned).subquery()
+    covered = Building.community_id == notice.community_id
+    if notice.scope_kind == ScopeKind.GRIDS:
+        covered = and_(covered, Building.grid_id.in_(
+            select(NoticeGrid.grid_id).where(NoticeGrid.notice_id == notice.id)))
+    elif notice.scope_kind == ScopeKind.BUILDINGS:
+        covered = and_(covered, Building.id.in_(
+            select(NoticeBuilding.building_id).where(NoticeBuilding.notice_id == notice.id)))
+    verified = select(RoleGrant.user_id).where(
+        RoleGrant.community_id == notice.community_id, RoleGrant.role.in_(VERIFIED_ROLES))
+    has_read = exists().where(NoticeRead.notice_id == notice.id,
+                              NoticeRead.user_id == homes.c.user_id)
+    return (
+        select(Building.id, Building.name, homes.c.user_id, has_read.label("has_read"))
+        .join(homes, homes.c.building_id == Building.id)
+        .where(covered, homes.c.user_id.in_(verified))
+        .distinct())
+
+
+@dataclass
+class Rate:
+    label: str
+    people: int
+    readers: int
+    shown: bool = True  # False: about fewer than MIN_GROUP people, so no figures
+
+    @property
+    def percent(self) -> str:
+        return percent(Fraction(self.readers, self.people)) if self.people else "—"
+
+
+@dataclass
+class ReadRate:
+    overall: Rate
+    buildings: list[Rate] = field(default_factory=list)
+
+
+def read_rate(notice: Notice) -> ReadRate:
+    """知晓率: of the people in scope (see _people_in_scope), how many opened the notice,
+    overall and by building. A building with fewer than MIN_GROUP people joins "other
+    buildings"; if those together are still fewer, their figures are withheld. One query."""
+    rows = db.session.execute(_people_in_scope(notice)).all()
+    everyone: dict[int, bool] = {}
+    by_building: dict[tuple[str, int], dict[int, bool]] = {}
+    for building_id, name, user_id, has_read in rows:
+        everyone[user_id] = bool(has_read)
+        by_building.setdefault((name, building_id), {})[user_id] = bool(has_read)
+    overall = Rate(_("Everyone in scope"), len(everyone), sum(everyone.values()))
+    rates, small = [], {}
+    for (name, _building_id), people in sorted(by_building.items()):
+        if len(people) >= MIN_GROUP:
+            rates.append(Rate(name, len(people), sum(people.values())))
+        else:
+            small.update(people)
+    if small:
+        rates.append(Rate(_("Other buildings (fewer than %(num)d people each)", num=MIN_GROUP),
+                          len(small), sum(small.values()), shown=len(small) >= MIN_GROUP))
+    return ReadRate(overall=overall, buildings=rates)
+
+
+def remind(notice: Notice, *, actor, now: datetime | None = None) -> int:
+    """Send NOTICE_REMINDER to everyone in scope who has not opened the notice; at most
+    once every 24 hours. Returns how many were reminded."""
+    now = now or utcnow()
+    if notice.withdrawn_at is not None or is_expired(notice, now):
+        raise NoticeRefused("not_current")
+    if notice.last_reminded_at is not None and now < notice.last_reminded_at + REMIND_EVERY:
+        raise NoticeRefused("reminded_recently", at=notice.last_reminded_at,
+                            next_at=notice.last_reminded_at + REMIND_EVERY)
+    unread = {user_id for _b, _n, user_id, has_read in
+              db.session.execute(_people_in_scope(notice)).all() if not has_read}
+    if not unread:
+        raise NoticeRefused("everyone_read")
+    notify(unread, NotificationKind.NOTICE_REMINDER, actor=actor, notice_id=notice.id,
+           details={"title": notice.title})
+    notice.last_reminded_at = now
+    record("notice.remind", actor=actor, community_id=notice.community_id,
+           target=f"notice:{notice.id}", details={"reminded": len(unread)})
+    return len(unread)
+
+
+def set_pinned(notice: Notice, pinned: bool, *, actor) -> None:
+    notice.pinned = pinned
+    record("notice.pin" if pinned else "notice.unpin", actor=actor,
+           community_id=notice.community_id, target=f"notice:{notice.id}")
+
+
+def withdraw(notice: Notice, *, actor) -> None:
+    """Take a notice off the board; its issuer still sees it, marked withdrawn."""
+    if notice.withdrawn_at is not None:
+        raise NoticeRefused("already_withdrawn")
+    notice.withdrawn_at = utcnow()
+    record("notice.withdraw", actor=actor, community_id=notice.community_id,
+           target=f"notice:{notice.id}")

@@ -1,24 +1,79 @@
 from datetime import datetime
 
-from flask import Blueprint, g, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from app.core.rendering import done, render_page
-from app.core.services import proposals_entry
+from app.community.models import Building, Community, Organisation
+from app.core.rendering import done, render_page, send_upload
+from app.core.services import community_entry
 from app.extensions import db
-from app.notices.services import mark_all_read, notifications_page, unread_count
-from app.proposals.forms import OPINION_LABELS, STATUS_LABELS
+from app.notices import attachments as attachment_files
+from app.notices import permissions  # noqa: F401  (registers the notice rules)
+from app.notices.forms import KIND_LABELS, NoticeForm
+from app.notices.models import Notice
+from app.notices.services import (
+    MIN_GROUP,
+    NoticeRefused,
+    board,
+    expired_page,
+    is_expired,
+    load_notice,
+    mark_all_read,
+    mark_read,
+    notifications_page,
+    post_notice,
+    read_rate,
+    remind,
+    set_pinned,
+    unread_count,
+    withdraw,
+)
+from app.permissions import can, load_standing, require
+from app.proposals.forms import OPINION_LABELS, SCOPE_LABELS, STATUS_LABELS
 
 bp = Blueprint("notices", __name__)
+
+REFUSALS = {
+    "not_current": _l("This notice is withdrawn or expired: nobody is reminded about it."),
+    "reminded_recently": _l("A reminder went out at %(at)s. The next one can be sent after "
+                            "%(next_at)s."),
+    "everyone_read": _l("Everyone in scope has read this notice: nobody needs a reminder."),
+    "already_withdrawn": _l("This notice is already withdrawn."),
+}
+
+
+@bp.url_value_preprocessor
+def allow_attachment_uploads(endpoint, _values):
+    """A notice carries up to six files, more than the app's request limit. This hook runs
+    before the CSRF check, the first to read the request body and so fix its limit."""
+    if endpoint == "notices.new_notice":
+        request.max_content_length = current_app.config["NOTICE_UPLOAD_LIMIT"]
+
+
+@bp.context_processor
+def labels():
+    return {"kind_labels": KIND_LABELS, "scope_labels": SCOPE_LABELS}
 
 
 @bp.app_context_processor
 def header_helpers():
     """The site header's per-user pieces, computed only when a page's header asks for them
     (fragments swapped by htmx have no header and cost nothing)."""
-    return {"unread_notifications": _unread_once, "proposals_entry": _proposals_entry}
+    return {"unread_notifications": _unread_once, "community_entry": _community_entry}
 
 
 def _unread_once() -> int:
@@ -27,13 +82,28 @@ def _unread_once() -> int:
     return g.unread_notifications
 
 
-def _proposals_entry() -> str:
-    return proposals_entry(current_user)
+def _community_entry(endpoint: str) -> str:
+    return community_entry(current_user, endpoint)
+
+
+def notification_url(note) -> str | None:
+    """Where a notification leads: the comment, the notice, the meeting or the proposal it is
+    about (the most specific first), or nowhere."""
+    for endpoint, values in (
+        ("discussion.show_comment", {"comment_id": note.comment_id}),
+        ("notices.view", {"notice_id": note.notice_id}),
+        ("meetings.view", {"meeting_id": note.meeting_id}),
+        ("proposals.view_proposal", {"proposal_id": note.proposal_id}),
+    ):
+        if all(values.values()):
+            return url_for(endpoint, **values)
+    return None
 
 
 def _list_context(page: int) -> dict:
     return {"page": notifications_page(current_user, page), "status_labels": STATUS_LABELS,
-            "opinion_labels": OPINION_LABELS, "from_iso": datetime.fromisoformat}
+            "opinion_labels": OPINION_LABELS, "from_iso": datetime.fromisoformat,
+            "link_for": notification_url}
 
 
 @bp.route("/notifications")
@@ -62,3 +132,168 @@ def read_all():
                if count else _("You have no unread notifications."))
     return done(message, url_for("notices.notifications"), "notices/_list.html",
                 _list_context(1))
+
+
+# --- Notices --------------------------------------------------------------------------------
+
+
+def _community_or_404(community_id: int) -> Community:
+    community = db.get_or_404(Community, community_id)
+    require("community.view", community)
+    return community
+
+
+def _notice_or_404(notice_id: int, action: str = "notice.view") -> Notice:
+    notice = load_notice(notice_id)
+    if notice is None:
+        abort(404)
+    require(action, notice)
+    return notice
+
+
+def _notice_url(notice: Notice) -> str:
+    return url_for("notices.view", notice_id=notice.id)
+
+
+@bp.route("/c/<int:community_id>/notices", endpoint="board")
+@login_required
+def board_page(community_id: int):
+    """Current notices; ``?expired=1`` lists the expired ones instead."""
+    community = _community_or_404(community_id)
+    context = {"community": community, "may_post": can(current_user, "notice.post", community)}
+    if request.args.get("expired"):
+        page = expired_page(community, current_user, request.args.get("page", 1, type=int))
+        return render_template("notices/expired.html", page=page, **context)
+    return render_template("notices/board.html", board=board(community, current_user),
+                           **context)
+
+
+def _notice_form(community: Community) -> NoticeForm:
+    staff_of = [r.organisation_id for r in load_standing(current_user).org_roles
+                if r.community_id == community.id]
+    organisations = [o for o in db.session.execute(
+        select(Organisation).where(Organisation.id.in_(staff_of)).order_by(Organisation.name)
+    ).scalars() if can(current_user, "proposal.post_for", o)]
+    buildings = db.session.execute(
+        select(Building).where(Building.community_id == community.id).order_by(Building.name)
+    ).scalars().all()
+    return NoticeForm(community.grids, buildings, organisations)
+
+
+@bp.route("/c/<int:community_id>/notices/new", methods=["GET", "POST"])
+@login_required
+def new_notice(community_id: int):
+    community = _community_or_404(community_id)
+    require("notice.post", community)
+    form = _notice_form(community)
+    if form.validate_on_submit():
+        notice = post_notice(
+            community=community, organisation=form.chosen_organisation, author=current_user,
+            title=form.title.data, body=form.body.data, scope_kind=form.scope_kind.data,
+            grids=form.chosen_grids, buildings=form.chosen_buildings,
+            expires_at=form.expires_utc, pinned=form.pinned.data,
+            attachments=form.clean_attachments)
+        db.session.commit()
+        flash(_("The notice is on the board."), "success")
+        return redirect(_notice_url(notice))
+    return render_template("notices/new.html", community=community, form=form)
+
+
+@bp.route("/notices/<int:notice_id>")
+@login_required
+def view(notice_id: int):
+    """Opening a notice is reading it: the first time leaves a read receipt. The page is
+    rendered before the commit, which would expire what it shows and load it again."""
+    notice = _notice_or_404(notice_id)
+    if notice.withdrawn_at is None:
+        mark_read(notice, current_user)
+    page = render_template(
+        "notices/view.html", notice=notice, community=notice.organisation.community,
+        may_manage=can(current_user, "notice.manage", notice), expired=is_expired(notice))
+    db.session.commit()
+    return page
+
+
+def _attachment(notice_id: int, attachment_id: int, *, thumb: bool):
+    notice = _notice_or_404(notice_id)
+    if notice.withdrawn_at is not None and not can(current_user, "notice.manage", notice):
+        abort(404)
+    attachment = next((a for a in notice.attachments if a.id == attachment_id), None)
+    if attachment is None or (thumb and attachment.content_type != attachment_files.JPEG):
+        abort(404)
+    return send_upload(attachment_files.file_path(attachment.stored_name, thumb=thumb),
+                       attachment.content_type, attachment.original_name)
+
+
+@bp.route("/notices/<int:notice_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(notice_id: int, attachment_id: int):
+    return _attachment(notice_id, attachment_id, thumb=False)
+
+
+@bp.route("/notices/<int:notice_id>/attachments/<int:attachment_id>/thumb")
+@login_required
+def attachment_thumb(notice_id: int, attachment_id: int):
+    return _attachment(notice_id, attachment_id, thumb=True)
+
+
+def _reads_context(notice: Notice) -> dict:
+    return {"notice": notice, "rate": read_rate(notice), "expired": is_expired(notice),
+            "min_group": MIN_GROUP}
+
+
+@bp.route("/notices/<int:notice_id>/reads")
+@login_required
+def reads(notice_id: int):
+    """知晓率, for the issuing organisation's staff only."""
+    notice = _notice_or_404(notice_id, "notice.manage")
+    return render_page("notices/reads.html", "notices/_reads.html", **_reads_context(notice))
+
+
+def _refusal(refused: NoticeRefused) -> str:
+    params = {key: format_datetime(value, "short") for key, value in refused.params.items()}
+    return str(REFUSALS[refused.code]) % params
+
+
+@bp.route("/notices/<int:notice_id>/remind", methods=["POST"])
+@login_required
+def remind_unread(notice_id: int):
+    notice = _notice_or_404(notice_id, "notice.manage")
+    try:
+        count = remind(notice, actor=current_user)
+    except NoticeRefused as refused:
+        db.session.rollback()
+        flash(_refusal(refused), "error")
+        return redirect(url_for("notices.reads", notice_id=notice.id))
+    db.session.commit()
+    return done(ngettext("%(num)d person who has not read it was reminded.",
+                         "%(num)d people who have not read it were reminded.", count),
+                url_for("notices.reads", notice_id=notice.id), "notices/_reads.html",
+                _reads_context(notice))
+
+
+@bp.route("/notices/<int:notice_id>/pin", methods=["POST"])
+@login_required
+def pin(notice_id: int):
+    notice = _notice_or_404(notice_id, "notice.manage")
+    pinned = request.form.get("pinned") == "1"
+    set_pinned(notice, pinned, actor=current_user)
+    db.session.commit()
+    flash(_("The notice is pinned to the top of the board.") if pinned
+          else _("The notice is no longer pinned."), "success")
+    return redirect(_notice_url(notice))
+
+
+@bp.route("/notices/<int:notice_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_notice(notice_id: int):
+    notice = _notice_or_404(notice_id, "notice.manage")
+    try:
+        withdraw(notice, actor=current_user)
+    except NoticeRefused as refused:
+        db.session.rollback()
+        flash(_refusal(refused), "error")
+        return redirect(_notice_url(notice))
+    db.session.commit()
+    flash(_("The notice is withdrawn: only your organisation still sees it."), "success")
+    return redirect(_notice_url(notice))

@@ -21,7 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.core.forms import CheckboxesField, options
+from app.core.forms import CheckboxesField, options, strip
 from app.proposals.models import Category, ModerationState, ReviewOpinion, ScopeKind
 from app.proposals.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, clean
 from app.proposals.states import Status
@@ -99,24 +99,49 @@ PHOTO_MESSAGES = {
 }
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+
+class ScopeFields:
+    """Who a proposal or a notice concerns: the whole community, grids or buildings. Mixed
+    into a form, with ``set_scope_choices`` called from its constructor."""
+
+    scope_kind = RadioField(_l("Who does it concern?"),
+                            choices=options(SCOPE_LABELS.items()), default=ScopeKind.COMMUNITY,
+                            validators=[InputRequired(message=_l("Choose who it concerns."))])
+    grids = CheckboxesField(_l("Grids"))
+    buildings = CheckboxesField(_l("Buildings"))
+
+    def set_scope_choices(self, grids, buildings) -> None:
+        self.grids.choices = options((g.id, g.name) for g in grids)
+        self.buildings.choices = options((b.id, b.name) for b in buildings)
+        self._grids = {str(g.id): g for g in grids}
+        self._buildings = {str(b.id): b for b in buildings}
+
+    def validate_grids(self, field):
+        if self.scope_kind.data == ScopeKind.GRIDS and not field.data:
+            raise ValidationError(_l("Choose at least one grid."))
+
+    def validate_buildings(self, field):
+        if self.scope_kind.data == ScopeKind.BUILDINGS and not field.data:
+            raise ValidationError(_l("Choose at least one building."))
+
+    @property
+    def chosen_grids(self):
+        return [self._grids[v] for v in self.grids.data or []]
+
+    @property
+    def chosen_buildings(self):
+        return [self._buildings[v] for v in self.buildings.data or []]
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(ScopeFields, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)],
-                        filters=[_strip])
+                        filters=[strip])
     body = TextAreaField(
         _l("What is it about?"), validators=[Optional(), Length(max=20000)],
         description=_l("Say what the problem is and what you propose. Markdown works: "
                        "**bold**, lists with “- ”, links."))
     category = SelectField(_l("Category"), validators=[InputRequired(
         message=_l("Choose a category."))])
-    scope_kind = RadioField(_l("Who does it concern?"),
-                            choices=options(SCOPE_LABELS.items()), default=ScopeKind.COMMUNITY,
-                            validators=[InputRequired(message=_l("Choose who it concerns."))])
-    grids = CheckboxesField(_l("Grids"))
-    buildings = CheckboxesField(_l("Buildings"))
     organisation = SelectField(_l("Post as"), validate_choice=False)
     photos = MultipleFileField(
         _l("Photos"),
@@ -130,10 +155,7 @@ class ProposalForm(FlaskForm):
         self.existing_photos = existing_photos
         self.category.choices = options([("", _l("Choose a category")),
                                          *CATEGORY_LABELS.items()])
-        self.grids.choices = options((g.id, g.name) for g in grids)
-        self.buildings.choices = options((b.id, b.name) for b in buildings)
-        self._grids = {str(g.id): g for g in grids}
-        self._buildings = {str(b.id): b for b in buildings}
+        self.set_scope_choices(grids, buildings)
         self._organisations = {str(o.id): o for o in organisations}
         self.organisation.choices = options(
             [("", _l("Myself, as a resident")), *((o.id, o.name) for o in organisations)])
@@ -142,14 +164,6 @@ class ProposalForm(FlaskForm):
     def validate_category(self, field):
         if field.data not in set(Category):
             raise ValidationError(_l("Choose a category."))
-
-    def validate_grids(self, field):
-        if self.scope_kind.data == ScopeKind.GRIDS and not field.data:
-            raise ValidationError(_l("Choose at least one grid."))
-
-    def validate_buildings(self, field):
-        if self.scope_kind.data == ScopeKind.BUILDINGS and not field.data:
-            raise ValidationError(_l("Choose at least one building."))
 
     def validate_organisation(self, field):
         if field.data and field.data not in self._organisations:
@@ -172,14 +186,6 @@ class ProposalForm(FlaskForm):
                     PHOTO_MESSAGES[rejected.code] % {"name": upload.filename}) from None
 
     @property
-    def chosen_grids(self):
-        return [self._grids[v] for v in self.grids.data or []]
-
-    @property
-    def chosen_buildings(self):
-        return [self._buildings[v] for v in self.buildings.data or []]
-
-    @property
     def chosen_organisation(self):
         return self._organisations.get(self.organisation.data or "")
 
@@ -189,13 +195,13 @@ class ReasonForm(FlaskForm):
 
     reason = TextAreaField(_l("Reason (shown on the timeline)"),
                            validators=[DataRequired(message=_l("Give a reason.")),
-                                       Length(max=500)], filters=[_strip])
+                                       Length(max=500)], filters=[strip])
 
 
 class MergeForm(FlaskForm):
     into = SelectField(_l("Merge into"), validate_choice=False)
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=500)],
-                         filters=[_strip])
+                         filters=[strip])
 
     def __init__(self, candidates, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -229,7 +235,7 @@ class PartyReviewForm(FlaskForm):
                          validators=[InputRequired(message=_l("Choose an opinion."))])
     text = TextAreaField(_l("The branch's opinion in words"),
                          validators=[DataRequired(message=_l("Write the opinion.")),
-                                     Length(max=2000)], filters=[_strip])
+                                     Length(max=2000)], filters=[strip])
 
 
 class SettingsForm(FlaskForm):
@@ -250,7 +256,7 @@ class SettingsForm(FlaskForm):
 class ListFilterForm(Form):
     """The list page's filters, read from the query string; a wrong value is ignored."""
 
-    q = StringField(_l("Search titles and text"), filters=[_strip],
+    q = StringField(_l("Search titles and text"), filters=[strip],
                     validators=[Optional(), Length(max=100)])
     status = SelectField(_l("Status"), choices=options(
         [("", _l("Any status")),

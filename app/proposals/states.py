@@ -42,7 +42,7 @@ class Action(enum.StrEnum):
 class Actor(enum.StrEnum):
     AUTHOR = "author"  # the author, while they keep their author rights
     CHAIR = "chair"    # a chair or the community administrator
-    SYSTEM = "system"  # the site itself: thresholds, poll closing
+    SYSTEM = "system"  # the site itself: thresholds, poll closing, follow-up actions
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(A.CLOSE_PASSED, S.VOTING, S.PASSED, R.SYSTEM),
     _t(A.CLOSE_REJECTED, S.VOTING, S.REJECTED, R.SYSTEM),
     _t(A.CLOSE_NO_QUORUM, S.VOTING, S.NO_QUORUM, R.SYSTEM),
-    _t(A.START_WORK, S.PASSED, S.IN_PROGRESS, R.CHAIR),
-    _t(A.FINISH, S.IN_PROGRESS, S.DONE, R.CHAIR),
+    # SYSTEM: the first follow-up action starts the work, the last one done finishes it.
+    _t(A.START_WORK, S.PASSED, S.IN_PROGRESS, R.CHAIR, R.SYSTEM),
+    _t(A.FINISH, S.IN_PROGRESS, S.DONE, R.CHAIR, R.SYSTEM),
 )
 
 # Where a proposal is public, can be discussed and can be co-sponsored.

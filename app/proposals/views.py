@@ -6,7 +6,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -16,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.community.models import Building, Community, Organisation
-from app.core.rendering import done, go_to, render_page
+from app.core.rendering import done, go_to, render_page, send_upload
 from app.discussion.services import discussion_context
 from app.extensions import db, utcnow
+from app.followups.services import actions_for_proposal
 from app.permissions import can, load_standing, require
 from app.proposals import permissions  # noqa: F401  (registers the proposal rules)
 from app.proposals import photos as photo_files
@@ -220,13 +220,7 @@ def _photo_response(proposal_id: int, photo_id: int, *, thumb: bool):
     photo = next((p for p in proposal.photos if p.id == photo_id), None)
     if photo is None:
         abort(404)
-    path = photo_files.file_path(photo.stored_name, thumb=thumb)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype="image/jpeg")
-    # The name never changes its content; only this browser may keep a copy.
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return send_upload(photo_files.file_path(photo.stored_name, thumb=thumb), "image/jpeg")
 
 
 @bp.route("/p/<int:proposal_id>/photos/<int:photo_id>")
@@ -294,6 +288,7 @@ def _page_context(proposal: Proposal, **forms) -> dict:
         "may_review": (review_required and proposal.status in REVIEWABLE
                        and can(user, "proposal.party_review", proposal)),
         "form_refused": bool(forms),
+        "follow_up_actions": actions_for_proposal(proposal),
     }
     if chair:
         chair_actions = available_actions(Status(proposal.status), {Actor.CHAIR},

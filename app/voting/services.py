@@ -35,7 +35,7 @@ from app.community.models import (
     Unit,
 )
 from app.extensions import db, utcnow
-from app.notices.services import notify
+from app.notices.services import notify, post_result_notice
 from app.proposals.models import Proposal, ScopeKind
 from app.proposals.services import may_open_voting, transition
 from app.proposals.states import Action, Status
@@ -327,6 +327,7 @@ def close_poll(poll: Poll, *, actor=None) -> None:
     record("poll.close", actor=actor, community_id=poll.community_id, target=f"poll:{poll.id}",
            details={"early": actor is not None})
     db.session.flush()
+    post_result_notice(poll)
 
 
 def extend(poll: Poll, closes_at: datetime, *, actor, reason: str) -> None:
@@ -356,6 +357,7 @@ def finalise(poll: Poll) -> Result:
     if action is not None and poll.proposal.status == Status.VOTING:
         transition(poll.proposal, action, actor=None)
     db.session.flush()
+    post_result_notice(poll)
     return official
 
 

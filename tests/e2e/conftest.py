@@ -82,6 +82,16 @@ def browser_page(_chromium, request):
     ``page.csp_violations`` collects the console messages about the Content-Security-Policy.
     On failure a screenshot goes to test-artifacts/.
     """
+    yield from _phone(_chromium, request, "")
+
+
+@pytest.fixture
+def second_phone(_chromium, request):
+    """Another phone in the room, with its own cookies, watched like ``browser_page``."""
+    yield from _phone(_chromium, request, "-second-phone")
+
+
+def _phone(_chromium, request, suffix: str):
     context = _chromium.new_context(**PHONE)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -94,7 +104,7 @@ def browser_page(_chromium, request):
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.name)
         try:
-            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"{name}{suffix}.png"), full_page=True)
         except Exception as exc:  # a crashed page must not hide the real failure
             print(f"could not save a screenshot: {exc}")
     context.close()

@@ -78,7 +78,8 @@ def test_each_notification_reads_as_a_sentence_newest_first_and_links_to_the_pro
 @pytest.mark.parametrize("kind", list(NotificationKind))
 def test_every_kind_has_its_own_sentence(kind, client, reader, proposal, make_notification):
     make_notification(reader, kind, proposal=proposal, details={
-        "title": "加装电梯", "from": "voting", "to": "passed", "count": 1, "opinion": "proceed"})
+        "title": "加装电梯", "from": "voting", "to": "passed", "count": 1, "opinion": "proceed",
+        "starts_at": "2026-12-01T11:00:00+00:00", "action": "清理楼道杂物", "due": "2026-12-15"})
     (item,) = _items(client.get("/notifications").get_data(as_text=True))
     assert "加装电梯" in item
     others = {
@@ -88,6 +89,13 @@ def test_every_kind_has_its_own_sentence(kind, client, reader, proposal, make_no
         NotificationKind.THRESHOLD_REACHED: "has 1 co-sponsor and",
         NotificationKind.PARTY_REVIEW: "opinion on “加装电梯”: Proceed.",
         NotificationKind.MODERATION: "A moderator decided",
+        NotificationKind.MEETING_INVITATION:
+            "You are invited to the meeting “加装电梯” on 12/1/26, 7:00 PM.",
+        NotificationKind.MEETING_CANCELLED:
+            "The meeting “加装电梯” on 12/1/26, 7:00 PM was cancelled.",
+        NotificationKind.FOLLOW_UP:
+            "follow-up action on “加装电梯”: 清理楼道杂物 (due Dec 15, 2026).",
+        NotificationKind.NOTICE_REMINDER: "Please read the notice “加装电梯” for your home.",
     }
     assert others.pop(kind) in item
     assert not any(words in item for words in others.values())
@@ -266,3 +274,35 @@ def test_the_list_costs_a_fixed_number_of_queries(many, client, reader, world, p
         assert client.get("/notifications").status_code == 200
     # the user, the header's count and standing (2), the page's total and its rows
     assert len(queries) == 6, "\n".join(queries)
+
+
+def test_meeting_and_notice_notifications_link_to_them(client, reader, world, make_notification):
+    from app.extensions import utcnow
+    from app.meetings.models import Meeting
+    from app.notices.models import Notice
+    from app.notices.services import notify
+
+    staff = world.users["oc_staff"]
+    meeting = Meeting(community_id=world.community.id, kind="owners_committee",
+                      title="业委会例会", starts_at=utcnow(), ends_at=utcnow(),
+                      organisation_id=world.owners_committee.id, chair_id=staff.id,
+                      recorder_id=staff.id, check_in_code="12345678", created_by_id=staff.id)
+    notice = Notice(community_id=world.community.id, organisation_id=world.owners_committee.id,
+                    title="停水通知")
+    db.session.add_all([meeting, notice])
+    db.session.commit()
+    notify([reader.id, staff.id], NotificationKind.MEETING_CANCELLED, actor=staff,
+           meeting_id=meeting.id, details={
+               "title": "业委会例会", "starts_at": "2026-12-01T11:00:00+00:00",
+               "reason": "主任出差"})
+    notify([reader.id], NotificationKind.NOTICE_REMINDER, notice_id=notice.id,
+           details={"title": "停水通知"})
+    db.session.commit()
+    page = client.get("/notifications").get_data(as_text=True)
+    assert sorted(_items(page)) == [
+        "New Please read the notice “停水通知” for your home.",
+        "New The meeting “业委会例会” on 12/1/26, 7:00 PM was cancelled. Reason: 主任出差",
+    ]
+    assert f'href="/meetings/{meeting.id}"' in page
+    assert f'href="/notices/{notice.id}"' in page
+

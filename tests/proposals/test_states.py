@@ -36,9 +36,10 @@ EXPECTED = {
                               (Action.CLOSE_REJECTED, Status.REJECTED),
                               (Action.CLOSE_NO_QUORUM, Status.NO_QUORUM))
        for org in (True, False)},
-    **{(Status.PASSED, Action.START_WORK, org): (Status.IN_PROGRESS, {Actor.CHAIR})
+    # SYSTEM: follow-up actions move a passed proposal on by themselves.
+    **{(Status.PASSED, Action.START_WORK, org): (Status.IN_PROGRESS, {Actor.CHAIR, Actor.SYSTEM})
        for org in (True, False)},
-    **{(Status.IN_PROGRESS, Action.FINISH, org): (Status.DONE, {Actor.CHAIR})
+    **{(Status.IN_PROGRESS, Action.FINISH, org): (Status.DONE, {Actor.CHAIR, Actor.SYSTEM})
        for org in (True, False)},
 }
 

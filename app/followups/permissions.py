@@ -1,0 +1,33 @@
+"""Who records follow-up actions, who marks them done, who sees them; registered in the one
+table of app/permissions.py."""
+
+from app.community.models import Role
+from app.meetings import permissions as meeting_rules  # noqa: F401  (registers meeting.record)
+from app.permissions import RULES, Standing
+
+
+def _administers(standing: Standing, community_id: int) -> bool:
+    return standing.is_platform_admin or standing.has_role(community_id, Role.COMMUNITY_ADMIN)
+
+
+def _record(standing: Standing, meeting) -> bool:
+    """Whoever records the meeting (its recorder, its chair, the community administrator)
+    writes down what it asked for; nobody does for a cancelled meeting, which decided
+    nothing."""
+    return meeting.cancelled_at is None and RULES["meeting.record"](standing, meeting)
+
+
+def _complete(standing: Standing, action) -> bool:
+    """The responsible organisation's staff or chair report the work done."""
+    return (standing.is_staff_of(action.organisation_id)
+            or _administers(standing, action.community_id))
+
+
+def _view(standing: Standing, action) -> bool:
+    """Whoever may see the proposal sees its actions, photos included."""
+    return RULES["proposal.view"](standing, action.proposal)
+
+
+RULES["followup.record"] = _record
+RULES["followup.complete"] = _complete
+RULES["followup.view"] = _view

@@ -1,0 +1,1 @@
+"""Insights: participation, proposals, answers and early warnings, as figures and charts."""

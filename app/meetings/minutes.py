@@ -1,0 +1,411 @@
+"""A meeting's minutes (会议纪要): built from what was recorded, published and versioned.
+
+The draft is built afresh from the current records each time. Publishing freezes it: the
+document goes into a Minutes row as JSON, its SHA-256 into the audit log, its Markdown onto
+the notice board. A correction is a new version that names the one it replaces; downloads
+of a published version render its frozen content, never the records as they are now.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict
+
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.audit.services import record
+from app.discussion.forms import STANCE_LABELS
+from app.discussion.models import Comment
+from app.extensions import db, utcnow
+from app.followups.services import actions_for_meeting
+from app.meetings.documents import (
+    HEADING,
+    ITEMS,
+    PARAGRAPH,
+    QUOTE,
+    TABLE,
+    Block,
+    Document,
+    to_markdown,
+)
+from app.meetings.forms import KIND_LABELS, MINUTES_REFUSALS, PublishForm
+from app.meetings.models import AgendaItem, Attendee, Meeting, Minutes
+from app.meetings.quorum import HandsRefused
+from app.meetings.services import attendance, hands_result, state
+from app.notices.models import NoticeKind
+from app.notices.services import post_document_notice
+from app.permissions import can
+from app.proposals.models import ModerationState, Proposal
+from app.voting.forms import (
+    OUTCOME_LABELS,
+    RULE_LABELS,
+    YES_NO_LABELS,
+    describe_condition,
+)
+from app.voting.models import ElectorateKind, Poll, PollStatus, QuestionKind
+from app.voting.services import results
+
+SIGN_HERE = "________________"
+
+
+class MinutesRefused(Exception):
+    """``code``: ``cancelled`` or ``not_started`` (nothing to minute yet)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+# --- Loading ---------------------------------------------------------------------------------
+
+
+def load_meeting(meeting_id: int) -> Meeting | None:
+    """The meeting with everything the minutes name: three queries for the meeting, its
+    people and its agenda, however many there are."""
+    return db.session.execute(
+        select(Meeting).where(Meeting.id == meeting_id)
+        .options(joinedload(Meeting.community), joinedload(Meeting.organisation),
+                 joinedload(Meeting.chair), joinedload(Meeting.recorder),
+                 selectinload(Meeting.attendees).options(joinedload(Attendee.user),
+                                                         joinedload(Attendee.organisation)),
+                 selectinload(Meeting.items).joinedload(AgendaItem.proposal).options(
+                     joinedload(Proposal.author), joinedload(Proposal.organisation)))
+        .execution_options(populate_existing=True)
+    ).unique().scalar_one_or_none()
+
+
+def versions_of(meeting: Meeting) -> list[Minutes]:
+    """Every published version, newest first."""
+    return db.session.execute(
+        select(Minutes).where(Minutes.meeting_id == meeting.id)
+        .options(joinedload(Minutes.published_by))
+        .order_by(Minutes.version.desc())
+    ).scalars().all()
+
+
+def minutes_context(meeting) -> dict:
+    """What the meeting page shows about the minutes: every published version (newest
+    first), and for the recorder and the chair the draft and the publish form."""
+    versions = versions_of(meeting)
+    may_publish = can(current_user, "minutes.publish", meeting)
+    return {
+        "minutes_versions": versions,
+        "may_publish_minutes": may_publish,
+        "minutes_refusal": minutes_refusal(meeting) if may_publish else None,
+        "minutes_form": PublishForm(bool(versions), formdata=None) if may_publish else None,
+    }
+
+
+def _refusal_code(meeting: Meeting) -> str | None:
+    return {"cancelled": "cancelled", "upcoming": "not_started"}.get(state(meeting))
+
+
+def minutes_refusal(meeting: Meeting) -> str | None:
+    """Why the minutes cannot be published now, or None."""
+    code = _refusal_code(meeting)
+    return str(MINUTES_REFUSALS[code]) if code else None
+
+
+# --- Building ------------------------------------------------------------------------------
+
+
+def _stances(proposal_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Visible top-level comments by proposal and stance, in one GROUP BY."""
+    counts: dict[int, dict[str, int]] = {pid: {} for pid in proposal_ids}
+    rows = db.session.execute(
+        select(Comment.proposal_id, Comment.stance, func.count(Comment.id))
+        .where(Comment.proposal_id.in_(proposal_ids), Comment.parent_id.is_(None),
+               Comment.organisation_id.is_(None), Comment.deleted_at.is_(None),
+               Comment.moderation_state == ModerationState.VISIBLE)
+        .group_by(Comment.proposal_id, Comment.stance)
+    ).all()
+    for proposal_id, stance, count in rows:
+        counts[proposal_id][stance] = count
+    return counts
+
+
+def _official_answers(proposal_ids: list[int]) -> dict[int, list[Comment]]:
+    answers: dict[int, list[Comment]] = {pid: [] for pid in proposal_ids}
+    rows = db.session.execute(
+        select(Comment)
+        .where(Comment.proposal_id.in_(proposal_ids), Comment.parent_id.is_(None),
+               Comment.organisation_id.is_not(None), Comment.deleted_at.is_(None),
+               Comment.moderation_state == ModerationState.VISIBLE)
+        .options(joinedload(Comment.organisation)).order_by(Comment.id)
+    ).scalars()
+    for answer in rows:
+        answers[answer.proposal_id].append(answer)
+    return answers
+
+
+def _polls(items: list[AgendaItem]) -> dict[int, Poll]:
+    poll_ids = [item.poll_id for item in items if item.poll_id is not None]
+    if not poll_ids:
+        return {}
+    return {poll.id: poll for poll in db.session.execute(
+        select(Poll).where(Poll.id.in_(poll_ids)).options(selectinload(Poll.options))
+    ).scalars()}
+
+
+def _date(moment) -> str:
+    return format_datetime(moment, "yyyy-MM-dd")
+
+
+def _names(attendees: list[Attendee]) -> str:
+    return "、".join(attendee.name for attendee in attendees) or "—"
+
+
+def _attendance_blocks(meeting: Meeting) -> list[Block]:
+    """Who came, who did not and who sat in without a vote, organisation by organisation."""
+    no_organisation = _("Without organisation")
+    groups: dict[str, dict[str, list[Attendee]]] = {}
+    for attendee in meeting.attendees:
+        if attendee.voting and attendee.present:
+            column = "present"
+        elif attendee.voting and attendee.invited:
+            column = "absent"
+        elif not attendee.voting and attendee.present:
+            column = "observing"
+        else:
+            continue
+        name = attendee.organisation.name if attendee.organisation else no_organisation
+        groups.setdefault(name, {"present": [], "absent": [], "observing": []})[column].append(
+            attendee)
+    rows = [[_("Organisation"), _("Present"), _("Absent"), _("Non-voting attendees (列席)")]]
+    rows += [[name, _names(g["present"]), _names(g["absent"]), _names(g["observing"])]
+             for name, g in groups.items()]
+    blocks = [Block(HEADING, _("Attendance"))]
+    if len(rows) > 1:
+        blocks.append(Block(TABLE, rows=rows))
+    else:
+        blocks.append(Block(PARAGRAPH, _("No attendance was recorded.")))
+    return blocks
+
+
+def _quorum_blocks(meeting: Meeting, counted) -> list[Block]:
+    observers = sum(1 for a in meeting.attendees if not a.voting and a.present)
+    blocks = [Block(HEADING, _("Quorum")), Block(PARAGRAPH, _(
+        "Voting members invited: %(invited)d; present: %(present)d; absent: %(absent)d. "
+        "Non-voting attendees present: %(observers)d.",
+        invited=counted.voting_invited, present=counted.voting_present,
+        absent=counted.voting_invited - counted.voting_present, observers=observers))]
+    quorum = counted.quorum
+    if quorum is None:
+        blocks.append(Block(PARAGRAPH, _(
+            "An owners' general meeting decides by its polls, whose quorum is that of "
+            "Article 278 of the Civil Code (area and people): see the vote on each item.")))
+    else:
+        blocks.append(Block(PARAGRAPH, describe_condition(quorum)))
+        blocks.append(Block(PARAGRAPH, _("The meeting had its quorum.") if quorum.holds
+                            else _("The meeting did not have its quorum.")))
+    return blocks
+
+
+def _deliberation_blocks(item: AgendaItem, stances: dict[str, int],
+                         answers: list[Comment]) -> list[Block]:
+    blocks = [Block(HEADING, _("Online deliberation"), level=3),
+              Block(TABLE, rows=[[str(label) for label in STANCE_LABELS.values()],
+                                 [str(stances.get(stance, 0)) for stance in STANCE_LABELS]])]
+    blocks += [Block(QUOTE, _("Official answer of %(organisation)s (%(date)s):",
+                              organisation=answer.organisation.name,
+                              date=_date(answer.created_at)) + "\n" + answer.body)
+               for answer in answers]
+    blocks.append(Block(PARAGRAPH, _("Recorder's notes:") + "\n" + item.notes if item.notes
+                        else _("The recorder noted nothing further.")))
+    return blocks
+
+
+def _poll_blocks(poll: Poll) -> list[Block]:
+    blocks = [Block(PARAGRAPH, _("Poll “%(question)s”, counted under the rule: %(rule)s.",
+                                 question=poll.question, rule=RULE_LABELS[poll.rule]))]
+    if poll.status not in (PollStatus.CLOSED, PollStatus.FINAL):
+        blocks.append(Block(PARAGRAPH, _(
+            "The poll is not closed yet (it closes %(closes)s); its result will be in the "
+            "result notice.", closes=format_datetime(poll.closes_at, "short"))))
+        return blocks
+    raw, deemed = results(poll)
+    official = deemed or raw
+    owners = poll.electorate == ElectorateKind.OWNERS
+    labels = (YES_NO_LABELS if poll.kind == QuestionKind.YES_NO
+              else {str(option.id): option.label for option in poll.options})
+    rows = [[_("Option"), _("People")] + ([_("Area (m²)")] if owners else [])]
+    rows += [[str(labels[o.option]), str(o.people)] + ([f"{o.area:,.2f}"] if owners else [])
+             for o in official.options]
+    blocks.append(Block(TABLE, rows=rows))
+    lines = [describe_condition(c) for c in official.quorum]
+    lines += [describe_condition(c) for option in official.options for c in option.conditions
+              if option.option in official.winners
+              or poll.kind == QuestionKind.YES_NO and option.option == "approve"]
+    if lines:
+        blocks.append(Block(ITEMS, items=lines))
+    if deemed is not None:
+        blocks.append(Block(PARAGRAPH, _(
+            "Counted with deemed consent under %(clause)s; ballots cast alone: %(raw)s.",
+            clause=poll.deemed_consent_clause, raw=OUTCOME_LABELS[raw.outcome])))
+    blocks.append(Block(PARAGRAPH, _("Result: %(outcome)s.",
+                                     outcome=OUTCOME_LABELS[official.outcome])))
+    return blocks
+
+
+def _hands_blocks(meeting: Meeting, item: AgendaItem, counted) -> list[Block]:
+    hands = dict(votes_for=item.hands_for, against=item.hands_against or 0,
+                 abstain=item.hands_abstain or 0)
+    blocks = [Block(PARAGRAPH, _(
+        "Show of hands: %(votes_for)d in favour, %(against)d against, %(abstain)d "
+        "abstaining.", **hands))]
+    try:
+        result = hands_result(meeting, item, counted)
+    except HandsRefused:
+        blocks.append(Block(PARAGRAPH, _(
+            "These hands no longer fit the attendance recorded, so they were not judged.")))
+        return blocks
+    lines = [describe_condition(c) for c in result.quorum]
+    lines += [describe_condition(c) for c in result.option("approve").conditions]
+    blocks.append(Block(ITEMS, items=lines))
+    blocks.append(Block(PARAGRAPH, _("Result: %(outcome)s.",
+                                     outcome=OUTCOME_LABELS[result.outcome])))
+    return blocks
+
+
+def _item_blocks(meeting: Meeting, number: int, item: AgendaItem, counted, context) -> list:
+    proposal = item.proposal
+    stances, answers, polls, actions = context
+    by = proposal.organisation.name if proposal.organisation else proposal.author.name
+    blocks = [Block(HEADING, _("Item %(number)d: %(title)s", number=number,
+                               title=proposal.title)),
+              Block(HEADING, _("What was proposed"), level=3),
+              Block(PARAGRAPH, _("Proposed by %(by)s.", by=by))]
+    if proposal.body.strip():
+        blocks.append(Block(PARAGRAPH, proposal.body.strip()))
+    blocks += _deliberation_blocks(item, stances[proposal.id], answers[proposal.id])
+    blocks.append(Block(HEADING, _("Vote"), level=3))
+    if item.poll_id is not None:
+        blocks += _poll_blocks(polls[item.poll_id])
+    if item.hands_for is not None:
+        blocks += _hands_blocks(meeting, item, counted)
+    if item.poll_id is None and item.hands_for is None:
+        blocks.append(Block(PARAGRAPH, _("No vote was taken on this item.")))
+    blocks += [Block(HEADING, _("Resolution"), level=3),
+               Block(PARAGRAPH, item.resolution or _("No resolution was recorded.")),
+               Block(HEADING, _("Follow-up actions"), level=3)]
+    item_actions = actions.get(item.id, [])
+    if item_actions:
+        blocks.append(Block(ITEMS, items=[
+            _("%(action)s (%(organisation)s, due %(due)s)", action=action.description,
+              organisation=action.organisation.name, due=action.due_on.isoformat())
+            for action in item_actions]))
+    else:
+        blocks.append(Block(PARAGRAPH, _("None.")))
+    return blocks
+
+
+def _signature_blocks(meeting: Meeting) -> list[Block]:
+    present = [a for a in meeting.attendees if a.present]
+    rows = [[_("Name of attendee"), _("Organisation"), _("Signature")]]
+    rows += [[a.name, a.organisation.name if a.organisation else "", ""] for a in present]
+    blocks = [Block(HEADING, _("Signatures")),
+              Block(PARAGRAPH, _("Chair (主持人): %(name)s", name=meeting.chair.name)
+                    + "  " + _("Signature:") + " " + SIGN_HERE),
+              Block(PARAGRAPH, _("Recorder (记录人): %(name)s", name=meeting.recorder.name)
+                    + "  " + _("Signature:") + " " + SIGN_HERE),
+              Block(PARAGRAPH, _("Attendees (参会人员):"))]
+    if present:
+        blocks.append(Block(TABLE, rows=rows))
+    return blocks
+
+
+def build_minutes(meeting: Meeting, preface: list[str] | None = None) -> Document:
+    """The minutes as they stand in the records, in the current locale. ``preface``: lines
+    shown under the title (a draft's warning, a version and its correction)."""
+    items = list(meeting.items)
+    proposal_ids = [item.proposal_id for item in items]
+    context = (_stances(proposal_ids), _official_answers(proposal_ids), _polls(items),
+               actions_for_meeting(meeting))
+    counted = attendance(meeting)
+    ends = format_datetime(meeting.ends_at, "HH:mm" if _date(meeting.ends_at)
+                           == _date(meeting.starts_at) else "yyyy-MM-dd HH:mm")
+    blocks = [Block(PARAGRAPH, line) for line in preface or []]
+    blocks += [Block(HEADING, _("Time and place")),
+               Block(PARAGRAPH, _("Time: %(starts)s to %(ends)s (Beijing time)",
+                                  starts=format_datetime(meeting.starts_at, "yyyy-MM-dd HH:mm"),
+                                  ends=ends))]
+    if meeting.place:
+        blocks.append(Block(PARAGRAPH, _("Place: %(place)s", place=meeting.place)))
+    if meeting.online_link:
+        blocks.append(Block(PARAGRAPH, _("Online: %(link)s", link=meeting.online_link)))
+    blocks += [Block(PARAGRAPH, _("Convened by: %(organisation)s",
+                                  organisation=meeting.organisation.name)),
+               Block(PARAGRAPH, _("Kind of meeting: %(kind)s", kind=KIND_LABELS[meeting.kind])),
+               Block(HEADING, _("Chair and recorder")),
+               Block(PARAGRAPH, _("Chair: %(name)s", name=meeting.chair.name)),
+               Block(PARAGRAPH, _("Recorder: %(name)s", name=meeting.recorder.name))]
+    blocks += _attendance_blocks(meeting)
+    blocks += _quorum_blocks(meeting, counted)
+    for number, item in enumerate(items, start=1):
+        blocks += _item_blocks(meeting, number, item, counted, context)
+    if not items:
+        blocks.append(Block(PARAGRAPH, _("The agenda was empty.")))
+    blocks += _signature_blocks(meeting)
+    return Document(title=_("Minutes: %(title)s", title=meeting.title), blocks=blocks,
+                    signature=[meeting.organisation.name, _date(utcnow())])
+
+
+def draft_minutes(meeting: Meeting) -> Document:
+    return build_minutes(meeting, [_("Draft: not published; the records may still change.")])
+
+
+# --- Publishing ------------------------------------------------------------------------------
+
+
+def content_hash(content: dict) -> str:
+    """SHA-256 of the canonical JSON: sorted keys, no spaces, UTF-8."""
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def publish(meeting: Meeting, *, actor, reason: str = "") -> Minutes:
+    """Freeze the minutes as they stand: version 1, or a correction of the latest version
+    (the form makes sure a correction has its reason)."""
+    refusal = _refusal_code(meeting)
+    if refusal:
+        raise MinutesRefused(refusal)
+    latest = db.session.execute(
+        select(Minutes).where(Minutes.meeting_id == meeting.id)
+        .order_by(Minutes.version.desc()).limit(1)).scalar_one_or_none()
+    version = latest.version + 1 if latest else 1
+    preface = [_("Version %(version)d.", version=version)]
+    if latest:
+        preface.append(_("It corrects version %(previous)d: %(reason)s",
+                         previous=latest.version, reason=reason))
+    document = build_minutes(meeting, preface)
+    content = asdict(document)
+    minutes = Minutes(meeting_id=meeting.id, version=version, content=content,
+                      content_hash=content_hash(content), language=str(get_locale()),
+                      supersedes_id=latest.id if latest else None,
+                      correction_reason=reason if latest else "",
+                      published_by_id=actor.id)
+    db.session.add(minutes)
+    db.session.flush()
+    record("minutes.publish", actor=actor, community_id=meeting.community_id,
+           target=f"meeting:{meeting.id}",
+           details={"hash": minutes.content_hash, "version": version, "minutes_id": minutes.id,
+                    "supersedes": latest.version if latest else None})
+    post_document_notice(community_id=meeting.community_id,
+                         organisation_id=meeting.organisation_id, kind=NoticeKind.MINUTES,
+                         title=document.title, body=to_markdown(document, with_title=False),
+                         minutes_id=minutes.id)
+    return minutes
+
+
+def published_document(minutes: Minutes) -> Document:
+    """The version as it was published, not as the records stand now."""
+    return Document.from_dict(minutes.content)
+
+
+def file_name(meeting: Meeting, file_format: str, version: int | None = None) -> str:
+    """ASCII only, so that every browser and mail client keeps it."""
+    which = f"v{version}" if version else "draft"
+    return f"meeting-{meeting.id}-minutes-{which}.{file_format}"

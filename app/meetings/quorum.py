@@ -1,0 +1,77 @@
+"""A meeting's quorum and an in-room show of hands, judged by the meeting kind's rule,
+with no Flask and no database.
+
+A committee meeting needs more than half of its members present and a decision more than
+half of all members; a party branch members' meeting the same of its members with voting
+rights (the voting rules' ``committee`` and ``party_branch``). A residents' council and a
+joint meeting take decisions by a majority of those voting, in a meeting with more than
+half of its voting invitees present. An owners' general meeting decides under Civil Code Art. 278,
+which weighs area as well as people: its decisions come from a poll, never from hands
+counted in a room. Non-voting attendees (列席) count for none of these.
+"""
+
+from dataclasses import replace
+
+from app.meetings.models import MeetingKind
+from app.voting.rules import (
+    ABSTAIN,
+    APPROVE,
+    HALF,
+    OPPOSE,
+    Ballot,
+    Basis,
+    Condition,
+    Electorate,
+    Measure,
+    Result,
+    Rule,
+    tally,
+)
+
+HANDS_RULES: dict[str, Rule] = {
+    MeetingKind.COMMITTEE: Rule.COMMITTEE,
+    MeetingKind.PARTY_BRANCH: Rule.PARTY_BRANCH,
+    MeetingKind.RESIDENTS_COUNCIL: Rule.SIMPLE_MAJORITY,
+    MeetingKind.JOINT: Rule.SIMPLE_MAJORITY,
+}
+
+
+class HandsRefused(ValueError):
+    """``reason``: ``poll_only`` (an owners' general meeting) or ``too_many`` (more hands
+    than voting attendees present)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def attendance_quorum(kind: str, voting_invited: int, voting_present: int) -> Condition | None:
+    """More than half of the voting invitees present; None for an owners' general meeting,
+    whose quorum is its poll's (area and people, Art. 278)."""
+    if kind == MeetingKind.OWNERS_GENERAL:
+        return None
+    return Condition("quorum", Measure.PEOPLE, Basis.ELECTORATE, voting_present,
+                     voting_invited, HALF, False)
+
+
+def show_of_hands(kind: str, voting_invited: int, voting_present: int, *, votes_for: int,
+                  votes_against: int, abstentions: int) -> Result:
+    """The decision of a show of hands, as the voting rules judge it: everyone who raised a
+    hand (abstentions included) took part; the members not present did not."""
+    rule = HANDS_RULES.get(kind)
+    if rule is None:
+        raise HandsRefused("poll_only")
+    if min(votes_for, votes_against, abstentions) < 0:
+        raise ValueError("a count of hands cannot be negative")
+    if votes_for + votes_against + abstentions > voting_present:
+        raise HandsRefused("too_many")
+    hands = [APPROVE] * votes_for + [OPPOSE] * votes_against + [ABSTAIN] * abstentions
+    ballots = [Ballot(f"hand-{n}", frozenset({choice})) for n, choice in enumerate(hands)]
+    result = tally(rule, Electorate(people=voting_invited), ballots)
+    if rule != Rule.SIMPLE_MAJORITY:
+        return result
+    # A majority of those voting decides, but only in a meeting that has its quorum.
+    quorum = attendance_quorum(kind, voting_invited, voting_present)
+    outcome = result.outcome if quorum.holds else "no_quorum"
+    return replace(result, quorum=(quorum,), outcome=outcome,
+                   winners=result.winners if quorum.holds else ())

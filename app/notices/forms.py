@@ -1,0 +1,85 @@
+"""The notice form, and the words the notice pages show for codes."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from app.core.forms import options, strip
+from app.extensions import utcnow
+from app.notices.attachments import MAX_ATTACHMENTS, PDF_MAX_BYTES, AttachmentRejected, check
+from app.notices.models import NoticeKind
+from app.proposals.forms import ScopeFields
+from app.voting.forms import to_utc
+
+KIND_LABELS = {
+    NoticeKind.ANNOUNCEMENT: _l("Notice"),
+    NoticeKind.RESULT_NOTICE: _l("Result of a vote"),
+    NoticeKind.MINUTES: _l("Meeting minutes"),
+}
+ATTACHMENT_MESSAGES = {
+    "too_large": _l("“%(name)s” is too large: photos may have at most 5 MB, PDFs 10 MB."),
+    "not_accepted": _l("“%(name)s” is neither a PDF nor a JPEG, PNG or WebP photo."),
+}
+
+
+
+class NoticeForm(ScopeFields, FlaskForm):
+    """A notice's scope works exactly as a proposal's: the same fields, labels and checks."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)],
+                        filters=[strip])
+    body = TextAreaField(
+        _l("Text of the notice"), validators=[DataRequired(), Length(max=20000)],
+        description=_l("Markdown works: **bold**, lists with “- ”, links."))
+    organisation = SelectField(_l("Issued by"), validate_choice=False,
+                               validators=[InputRequired(message=_l("Choose the organisation."))])
+    expires_at = DateTimeLocalField(
+        _l("Expires at (Beijing time, optional)"), validators=[Optional()],
+        description=_l("After this time the notice moves to “Expired” on the board."))
+    pinned = BooleanField(_l("Pin it to the top of the board"))
+    attachments = MultipleFileField(
+        _l("Attachments"),
+        description=_l("Up to 6 files: PDFs of at most 10 MB, JPEG, PNG or WebP photos of at "
+                       "most 5 MB. Location and camera data are removed from photos."))
+
+    def __init__(self, grids, buildings, organisations, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_scope_choices(grids, buildings)
+        self._organisations = {str(o.id): o for o in organisations}
+        self.organisation.choices = options(
+            ([] if len(organisations) == 1 else [("", _l("Choose the organisation"))])
+            + [(o.id, o.name) for o in organisations])
+        self.clean_attachments = []
+
+    def validate_organisation(self, field):
+        if field.data not in self._organisations:
+            raise ValidationError(_l("You can only post for an organisation where you are "
+                                     "staff or chair."))
+
+    def validate_expires_at(self, field):
+        if field.data and to_utc(field.data) <= utcnow():
+            raise ValidationError(_l("Choose a time in the future, or leave it empty."))
+
+    def validate_attachments(self, field):
+        uploads = [f for f in field.data or [] if f and f.filename]
+        if len(uploads) > MAX_ATTACHMENTS:
+            raise ValidationError(_l("A notice can have at most %(max)d attachments.",
+                                     max=MAX_ATTACHMENTS))
+        for upload in uploads:
+            try:
+                self.clean_attachments.append(
+                    check(upload.filename, upload.read(PDF_MAX_BYTES + 1)))
+            except AttachmentRejected as rejected:
+                self.clean_attachments = []
+                raise ValidationError(
+                    ATTACHMENT_MESSAGES[rejected.code] % {"name": upload.filename}) from None
+
+    @property
+    def chosen_organisation(self):
+        return self._organisations[self.organisation.data]
+
+    @property
+    def expires_utc(self):
+        return to_utc(self.expires_at.data) if self.expires_at.data else None
