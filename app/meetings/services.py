@@ -161,6 +161,9 @@ def update(meeting: Meeting, *, actor, title: str, kind: str, starts_at: datetim
         raise MeetingRefused("cancelled")
     if ends_at <= starts_at:
         raise MeetingRefused("ends_before_start")
+    moved = (meeting.starts_at, meeting.ends_at, meeting.place, meeting.online_link) != (
+        starts_at, ends_at, place, online_link)
+    already_invited = [a.user_id for a in meeting.attendees if a.user_id is not None]
     meeting.title, meeting.kind = title, kind
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.place, meeting.online_link = place, online_link
@@ -168,7 +171,11 @@ def update(meeting: Meeting, *, actor, title: str, kind: str, starts_at: datetim
     for person in (chair, recorder):
         invite_person(meeting, person, voting=False, actor=actor)
     record("meeting.update", actor=actor, community_id=meeting.community_id,
-           target=f"meeting:{meeting.id}", details={"title": title})
+           target=f"meeting:{meeting.id}", details={"title": title, "moved": moved})
+    if moved:
+        # Those invited before must not come at the old time or to the old place.
+        notify(already_invited, NotificationKind.MEETING_MOVED, actor=actor,
+               meeting_id=meeting.id, details=_details(meeting, place=place or online_link))
 
 
 def cancel(meeting: Meeting, *, actor, reason: str) -> None:

@@ -20,6 +20,7 @@ class NotificationKind(enum.StrEnum):
     MODERATION = "moderation"              # a moderator decided about my content or me
     MEETING_INVITATION = "meeting_invitation"  # I am invited to a meeting
     MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_MOVED = "meeting_moved"        # its time or place changed
     FOLLOW_UP = "follow_up"                # my organisation was given a follow-up action
     NOTICE_REMINDER = "notice_reminder"    # please read a notice for my home
 

@@ -1,6 +1,6 @@
 """Scheduling, editing and cancelling a meeting, inviting people and ordering the agenda."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.community.models import MemberRole, OrganisationKind, Role
@@ -121,6 +121,14 @@ def test_edit_keeps_the_invitees_and_records_the_change(meeting, login, en):
     assert en.post(f"/meetings/{meeting.id}/edit", data=data).status_code == 302
     db.session.refresh(meeting)
     assert meeting.title == "改名的会议" and len(meeting.attendees) == 5
+    # The time moved: everyone invited hears of it, but the chair who moved it.
+    moved = db.session.execute(select(Notification).where(
+        Notification.kind == NotificationKind.MEETING_MOVED)).scalars().all()
+    assert len(moved) == 4 and all(n.details["place"] == "会议室" for n in moved)
+    # A new title alone tells nobody anything new.
+    en.post(f"/meetings/{meeting.id}/edit", data={**data, "title": "又改名的会议"})
+    assert db.session.execute(select(func.count(Notification.id)).where(
+        Notification.kind == NotificationKind.MEETING_MOVED)).scalar_one() == 4
 
 
 def test_cancel_needs_a_reason_and_notifies_every_invitee(meeting, login, en):

@@ -79,7 +79,8 @@ def test_each_notification_reads_as_a_sentence_newest_first_and_links_to_the_pro
 def test_every_kind_has_its_own_sentence(kind, client, reader, proposal, make_notification):
     make_notification(reader, kind, proposal=proposal, details={
         "title": "加装电梯", "from": "voting", "to": "passed", "count": 1, "opinion": "proceed",
-        "starts_at": "2026-12-01T11:00:00+00:00", "action": "清理楼道杂物", "due": "2026-12-15"})
+        "starts_at": "2026-12-01T11:00:00+00:00", "action": "清理楼道杂物", "due": "2026-12-15",
+        "place": "会议室"})
     (item,) = _items(client.get("/notifications").get_data(as_text=True))
     assert "加装电梯" in item
     others = {
@@ -93,6 +94,8 @@ def test_every_kind_has_its_own_sentence(kind, client, reader, proposal, make_no
             "You are invited to the meeting “加装电梯” on 12/1/26, 7:00 PM.",
         NotificationKind.MEETING_CANCELLED:
             "The meeting “加装电梯” on 12/1/26, 7:00 PM was cancelled.",
+        NotificationKind.MEETING_MOVED:
+            "The meeting “加装电梯” has moved: it is now on 12/1/26, 7:00 PM, at 会议室.",
         NotificationKind.FOLLOW_UP:
             "follow-up action on “加装电梯”: 清理楼道杂物 (due Dec 15, 2026).",
         NotificationKind.NOTICE_REMINDER: "Please read the notice “加装电梯” for your home.",
