@@ -261,8 +261,19 @@ def seed_notices(community: Community) -> None:
     """Four notices as staff would post them, one of them already read by nine residents,
     so that the board, the home page and the read rate (知晓率) have something to show."""
     from app.community.models import RoleGrant
-    from app.notices.models import NoticeRead
+    from app.notices.models import Notice, NoticeRead
     from app.notices.services import post_notice
+
+    # The site posted result notices as the story closed its polls, at the real time; date
+    # them as the story dates the polls: the preliminary at close, the final after it.
+    dated = set()
+    for notice in db.session.execute(select(Notice).where(
+            Notice.community_id == community.id, Notice.poll_id.is_not(None))
+            .order_by(Notice.id)).scalars():
+        poll = db.session.get(Poll, notice.poll_id)
+        moment = poll.finalised_at if notice.poll_id in dated else poll.closed_at
+        notice.created_at = notice.published_at = moment
+        dated.add(notice.poll_id)
 
     now = utcnow()
     readers = db.session.execute(
@@ -491,6 +502,7 @@ def seed_meetings(community: Community) -> None:
     from app.meetings.minutes import publish
     from app.meetings.models import MeetingKind
     from app.meetings.services import mark_presence, record_item, schedule
+    from app.notices.models import Notice
 
     def user(phone: str) -> User:
         return db.session.execute(select(User).where(User.phone == phone)).scalar_one()
@@ -551,7 +563,11 @@ def seed_meetings(community: Community) -> None:
                due_on=(held + timedelta(days=45)).date(), actor=recorder)
     mark_done(costs, actor=user(CAST["property"]), photo=None,
               note="明细已张贴在物业服务中心公告栏，并上传至小区公告。")
-    publish(meeting, actor=recorder)
+    minutes = publish(meeting, actor=recorder)
+    # Published two days after the meeting, as a recorder would, on the board at that time.
+    minutes.published_at = held + timedelta(days=2)
+    db.session.execute(update(Notice).where(Notice.minutes_id == minutes.id).values(
+        created_at=minutes.published_at, published_at=minutes.published_at))
 
     council_day = utcnow().replace(hour=11, minute=30, second=0, microsecond=0)
     schedule(
