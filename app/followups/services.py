@@ -138,6 +138,19 @@ def add_action(item_or_proposal: AgendaItem | Proposal, *, organisation: Organis
     return action
 
 
+def carry_out_if_planned(proposal: Proposal) -> None:
+    """A proposal that passes with actions already decided (at a meeting before its vote,
+    say) is being carried out from the moment it passes."""
+    if proposal.status != Status.PASSED:
+        return
+    planned = db.session.execute(
+        select(FollowUpAction.description).where(FollowUpAction.proposal_id == proposal.id,
+                                                 FollowUpAction.status == ActionStatus.OPEN)
+        .order_by(FollowUpAction.id).limit(1)).scalar()
+    if planned is not None:
+        transition(proposal, Action.START_WORK, actor=None, note=planned)
+
+
 def _lock(proposal: Proposal) -> None:
     """Two people finishing the last two actions at once must not both see the other open."""
     db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())

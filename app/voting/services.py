@@ -35,6 +35,7 @@ from app.community.models import (
     Unit,
 )
 from app.extensions import db, utcnow
+from app.followups.services import carry_out_if_planned
 from app.notices.services import notify, post_result_notice
 from app.proposals.models import Proposal, ScopeKind
 from app.proposals.services import may_open_voting, transition
@@ -356,6 +357,7 @@ def finalise(poll: Poll) -> Result:
     # An advisory poll informs; it does not decide the proposal.
     if action is not None and poll.proposal.status == Status.VOTING:
         transition(poll.proposal, action, actor=None)
+        carry_out_if_planned(poll.proposal)
     db.session.flush()
     post_result_notice(poll)
     return official

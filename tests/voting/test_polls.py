@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from app.community.models import MemberRole, OrganisationKind, Owner, Ownership
 from app.extensions import db, utcnow
+from app.followups.services import add_action
 from app.proposals.states import Status
 from app.voting.models import Ballot, BallotEvent, Channel, ElectorateKind, Poll, RollEntry
 from app.voting.recount import recount
@@ -176,6 +177,22 @@ def test_time_moves_the_poll_from_open_to_final_and_closes_the_proposal(estate):
     # 3 of 4 owners, 350.50 of 440.50 m²: quorum and approval both hold.
     assert official_result(poll).outcome == "passed"
     assert estate.proposal.status == Status.PASSED
+
+
+def test_a_proposal_that_passes_with_actions_decided_is_carried_out_at_once(estate, make_org):
+    """A meeting decided what to do before the vote ended: passing starts the work."""
+    poll = _poll(estate)
+    open_poll(poll)
+    for user in (estate.wang, estate.li, estate.sun):
+        cast(poll, entry_for(poll, user), ["approve"], user=user)
+    property_company = make_org(estate.community, OrganisationKind.PROPERTY_COMPANY)
+    add_action(estate.proposal, organisation=property_company, description="联系电梯厂家",
+               due_on=utcnow().date() + timedelta(days=30), actor=estate.chair)
+    assert estate.proposal.status == Status.VOTING
+    close_poll(poll)
+    finalise(poll)
+    assert official_result(poll).outcome == "passed"
+    assert estate.proposal.status == Status.IN_PROGRESS
 
 
 def test_the_audit_package_recounts_to_the_official_result(estate):
