@@ -1,6 +1,7 @@
 """Extension instances, created once and bound to the app in ``create_app``."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import Babel
 from flask_htmx import HTMX
@@ -56,6 +57,14 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# The community's wall clock: forms take and pages show Beijing time; dates are its dates.
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_today() -> date:
+    return utcnow().astimezone(LOCAL_ZONE).date()
 
 
 db = SQLAlchemy(model_class=Base)

@@ -7,7 +7,7 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.core.forms import options, strip
-from app.followups.services import beijing_today
+from app.extensions import beijing_today
 from app.proposals.forms import PHOTO_MESSAGES
 from app.proposals.photos import MAX_BYTES, PhotoRejected, clean
 

@@ -1,13 +1,8 @@
 """Who records follow-up actions, who marks them done, who sees them; registered in the one
 table of app/permissions.py."""
 
-from app.community.models import Role
 from app.meetings import permissions as meeting_rules  # noqa: F401  (registers meeting.record)
-from app.permissions import RULES, Standing
-
-
-def _administers(standing: Standing, community_id: int) -> bool:
-    return standing.is_platform_admin or standing.has_role(community_id, Role.COMMUNITY_ADMIN)
+from app.permissions import RULES, Standing, _administers
 
 
 def _record(standing: Standing, meeting) -> bool:

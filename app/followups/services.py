@@ -20,7 +20,6 @@ from app.proposals import photos
 from app.proposals.models import Proposal
 from app.proposals.services import transition
 from app.proposals.states import Action, Status
-from app.voting.forms import LOCAL_ZONE
 
 DONE_PER_PAGE = 20
 
@@ -33,10 +32,6 @@ class ActionRefused(Exception):
         self.code = code
 
 
-def beijing_today() -> date:
-    """The date on the residents' calendar: an action is overdue from the day after it was
-    due there, whatever the server's own time zone."""
-    return utcnow().astimezone(LOCAL_ZONE).date()
 
 
 def _with_people(query):
@@ -160,6 +155,9 @@ def mark_done(action: FollowUpAction, *, actor, note: str,
               photo: photos.CleanPhoto | None) -> None:
     """Report the action done, shown by a note or a photo. When it was the proposal's last
     open action and the proposal is in progress, the proposal is done."""
+    # Read the action afresh under a row lock: of two people reporting it at once, the
+    # second sees it done instead of overwriting the first's report.
+    db.session.refresh(action, with_for_update=True)
     if action.status == ActionStatus.DONE:
         raise ActionRefused("already_done")
     if not note and photo is None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app.community.models import Organisation
 from app.core.rendering import done, go_to, render_page, send_upload, wants_fragment
-from app.extensions import db
+from app.extensions import beijing_today, db
 from app.followups import permissions  # noqa: F401  (registers the follow-up rules)
 from app.followups.forms import ActionForm, DoneForm
 from app.followups.models import ActionStatus, FollowUpAction
@@ -17,7 +17,6 @@ from app.followups.services import (
     ActionRefused,
     actions_for_item,
     add_action,
-    beijing_today,
     community_organisations,
     done_actions,
     mark_done,

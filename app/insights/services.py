@@ -12,7 +12,7 @@ JSON and written as CSV.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Float, Integer, and_, case, cast, func, literal, or_, select, text, true
 
@@ -27,7 +27,7 @@ from app.community.models import (
     Unit,
 )
 from app.discussion.models import Comment, Report, ReportStatus, Stance
-from app.extensions import UTCDateTime, db, utcnow
+from app.extensions import LOCAL_ZONE, UTCDateTime, beijing_today, db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
 from app.proposals.models import (
     Cosponsorship,
@@ -42,7 +42,6 @@ from app.voting.models import Ballot, Channel, ElectorateKind, Poll, PollStatus,
 from app.voting.rules import Rule
 
 MIN_HOUSEHOLDS = 5
-BEIJING = timezone(timedelta(hours=8))
 # Early-warning thresholds.
 OPPOSITION_MIN = 5            # at least this many opposing positions ...
 OPPOSITION_SHARE = 0.6        # ... and this share of the stated support/opposition
@@ -63,21 +62,16 @@ class Period:
 
     @property
     def start_utc(self) -> datetime:
-        return datetime.combine(self.start, time(), BEIJING).astimezone(UTC)
+        return datetime.combine(self.start, time(), LOCAL_ZONE).astimezone(UTC)
 
     @property
     def end_utc(self) -> datetime:
         """The first instant after the period."""
-        return datetime.combine(self.end + timedelta(days=1), time(), BEIJING).astimezone(UTC)
+        return datetime.combine(self.end + timedelta(days=1), time(), LOCAL_ZONE).astimezone(UTC)
 
     @property
     def bucket(self) -> str:
         return "week" if (self.end - self.start).days <= WEEKLY_UP_TO_DAYS else "month"
-
-    def previous(self) -> "Period":
-        """The period of the same length just before this one."""
-        length = self.end - self.start + timedelta(days=1)
-        return Period(self.start - length, self.start - timedelta(days=1))
 
     @classmethod
     def last_days(cls, days: int, today: date | None = None) -> "Period":
@@ -91,10 +85,6 @@ class Scope:
 
     community_ids: tuple[int, ...]
     grid_id: int | None = None
-
-
-def beijing_today() -> date:
-    return utcnow().astimezone(BEIJING).date()
 
 
 def _postgres() -> bool:
@@ -597,7 +587,7 @@ def dashboard(community: Community, scope: Scope, period: Period,
               now: datetime | None = None) -> dict:
     """Every figure of the dashboard, as plain data."""
     now = now or utcnow()
-    today = now.astimezone(BEIJING).date()
+    today = now.astimezone(LOCAL_ZONE).date()
     _fast_analytics()
     taking_part = participation(scope, period, now)
     polls = poll_turnout(scope, period)
@@ -623,7 +613,7 @@ def overview(communities: list[Community], period: Period,
     """Community-level figures side by side, for a street office: a fixed number of
     grouped queries, however many communities."""
     now = now or utcnow()
-    today = now.astimezone(BEIJING).date()
+    today = now.astimezone(LOCAL_ZONE).date()
     scope = Scope(tuple(c.id for c in communities))
     _fast_analytics()
     taking_part = community_participation(scope, period)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.community.models import Community, Grid
 from app.core.rendering import render_page
-from app.extensions import db, utcnow
+from app.extensions import beijing_today, db, utcnow
 from app.insights import services
 from app.insights.cache import cached
 from app.insights.charts import bar_chart, line_chart
@@ -20,7 +20,7 @@ from app.insights.permissions import (  # importing it registers the insights ru
     street_office_communities,
     visible_grids,
 )
-from app.insights.services import Scope, beijing_today
+from app.insights.services import Scope
 from app.insights.tables import TABLES, overview_table, topics_table
 from app.insights.topics import hot_topics
 from app.permissions import load_standing, require

@@ -46,6 +46,9 @@ REFUSAL_MESSAGES = {
     "poll_only": _l("An owners' general meeting decides by a poll under Civil Code Art. 278 "
                     "(area and owners), never by a show of hands."),
     "too_many": _l("There are more hands than voting attendees present."),
+    "started": _l("The meeting has started: who votes, and the kind of meeting, stay as "
+                  "they were, because the quorum and the decisions are counted on them."),
+    "has_actions": _l("This item has follow-up actions, so it stays on the agenda."),
 }
 
 

@@ -10,7 +10,8 @@ import hashlib
 import json
 from dataclasses import asdict
 
-from flask_babel import format_datetime, get_locale
+from flask import current_app
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -36,7 +37,7 @@ from app.meetings.models import AgendaItem, Attendee, Meeting, Minutes
 from app.meetings.quorum import HandsRefused
 from app.meetings.services import attendance, hands_result, state
 from app.notices.models import NoticeKind
-from app.notices.services import post_document_notice
+from app.notices.services import post_document_notice, retire_notices
 from app.permissions import can
 from app.proposals.models import ModerationState, Proposal
 from app.voting.forms import (
@@ -376,19 +377,24 @@ def publish(meeting: Meeting, *, actor, reason: str = "") -> Minutes:
         select(Minutes).where(Minutes.meeting_id == meeting.id)
         .order_by(Minutes.version.desc()).limit(1)).scalar_one_or_none()
     version = latest.version + 1 if latest else 1
-    preface = [_("Version %(version)d.", version=version)]
-    if latest:
-        preface.append(_("It corrects version %(previous)d: %(reason)s",
-                         previous=latest.version, reason=reason))
-    document = build_minutes(meeting, preface)
+    # Official minutes are in the community's language, whatever the recorder reads in.
+    language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        preface = [_("Version %(version)d.", version=version)]
+        if latest:
+            preface.append(_("It corrects version %(previous)d: %(reason)s",
+                             previous=latest.version, reason=reason))
+        document = build_minutes(meeting, preface)
     content = asdict(document)
     minutes = Minutes(meeting_id=meeting.id, version=version, content=content,
-                      content_hash=content_hash(content), language=str(get_locale()),
+                      content_hash=content_hash(content), language=language,
                       supersedes_id=latest.id if latest else None,
                       correction_reason=reason if latest else "",
                       published_by_id=actor.id)
     db.session.add(minutes)
     db.session.flush()
+    if latest:
+        retire_notices(minutes_id=latest.id)
     record("minutes.publish", actor=actor, community_id=meeting.community_id,
            target=f"meeting:{meeting.id}",
            details={"hash": minutes.content_hash, "version": version, "minutes_id": minutes.id,

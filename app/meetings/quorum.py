@@ -56,8 +56,9 @@ def attendance_quorum(kind: str, voting_invited: int, voting_present: int) -> Co
 
 def show_of_hands(kind: str, voting_invited: int, voting_present: int, *, votes_for: int,
                   votes_against: int, abstentions: int) -> Result:
-    """The decision of a show of hands, as the voting rules judge it: everyone who raised a
-    hand (abstentions included) took part; the members not present did not."""
+    """The decision of a show of hands, as the voting rules judge it, in a meeting whose
+    quorum is who is present (not who raised a hand): a member present who raised no hand
+    still counts towards the quorum, and never towards approval."""
     rule = HANDS_RULES.get(kind)
     if rule is None:
         raise HandsRefused("poll_only")
@@ -68,10 +69,9 @@ def show_of_hands(kind: str, voting_invited: int, voting_present: int, *, votes_
     hands = [APPROVE] * votes_for + [OPPOSE] * votes_against + [ABSTAIN] * abstentions
     ballots = [Ballot(f"hand-{n}", frozenset({choice})) for n, choice in enumerate(hands)]
     result = tally(rule, Electorate(people=voting_invited), ballots)
-    if rule != Rule.SIMPLE_MAJORITY:
-        return result
-    # A majority of those voting decides, but only in a meeting that has its quorum.
     quorum = attendance_quorum(kind, voting_invited, voting_present)
-    outcome = result.outcome if quorum.holds else "no_quorum"
-    return replace(result, quorum=(quorum,), outcome=outcome,
-                   winners=result.winners if quorum.holds else ())
+    if not quorum.holds:
+        return replace(result, quorum=(quorum,), outcome="no_quorum", winners=())
+    passed = result.option(APPROVE).passed
+    return replace(result, quorum=(quorum,), outcome="passed" if passed else "rejected",
+                   winners=(APPROVE,) if passed else ())

@@ -13,6 +13,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.community.models import Membership, Organisation
 from app.extensions import db, utcnow
+from app.followups.models import FollowUpAction
 from app.meetings.models import (
     AgendaItem,
     Attendee,
@@ -39,6 +40,13 @@ class MeetingRefused(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
+
+
+def _not_started(meeting: Meeting) -> None:
+    """Who is invited with a vote, and the meeting's kind, decide its quorum and its shows
+    of hands; once the meeting has started they stay as they were."""
+    if utcnow() >= meeting.starts_at:
+        raise MeetingRefused("started")
 
 
 def new_check_in_code() -> str:
@@ -161,6 +169,8 @@ def update(meeting: Meeting, *, actor, title: str, kind: str, starts_at: datetim
         raise MeetingRefused("cancelled")
     if ends_at <= starts_at:
         raise MeetingRefused("ends_before_start")
+    if kind != meeting.kind:
+        _not_started(meeting)
     moved = (meeting.starts_at, meeting.ends_at, meeting.place, meeting.online_link) != (
         starts_at, ends_at, place, online_link)
     already_invited = [a.user_id for a in meeting.attendees if a.user_id is not None]
@@ -203,6 +213,8 @@ def invite_organisation(meeting: Meeting, organisation: Organisation, *, voting:
     invited yet; return the ids of those newly invited."""
     if meeting.cancelled_at is not None:
         raise MeetingRefused("cancelled")
+    if voting and notify_them:  # a later invitation, not the meeting's first list
+        _not_started(meeting)
     if organisation not in meeting.invited_organisations:
         db.session.add(MeetingOrganisation(meeting_id=meeting.id,
                                            organisation_id=organisation.id))
@@ -233,6 +245,8 @@ def invite_person(meeting: Meeting, user: User, *, voting: bool, actor=None,
         raise MeetingRefused("cancelled")
     if _attendee_of(meeting, user.id) is not None:
         return False
+    if voting and notify_them:  # a later invitation, not the meeting's first list
+        _not_started(meeting)
     meeting.attendees.append(Attendee(user_id=user.id, voting=voting))
     db.session.flush()
     if notify_them:
@@ -256,6 +270,8 @@ def add_guest(meeting: Meeting, name: str, *, actor) -> Attendee:
 def remove_attendee(meeting: Meeting, attendee: Attendee, *, actor) -> None:
     if attendee.user_id in (meeting.chair_id, meeting.recorder_id):
         raise MeetingRefused("chair_or_recorder")
+    if attendee.voting:
+        _not_started(meeting)
     meeting.attendees.remove(attendee)
     record("meeting.remove_attendee", actor=actor, community_id=meeting.community_id,
            target=f"meeting:{meeting.id}",
@@ -265,6 +281,7 @@ def remove_attendee(meeting: Meeting, attendee: Attendee, *, actor) -> None:
 def set_voting(meeting: Meeting, attendee: Attendee, voting: bool, *, actor) -> None:
     if attendee.user_id is None:
         raise MeetingRefused("guest_never_votes")
+    _not_started(meeting)
     attendee.voting = voting
     record("meeting.set_voting", actor=actor, community_id=meeting.community_id,
            target=f"meeting:{meeting.id}",
@@ -295,6 +312,12 @@ def _renumber(items: list[AgendaItem]) -> None:
 
 
 def remove_item(meeting: Meeting, item: AgendaItem, *, actor) -> None:
+    """Only before the meeting: afterwards the item's record and actions are what the
+    minutes report."""
+    _not_started(meeting)
+    if db.session.execute(select(FollowUpAction.id).where(
+            FollowUpAction.agenda_item_id == item.id).limit(1)).first():
+        raise MeetingRefused("has_actions")
     meeting.items.remove(item)
     _renumber(meeting.items)
     record("meeting.agenda_remove", actor=actor, community_id=meeting.community_id,

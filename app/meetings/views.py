@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import User
 from app.community.models import Community
 from app.core.rendering import done, render_page, wants_fragment
-from app.extensions import db, limiter
+from app.extensions import LOCAL_ZONE, db, limiter
 from app.followups.services import actions_for_meeting
 from app.meetings import permissions  # noqa: F401  (registers the meeting rules)
 from app.meetings.documents import FORMATS, to_html
@@ -88,7 +88,7 @@ from app.meetings.services import (
 )
 from app.permissions import can, load_standing, require
 from app.phones import normalise_phone
-from app.voting.forms import LOCAL_ZONE, OUTCOME_LABELS, describe_condition, to_utc
+from app.voting.forms import OUTCOME_LABELS, describe_condition, to_utc
 from app.voting.models import Poll, PollStatus
 from app.voting.services import official_result
 
@@ -215,14 +215,19 @@ def edit_meeting(meeting_id: int):
         place=meeting.place, online_link=meeting.online_link, chair=str(meeting.chair_id),
         recorder=str(meeting.recorder_id))
     if form.validate_on_submit():
-        update(meeting, actor=current_user, title=form.title.data.strip(),
-               kind=form.kind.data, starts_at=to_utc(form.starts_at.data),
-               ends_at=to_utc(form.ends_at.data), place=(form.place.data or "").strip(),
-               online_link=(form.online_link.data or "").strip(), chair=form.chosen_chair,
-               recorder=form.chosen_recorder)
-        db.session.commit()
-        flash(_("The meeting is updated."), "success")
-        return redirect(_meeting_url(meeting))
+        try:
+            update(meeting, actor=current_user, title=form.title.data.strip(),
+                   kind=form.kind.data, starts_at=to_utc(form.starts_at.data),
+                   ends_at=to_utc(form.ends_at.data), place=(form.place.data or "").strip(),
+                   online_link=(form.online_link.data or "").strip(),
+                   chair=form.chosen_chair, recorder=form.chosen_recorder)
+        except MeetingRefused as refused:
+            db.session.rollback()
+            form.kind.errors = [refusal_message(refused.code)]
+        else:
+            db.session.commit()
+            flash(_("The meeting is updated."), "success")
+            return redirect(_meeting_url(meeting))
     return render_template("meetings/new.html", community=meeting.community, form=form,
                            meeting=meeting)
 
@@ -490,7 +495,10 @@ def change_agenda(meeting_id: int, item_id: int):
     item = _item_or_404(meeting, item_id)
     action = request.form.get("action")
     if action == "remove":
-        remove_item(meeting, item, actor=current_user)
+        try:
+            remove_item(meeting, item, actor=current_user)
+        except MeetingRefused as refused:
+            return _refused(meeting, refused.code, "agenda")
         message = _("The item is taken off the agenda.")
     elif action in ("up", "down"):
         move_item(meeting, item, action, actor=current_user)

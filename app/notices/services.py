@@ -114,6 +114,16 @@ def post_document_notice(*, community_id: int, organisation_id: int, kind: Notic
     return notice
 
 
+def retire_notices(*, poll_id: int | None = None, minutes_id: int | None = None) -> None:
+    """A result notice or minutes that a newer one replaces leaves the current board (it
+    stays readable under "Expired"), so that residents never see two versions side by
+    side."""
+    now = utcnow()
+    target = Notice.poll_id == poll_id if poll_id is not None else Notice.minutes_id == minutes_id
+    db.session.execute(update(Notice).where(
+        target, or_(Notice.expires_at.is_(None), Notice.expires_at > now)).values(expires_at=now))
+
+
 class NoticeRefused(Exception):
     """``code`` names why; ``params`` fill the message the view shows."""
 
@@ -173,6 +183,7 @@ def post_result_notice(poll) -> Notice | None:
     organisation = issuing_organisation(poll)
     if organisation is None:
         return None
+    retire_notices(poll_id=poll.id)  # the preliminary result, when the final one comes
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         document = result_notice(poll)
         title = _("%(document)s: %(proposal)s", document=document.title,
@@ -346,20 +357,26 @@ class ReadRate:
 def read_rate(notice: Notice) -> ReadRate:
     """知晓率: of the people in scope (see _people_in_scope), how many opened the notice,
     overall and by building. A building with fewer than MIN_GROUP people joins "other
-    buildings"; if those together are still fewer, their figures are withheld. One query."""
+    buildings"; while those together are still fewer, the smallest shown building joins
+    them too, so that no small group can be read off as the overall figure minus the
+    others. Fewer than MIN_GROUP people in all: nothing is shown. One query."""
     rows = db.session.execute(_people_in_scope(notice)).all()
     everyone: dict[int, bool] = {}
     by_building: dict[tuple[str, int], dict[int, bool]] = {}
     for building_id, name, user_id, has_read in rows:
         everyone[user_id] = bool(has_read)
         by_building.setdefault((name, building_id), {})[user_id] = bool(has_read)
-    overall = Rate(_("Everyone in scope"), len(everyone), sum(everyone.values()))
-    rates, small = [], {}
-    for (name, _building_id), people in sorted(by_building.items()):
-        if len(people) >= MIN_GROUP:
-            rates.append(Rate(name, len(people), sum(people.values())))
-        else:
-            small.update(people)
+    overall = Rate(_("Everyone in scope"), len(everyone), sum(everyone.values()),
+                   shown=len(everyone) >= MIN_GROUP)
+    groups = sorted(by_building.items())
+    shown = [(name, people) for (name, _), people in groups if len(people) >= MIN_GROUP]
+    small = {user_id: read for (_, _), people in groups if len(people) < MIN_GROUP
+             for user_id, read in people.items()}
+    while small and len(small) < MIN_GROUP and shown:
+        smallest = min(shown, key=lambda group: len(group[1]))
+        shown.remove(smallest)
+        small.update(smallest[1])
+    rates = [Rate(name, len(people), sum(people.values())) for name, people in shown]
     if small:
         rates.append(Rate(_("Other buildings (fewer than %(num)d people each)", num=MIN_GROUP),
                           len(small), sum(small.values()), shown=len(small) >= MIN_GROUP))

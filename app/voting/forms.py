@@ -1,7 +1,6 @@
 """Poll forms, the words for rules and choices, and the messages for refusals."""
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,10 +16,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.forms import options
+from app.extensions import LOCAL_ZONE
 from app.voting.models import Channel, ElectorateKind, QuestionKind, ResultsVisibility, Secrecy
 from app.voting.rules import ABSTAIN, APPROVE, OPPOSE, Rule, percent
-
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 RULE_LABELS = {
     Rule.CIVIL_CODE_ORDINARY: _l("Civil Code Art. 278, ordinary matter (过半数)"),

@@ -22,8 +22,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.community.models import MemberRole, OrganisationKind
-from app.extensions import db
-from app.followups.services import beijing_today
+from app.extensions import beijing_today, db
 from app.meetings.models import Minutes
 from app.notices.models import Notification, NotificationKind
 from app.notices.services import notify

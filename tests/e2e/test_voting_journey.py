@@ -17,10 +17,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
 from app.community.models import MemberRole, OrganisationKind, Owner, Role
-from app.extensions import db, utcnow
+from app.extensions import LOCAL_ZONE, db, utcnow
 from app.proposals.forms import STATUS_LABELS
 from app.proposals.states import Status
-from app.voting.forms import LOCAL_ZONE, OUTCOME_LABELS, YES_NO_LABELS
+from app.voting.forms import OUTCOME_LABELS, YES_NO_LABELS
 from app.voting.models import Poll
 from tests.e2e.test_journey import log_in, log_out
 from tests.e2e.test_proposal_journey import expect_phone_width

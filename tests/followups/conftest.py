@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db, utcnow
-from app.followups.services import add_action, beijing_today
+from app.extensions import beijing_today, db, utcnow
+from app.followups.services import add_action
 from app.meetings.models import AgendaItem, Meeting, MeetingKind
 from app.proposals.states import Status
 

@@ -8,9 +8,9 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db, utcnow
+from app.extensions import beijing_today, db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
-from app.followups.services import beijing_today, mark_done
+from app.followups.services import mark_done
 from app.proposals import photos
 from app.proposals.states import Status
 from tests.proposals.conftest import image_bytes, jpeg_with_gps

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.community.models import MemberRole
-from app.extensions import db
+from app.extensions import beijing_today, db
 from app.followups import services
 from app.followups.models import ActionStatus
-from app.followups.services import ActionRefused, beijing_today, mark_done
+from app.followups.services import ActionRefused, mark_done
 from app.notices.models import Notification, NotificationKind
 from app.proposals import photos
 from app.proposals.models import ProposalEvent

@@ -228,6 +228,11 @@ def test_a_correction_needs_a_reason_and_links_the_version_it_replaces(minuted, 
         2, first.id, "第二项决议记错")
     assert len(db.session.execute(select(AuditEvent).where(
         AuditEvent.action == "minutes.publish")).all()) == 2
+    # On the board only the correction is current; version 1 moves to "Expired".
+    old_notice, new_notice = db.session.execute(select(Notice).where(
+        Notice.minutes_id.is_not(None)).order_by(Notice.id)).scalars()
+    assert (old_notice.minutes_id, new_notice.minutes_id) == (first.id, second.id)
+    assert new_notice.expires_at is None and old_notice.expires_at is not None
 
     meeting_id = minuted.meeting.id
     latest = client.get(f"/meetings/{meeting_id}/minutes.md").get_data(as_text=True)

@@ -64,9 +64,20 @@ def test_members_decide_by_more_than_half_of_all_members(kind, votes_for, outcom
 
 @pytest.mark.parametrize("kind", [MeetingKind.COMMITTEE, MeetingKind.PARTY_BRANCH])
 def test_members_meeting_without_quorum(kind):
-    """8 members, exactly half (4) raised a hand: no quorum, whatever the hands say."""
+    """8 members, exactly half (4) present: no quorum, whatever the hands say."""
     result = show_of_hands(kind, 8, 4, votes_for=4, votes_against=0, abstentions=0)
     assert result.outcome == "no_quorum"
+
+
+@pytest.mark.parametrize("kind", [MeetingKind.COMMITTEE, MeetingKind.PARTY_BRANCH])
+def test_the_quorum_is_who_is_present_not_who_raised_a_hand(kind):
+    """9 members, 5 present, 4 in favour and one who raised no hand: the meeting has its
+    quorum (as its minutes say), and 4 of 9 is not more than half of all members."""
+    result = show_of_hands(kind, 9, 5, votes_for=4, votes_against=0, abstentions=0)
+    assert result.quorum[0].holds and result.quorum[0].actual == 5
+    assert result.outcome == "rejected"
+    passed = show_of_hands(kind, 9, 6, votes_for=5, votes_against=0, abstentions=0)
+    assert passed.outcome == "passed" and passed.winners == ("approve",)
 
 
 @pytest.mark.parametrize("kind", [MeetingKind.RESIDENTS_COUNCIL, MeetingKind.JOINT])

@@ -1,11 +1,13 @@
 """Scheduling, editing and cancelling a meeting, inviting people and ordering the agenda."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.community.models import MemberRole, OrganisationKind, Role
 from app.extensions import db
-from app.meetings.models import AgendaItem, Attendee, Meeting, MeetingOrganisation
+from app.meetings.models import AgendaItem, Attendee, Meeting, MeetingKind, MeetingOrganisation
 from app.notices.models import Notification, NotificationKind
 from app.proposals.states import Status
 
@@ -170,7 +172,8 @@ def test_inviting_an_organisation_adds_its_members_once(
         {secretary.id, party_member.id}
 
 
-def test_inviting_a_person_by_number(meeting, login, en, make_user, give_role):
+def test_inviting_a_person_by_number(make_meeting, login, en, make_user, give_role):
+    meeting = make_meeting(starts_in=timedelta(days=1))
     neighbour = make_user(name="楼长", phone="13812345678")
     give_role(neighbour, Role.RESIDENT, meeting.community)
     make_user(name="外人", phone="13912345678")
@@ -190,7 +193,8 @@ def test_inviting_a_person_by_number(meeting, login, en, make_user, give_role):
     assert attendee.voting is True and attendee.organisation_id is None
 
 
-def test_removing_invitees_and_their_vote(meeting, login, en):
+def test_removing_invitees_and_their_vote(make_meeting, login, en):
+    meeting = make_meeting(starts_in=timedelta(days=1))
     login(meeting.chair, en)
     member = next(a for a in meeting.attendees if a.user.name == "委员1")
     chair = next(a for a in meeting.attendees if a.user_id == meeting.chair_id)
@@ -213,7 +217,8 @@ def test_the_agenda_is_ordered_and_holds_each_proposal_once(
     first, second, third = (make_proposal(community, author, title=t)
                             for t in ("一号议题", "二号议题", "三号议题"))
     draft = make_proposal(community, author, status=Status.DRAFT, title="草稿")
-    meeting = make_meeting(community=community, proposals=[first, second])
+    meeting = make_meeting(community=community, proposals=[first, second],
+                           starts_in=timedelta(days=1))
     login(meeting.chair, en)
     page = en.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     options = page.split('name="agenda-proposal"')[1].split("</select>")[0]
@@ -275,3 +280,40 @@ def test_an_empty_list_says_so_and_offers_scheduling_to_staff(
     page = en.get(f"/c/{community.id}/meetings").get_data(as_text=True)
     assert "No meeting is scheduled." in page and "No meetings have been held yet." in page
     assert "Schedule a meeting" in page
+
+
+def test_once_started_who_votes_and_the_agenda_stay_as_they_were(
+        meeting, login, en, make_org, make_user, give_role):
+    """Quorum and hands are counted on the voting invitees: after the start nobody can
+    remove one, take their vote away, change the kind or drop an item, and a late
+    invitation may only be without a vote (列席)."""
+    login(meeting.chair, en)
+    member = next(a for a in meeting.attendees if a.user.name == "委员1")
+    refused = "The meeting has started: who votes, and the kind of meeting, stay as they were"
+    for action in ("remove", "non_voting"):
+        page = en.post(f"/meetings/{meeting.id}/attendees/{member.id}", data={"action": action},
+                       follow_redirects=True).get_data(as_text=True)
+        assert refused in page
+    db.session.expire_all()
+    assert db.session.get(Attendee, member.id).voting
+    item = meeting.items[0]
+    page = en.post(f"/meetings/{meeting.id}/agenda/{item.id}", data={"action": "remove"},
+                   follow_redirects=True).get_data(as_text=True)
+    assert refused in page and db.session.get(AgendaItem, item.id) is not None
+    data = {"kind": MeetingKind.RESIDENTS_COUNCIL, "title": meeting.title,
+            "starts_at": "2030-01-01T09:00", "ends_at": "2030-01-01T11:00",
+            "place": meeting.place, "online_link": "", "chair": str(meeting.chair_id),
+            "recorder": str(meeting.recorder_id)}
+    page = en.post(f"/meetings/{meeting.id}/edit", data=data).get_data(as_text=True)
+    assert refused in page
+    assert db.session.get(Meeting, meeting.id).kind == MeetingKind.COMMITTEE
+    neighbour = make_user(name="楼长", phone="13812345678")
+    give_role(neighbour, Role.RESIDENT, meeting.community)
+    page = en.post(f"/meetings/{meeting.id}/invitees",
+                   data={"invite-phone": "13812345678", "invite-voting": "y"},
+                   follow_redirects=True).get_data(as_text=True)
+    assert refused in page
+    en.post(f"/meetings/{meeting.id}/invitees", data={"invite-phone": "13812345678"})
+    late = db.session.execute(select(Attendee).where(
+        Attendee.user_id == neighbour.id)).scalar_one()
+    assert not late.voting

@@ -45,6 +45,8 @@ def test_closing_and_finalising_a_poll_put_both_result_notices_on_the_board(
     preliminary, final = _notices()
     assert (final.kind, final.poll_id) == (NoticeKind.RESULT_NOTICE, poll.id)
     assert final.title != preliminary.title
+    # Only the final result stays current; the preliminary one moves to "Expired".
+    assert final.expires_at is None and preliminary.expires_at <= utcnow()
 
     login(estate.owners[1])
     page = client.get(f"/notices/{final.id}").get_data(as_text=True)
