@@ -157,7 +157,9 @@ def mark_done(action: FollowUpAction, *, actor, note: str,
     open action and the proposal is in progress, the proposal is done."""
     # Read the action afresh under a row lock: of two people reporting it at once, the
     # second sees it done instead of overwriting the first's report.
-    db.session.refresh(action, with_for_update=True)
+    db.session.execute(select(FollowUpAction.id).where(FollowUpAction.id == action.id)
+                       .with_for_update())
+    db.session.refresh(action)
     if action.status == ActionStatus.DONE:
         raise ActionRefused("already_done")
     if not note and photo is None:
