@@ -28,13 +28,6 @@ from app.permissions import load_standing, require
 bp = Blueprint("insights", __name__)
 
 
-def _community_or_404(community_id: int) -> Community:
-    community = db.session.get(Community, community_id)
-    if community is None:
-        abort(404)
-    return community
-
-
 def _choice(community: Community) -> tuple[PeriodForm, bool]:
     """The period form for what this user may see; whether it is valid."""
     standing = load_standing(current_user)
@@ -88,7 +81,7 @@ def _charts(figures: dict) -> dict:
 @bp.route("/c/<int:community_id>/insights")
 @login_required
 def dashboard(community_id: int):
-    community = _community_or_404(community_id)
+    community = db.get_or_404(Community, community_id)
     require("insights.view", community)
     form, valid = _choice(community)
     if not valid:
@@ -111,7 +104,7 @@ def dashboard(community_id: int):
 @bp.route("/c/<int:community_id>/insights/topics")
 @login_required
 def topics(community_id: int):
-    community = _community_or_404(community_id)
+    community = db.get_or_404(Community, community_id)
     require("insights.view", community)
     form, valid = _choice(community)
     if not valid:
@@ -134,7 +127,7 @@ def _csv(name: str, header: list[str], rows: list[list]) -> Response:
 @bp.route("/c/<int:community_id>/insights/<table>.csv")
 @login_required
 def table_csv(community_id: int, table: str):
-    community = _community_or_404(community_id)
+    community = db.get_or_404(Community, community_id)
     require("insights.view", community)
     if table not in TABLES and table != "topics":
         abort(404)

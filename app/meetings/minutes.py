@@ -13,7 +13,6 @@ from dataclasses import asdict
 from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -32,13 +31,12 @@ from app.meetings.documents import (
     Document,
     to_markdown,
 )
-from app.meetings.forms import KIND_LABELS, MINUTES_REFUSALS, PublishForm
+from app.meetings.forms import KIND_LABELS, MINUTES_REFUSALS
 from app.meetings.models import AgendaItem, Attendee, Meeting, Minutes
 from app.meetings.quorum import HandsRefused
 from app.meetings.services import attendance, hands_result, state
 from app.notices.models import NoticeKind
 from app.notices.services import post_document_notice, retire_notices
-from app.permissions import can
 from app.proposals.models import ModerationState, Proposal
 from app.voting.forms import (
     OUTCOME_LABELS,
@@ -85,19 +83,6 @@ def versions_of(meeting: Meeting) -> list[Minutes]:
         .options(joinedload(Minutes.published_by))
         .order_by(Minutes.version.desc())
     ).scalars().all()
-
-
-def minutes_context(meeting) -> dict:
-    """What the meeting page shows about the minutes: every published version (newest
-    first), and for the recorder and the chair the draft and the publish form."""
-    versions = versions_of(meeting)
-    may_publish = can(current_user, "minutes.publish", meeting)
-    return {
-        "minutes_versions": versions,
-        "may_publish_minutes": may_publish,
-        "minutes_refusal": minutes_refusal(meeting) if may_publish else None,
-        "minutes_form": PublishForm(bool(versions), formdata=None) if may_publish else None,
-    }
 
 
 def _refusal_code(meeting: Meeting) -> str | None:

@@ -50,7 +50,7 @@ from app.meetings.minutes import (
     MinutesRefused,
     draft_minutes,
     file_name,
-    minutes_context,
+    minutes_refusal,
     published_document,
     versions_of,
 )
@@ -103,13 +103,6 @@ def labels():
             "outcome_labels": OUTCOME_LABELS, "describe_condition": describe_condition}
 
 
-def _community_or_404(community_id: int) -> Community:
-    community = db.session.get(Community, community_id)
-    if community is None:
-        abort(404)
-    return community
-
-
 def _meeting_or_404(meeting_id: int, action: str = "meeting.view") -> Meeting:
     """The meeting with everything its page shows, in a fixed number of queries."""
     meeting = db.session.execute(
@@ -159,7 +152,7 @@ def _refused(meeting: Meeting, code: str, anchor: str | None = None):
 @bp.route("/c/<int:community_id>/meetings")
 @login_required
 def list_meetings(community_id: int):
-    community = _community_or_404(community_id)
+    community = db.get_or_404(Community, community_id)
     require("community.view", community)
     upcoming, past = upcoming_and_past(community)
     return render_template("meetings/list.html", community=community, upcoming=upcoming,
@@ -181,7 +174,7 @@ def _meeting_form(community: Community, *args, for_edit: bool = False, **kwargs)
 @bp.route("/c/<int:community_id>/meetings/new", methods=["GET", "POST"])
 @login_required
 def new_meeting(community_id: int):
-    community = _community_or_404(community_id)
+    community = db.get_or_404(Community, community_id)
     require("meeting.schedule", community)
     form = _meeting_form(community)
     if form.validate_on_submit():
@@ -294,7 +287,7 @@ def _render_meeting(meeting: Meeting, **forms):
         check_in_form=CheckInForm(formdata=None, prefix="check-in"))
     context.update(forms)
     return render_template(
-        "meetings/view.html", **context, **minutes_context(meeting),
+        "meetings/view.html", **context, **_minutes_context(meeting),
         actions_by_item=actions_for_meeting(meeting), linked_polls=_linked_polls(meeting),
         hands=_hands(meeting, context["counted"]))
 
@@ -556,6 +549,18 @@ def record(meeting_id: int, item_id: int):
 
 
 
+def _minutes_context(meeting) -> dict:
+    """What the meeting page shows about the minutes: every published version (newest
+    first), and for the recorder and the chair the draft and the publish form."""
+    versions = versions_of(meeting)
+    may_publish = can(current_user, "minutes.publish", meeting)
+    return {
+        "minutes_versions": versions,
+        "may_publish_minutes": may_publish,
+        "minutes_refusal": minutes_refusal(meeting) if may_publish else None,
+        "minutes_form": PublishForm(bool(versions), formdata=None) if may_publish else None,
+    }
+
 
 def _minutes_meeting(meeting_id: int, action: str):
     meeting = load_minuted_meeting(meeting_id)
@@ -566,7 +571,7 @@ def _minutes_meeting(meeting_id: int, action: str):
 
 
 def _minutes_section(meeting, form=None) -> dict:
-    context = {"meeting": meeting, **minutes_context(meeting)}
+    context = {"meeting": meeting, **_minutes_context(meeting)}
     if form is not None:
         context["minutes_form"] = form
     return context
