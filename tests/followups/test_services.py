@@ -7,10 +7,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from app import extensions
 from app.audit.models import AuditEvent
 from app.community.models import MemberRole
 from app.extensions import beijing_today, db
-from app.followups import services
 from app.followups.models import ActionStatus
 from app.followups.services import ActionRefused, mark_done
 from app.notices.models import Notification, NotificationKind
@@ -26,7 +26,7 @@ def _audit_actions() -> list[str]:
 
 def test_today_is_the_date_in_beijing(monkeypatch):
     late_evening_utc = datetime(2026, 11, 29, 17, 30, tzinfo=UTC)  # 01:30 on the 30th there
-    monkeypatch.setattr(services, "utcnow", lambda: late_evening_utc)
+    monkeypatch.setattr(extensions, "utcnow", lambda: late_evening_utc)
     assert beijing_today() == date(2026, 11, 30)
 
 
