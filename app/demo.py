@@ -499,8 +499,8 @@ def seed_meetings(community: Community) -> None:
     actions and published minutes, and a residents' council next week: so that a first run
     can open a real-looking meeting page and export its minutes at once."""
     from app.followups.services import add_action, mark_done
+    from app.meetings.kinds import MeetingKind
     from app.meetings.minutes import publish
-    from app.meetings.models import MeetingKind
     from app.meetings.services import mark_presence, record_item, schedule
     from app.notices.models import Notice
 

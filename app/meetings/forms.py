@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.forms import CheckboxesField, options
-from app.meetings.models import MeetingKind
+from app.meetings.kinds import MeetingKind
 
 KIND_LABELS = {
     MeetingKind.OWNERS_GENERAL: _l("Owners' general meeting (业主大会)"),

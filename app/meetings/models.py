@@ -13,14 +13,6 @@ from app.extensions import UTCDateTime, db, utcnow
 from app.proposals.models import Proposal
 
 
-class MeetingKind(enum.StrEnum):
-    OWNERS_GENERAL = "owners_general"        # 业主大会
-    COMMITTEE = "committee"                  # 业委会会议
-    RESIDENTS_COUNCIL = "residents_council"  # 居民议事会
-    PARTY_BRANCH = "party_branch"            # 党员大会
-    JOINT = "joint"                          # 联席会议
-
-
 class Meeting(db.Model):
     __tablename__ = "meetings"
 

@@ -12,7 +12,7 @@ counted in a room. Non-voting attendees (列席) count for none of these.
 
 from dataclasses import replace
 
-from app.meetings.models import MeetingKind
+from app.meetings.kinds import MeetingKind
 from app.voting.rules import (
     ABSTAIN,
     APPROVE,

@@ -11,8 +11,9 @@ from app.community.models import Community, Organisation, OrganisationKind, Unit
 from app.discussion.models import Comment, Report, ReportStatus, Stance
 from app.extensions import db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
+from app.meetings.kinds import MeetingKind
 from app.meetings.minutes import content_hash
-from app.meetings.models import Meeting, MeetingKind, Minutes
+from app.meetings.models import Meeting, Minutes
 from app.meetings.services import attendance
 from app.notices.models import Notice, Notification, NotificationKind
 from app.proposals.models import (

@@ -7,7 +7,8 @@ import pytest
 
 from app.extensions import beijing_today, db, utcnow
 from app.followups.services import add_action
-from app.meetings.models import AgendaItem, Meeting, MeetingKind
+from app.meetings.kinds import MeetingKind
+from app.meetings.models import AgendaItem, Meeting
 from app.proposals.states import Status
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from app.community.models import MemberRole, OrganisationKind, Role
 from app.extensions import db, utcnow
-from app.meetings.models import AgendaItem, Attendee, Meeting, MeetingKind, MeetingOrganisation
+from app.meetings.kinds import MeetingKind
+from app.meetings.models import AgendaItem, Attendee, Meeting, MeetingOrganisation
 
 CODE = "246810"
 

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.meetings.models import Attendee, CheckIn, MeetingKind
+from app.meetings.kinds import MeetingKind
+from app.meetings.models import Attendee, CheckIn
 from tests.meetings.conftest import CODE
 
 HTMX = {"HX-Request": "true", "HX-Target": "check-in"}

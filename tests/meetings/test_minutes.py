@@ -19,8 +19,9 @@ from app.community.models import OrganisationKind
 from app.discussion.models import Comment
 from app.extensions import db, utcnow
 from app.followups.models import FollowUpAction
+from app.meetings.kinds import MeetingKind
 from app.meetings.minutes import content_hash
-from app.meetings.models import Meeting, MeetingKind, Minutes
+from app.meetings.models import Meeting, Minutes
 from app.meetings.services import attendance
 from app.notices.models import Notice, NoticeKind
 from app.voting.forms import describe_condition

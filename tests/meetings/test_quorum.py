@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.meetings.models import MeetingKind
+from app.meetings.kinds import MeetingKind
 from app.meetings.quorum import HandsRefused, attendance_quorum, show_of_hands
 
 NON_POLL_KINDS = [MeetingKind.COMMITTEE, MeetingKind.PARTY_BRANCH,

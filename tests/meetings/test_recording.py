@@ -5,7 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db, utcnow
-from app.meetings.models import AgendaItem, Attendee, MeetingKind
+from app.meetings.kinds import MeetingKind
+from app.meetings.models import AgendaItem, Attendee
 from app.voting.models import ElectorateKind
 from app.voting.services import cast, close_poll, create_poll, entry_for, open_poll
 

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.community.models import MemberRole, OrganisationKind, Role
 from app.extensions import db
-from app.meetings.models import AgendaItem, Attendee, Meeting, MeetingKind, MeetingOrganisation
+from app.meetings.kinds import MeetingKind
+from app.meetings.models import AgendaItem, Attendee, Meeting, MeetingOrganisation
 from app.notices.models import Notification, NotificationKind
 from app.proposals.states import Status
 
