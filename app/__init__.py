@@ -1,5 +1,6 @@
 """Gongzhi (共治): the application factory."""
 
+import importlib
 import os
 from pathlib import Path
 
@@ -97,6 +98,9 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, community_bp, audit_bp, proposals_bp, discussion_bp,
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp):
         app.register_blueprint(blueprint)
+    # What reacts to domain events (app/core/signals.py) listens from the start.
+    for subscriber in ("app.followups.services", "app.voting.notice"):
+        importlib.import_module(subscriber)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -24,13 +24,13 @@ from app.community.services import (
     roster_context,
     user_by_phone,
 )
+from app.core.documents import FORMATS, render
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.meetings import minutes as meeting_minutes
-from app.meetings.documents import FORMATS, render
-from app.meetings.notices import result_notice
 from app.phones import normalise_phone
 from app.voting.models import Poll
+from app.voting.notice import result_notice
 from app.voting.recount import RECOUNT_RULES, RecountError, recount
 from app.voting.services import VotingRefused, due_polls, refresh, verify_poll_chain
 from config import PROJECT_ROOT

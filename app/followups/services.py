@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.community.models import Membership, Organisation
+from app.core.signals import proposal_status_changed
 from app.extensions import db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
 from app.meetings.models import AgendaItem
@@ -133,10 +134,11 @@ def add_action(item_or_proposal: AgendaItem | Proposal, *, organisation: Organis
     return action
 
 
-def carry_out_if_planned(proposal: Proposal) -> None:
+@proposal_status_changed.connect
+def carry_out_if_planned(proposal: Proposal, *, target: str, **_event) -> None:
     """A proposal that passes with actions already decided (at a meeting before its vote,
     say) is being carried out from the moment it passes."""
-    if proposal.status != Status.PASSED:
+    if target != Status.PASSED:
         return
     planned = db.session.execute(
         select(FollowUpAction.description).where(FollowUpAction.proposal_id == proposal.id,

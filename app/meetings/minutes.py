@@ -17,11 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
-from app.discussion.forms import STANCE_LABELS
-from app.discussion.models import Comment
-from app.extensions import db, utcnow
-from app.followups.services import actions_for_meeting
-from app.meetings.documents import (
+from app.core.documents import (
     HEADING,
     ITEMS,
     PARAGRAPH,
@@ -31,6 +27,10 @@ from app.meetings.documents import (
     Document,
     to_markdown,
 )
+from app.discussion.forms import STANCE_LABELS
+from app.discussion.models import Comment
+from app.extensions import db, utcnow
+from app.followups.services import actions_for_meeting
 from app.meetings.forms import KIND_LABELS, MINUTES_REFUSALS
 from app.meetings.models import AgendaItem, Attendee, Meeting, Minutes
 from app.meetings.quorum import HandsRefused

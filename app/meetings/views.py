@@ -26,12 +26,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
 from app.community.models import Community
+from app.core.documents import FORMATS, to_html
+from app.core.documents import render as render_document
 from app.core.rendering import done, render_page, wants_fragment
 from app.extensions import LOCAL_ZONE, db, limiter
 from app.followups.services import actions_for_meeting
 from app.meetings import permissions  # noqa: F401  (registers the meeting rules)
-from app.meetings.documents import FORMATS, to_html
-from app.meetings.documents import render as render_document
 from app.meetings.forms import (
     KIND_LABELS,
     MINUTES_REFUSALS,

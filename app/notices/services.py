@@ -5,8 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -170,30 +168,6 @@ def post_notice(*, community: Community, organisation: Organisation, author, tit
     record("notice.post", actor=author, community_id=community.id, target=f"notice:{notice.id}",
            details={"organisation_id": organisation.id, "scope": scope_kind,
                     "pinned": pinned, "attachments": len(attachments)})
-    return notice
-
-
-def post_result_notice(poll) -> Notice | None:
-    """Put the poll's result notice (preliminary at close, final after objections) on the
-    board, in the community's language; without any organisation to sign it, nothing."""
-    # app.meetings.notices imports the voting services, which call this function.
-    from app.meetings.documents import to_markdown
-    from app.meetings.notices import issuing_organisation, result_notice
-
-    organisation = issuing_organisation(poll)
-    if organisation is None:
-        return None
-    retire_notices(poll_id=poll.id)  # the preliminary result, when the final one comes
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        document = result_notice(poll)
-        title = _("%(document)s: %(proposal)s", document=document.title,
-                  proposal=poll.proposal.title)
-    # The document's heading is the notice's own title.
-    body = to_markdown(document).removeprefix(f"# {document.title}\n\n")
-    notice = post_document_notice(
-        community_id=poll.community_id, organisation_id=organisation.id,
-        kind=NoticeKind.RESULT_NOTICE, title=title[:120], body=body, poll_id=poll.id)
-    notice.published_at = poll.finalised_at or poll.closed_at
     return notice
 
 

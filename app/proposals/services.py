@@ -18,6 +18,7 @@ from app.community.models import (
     Organisation,
     OrganisationKind,
 )
+from app.core.signals import proposal_status_changed
 from app.core.text import render_markdown
 from app.extensions import db, utcnow
 from app.notices.models import NotificationKind
@@ -127,6 +128,7 @@ def transition(proposal: Proposal, action: Action, *, actor: User | None, note: 
                proposal_id=proposal.id,
                details={"from": source, "to": target, "title": proposal.title, "note": note})
     db.session.flush()
+    proposal_status_changed.send(proposal, source=source, target=target, action=action)
 
 
 def submit(proposal: Proposal, *, actor: User) -> None:

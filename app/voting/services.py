@@ -34,9 +34,9 @@ from app.community.models import (
     RoleGrant,
     Unit,
 )
+from app.core.signals import poll_closed, poll_finalised
 from app.extensions import db, utcnow
-from app.followups.services import carry_out_if_planned
-from app.notices.services import notify, post_result_notice
+from app.notices.services import notify
 from app.proposals.models import Proposal, ScopeKind
 from app.proposals.services import may_open_voting, transition
 from app.proposals.states import Action, Status
@@ -328,7 +328,7 @@ def close_poll(poll: Poll, *, actor=None) -> None:
     record("poll.close", actor=actor, community_id=poll.community_id, target=f"poll:{poll.id}",
            details={"early": actor is not None})
     db.session.flush()
-    post_result_notice(poll)
+    poll_closed.send(poll)
 
 
 def extend(poll: Poll, closes_at: datetime, *, actor, reason: str) -> None:
@@ -357,9 +357,8 @@ def finalise(poll: Poll) -> Result:
     # An advisory poll informs; it does not decide the proposal.
     if action is not None and poll.proposal.status == Status.VOTING:
         transition(poll.proposal, action, actor=None)
-        carry_out_if_planned(poll.proposal)
     db.session.flush()
-    post_result_notice(poll)
+    poll_finalised.send(poll)
     return official
 
 

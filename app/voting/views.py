@@ -20,10 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.community.models import Organisation
+from app.core.documents import FORMATS, render
 from app.core.rendering import wants_fragment
 from app.extensions import db, utcnow
-from app.meetings.documents import FORMATS, render
-from app.meetings.notices import result_notice
 from app.permissions import can, require
 from app.proposals.models import Proposal
 from app.proposals.services import may_open_voting
@@ -54,6 +53,7 @@ from app.voting.models import (
     ResultsVisibility,
     RollEntry,
 )
+from app.voting.notice import result_notice
 from app.voting.rules import YES_NO, percent
 from app.voting.services import (
     VotingRefused,

@@ -1,13 +1,17 @@
 """The result notice (表决结果公告) of a closed poll, as a document: the preliminary one with
 its objection period, then the final one."""
 
-from flask_babel import format_datetime
+from flask import current_app
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.community.models import Organisation, OrganisationKind
+from app.core.documents import Document, to_markdown
+from app.core.signals import poll_closed, poll_finalised
 from app.extensions import db
-from app.meetings.documents import Document
+from app.notices.models import Notice, NoticeKind
+from app.notices.services import post_document_notice, retire_notices
 from app.voting.forms import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS, describe_condition
 from app.voting.models import ElectorateKind, Poll, PollStatus, QuestionKind
 from app.voting.rules import OWNER_RULES, Result, Rule
@@ -111,3 +115,25 @@ def result_notice(poll: Poll) -> Document:
         closing=closing,
         signature=[_issuer(poll), _("(seal)"), format_datetime(date, "yyyy-MM-dd")],
     )
+
+
+@poll_closed.connect
+@poll_finalised.connect
+def post_result_notice(poll: Poll) -> Notice | None:
+    """Put the poll's result notice (preliminary at close, final after objections) on the
+    board, in the community's language; without any organisation to sign it, nothing."""
+    organisation = issuing_organisation(poll)
+    if organisation is None:
+        return None
+    retire_notices(poll_id=poll.id)  # the preliminary result, when the final one comes
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        document = result_notice(poll)
+        title = _("%(document)s: %(proposal)s", document=document.title,
+                  proposal=poll.proposal.title)
+    # The document's heading is the notice's own title.
+    body = to_markdown(document).removeprefix(f"# {document.title}\n\n")
+    notice = post_document_notice(
+        community_id=poll.community_id, organisation_id=organisation.id,
+        kind=NoticeKind.RESULT_NOTICE, title=title[:120], body=body, poll_id=poll.id)
+    notice.published_at = poll.finalised_at or poll.closed_at
+    return notice

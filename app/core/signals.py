@@ -1,0 +1,16 @@
+"""Domain events, on Flask's own signals (blinker).
+
+A feature that must react to another's event subscribes here instead of being called by it,
+so the feature that sends never imports the one that listens: the import graph between
+feature packages stays free of cycles (tests/test_structure.py checks it).
+"""
+
+from blinker import Namespace
+
+_events = Namespace()
+
+# Sender: the proposal. Keyword arguments: ``source`` and ``target`` (statuses), ``action``.
+proposal_status_changed = _events.signal("proposal-status-changed")
+# Sender: the poll, once its preliminary result is counted (closed) or made final.
+poll_closed = _events.signal("poll-closed")
+poll_finalised = _events.signal("poll-finalised")
