@@ -1,10 +1,13 @@
 """Form pieces shared by every feature."""
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectMultipleField
 from wtforms.validators import ValidationError
+
+from app.extensions import LOCAL_ZONE
 
 
 def strip(value):
@@ -25,3 +28,8 @@ class CheckboxesField(SelectMultipleField):
         known = {str(choice.value) for choice in self.choices}
         if any(value not in known for value in self.data or []):
             raise ValidationError(_l("Choose only from the list."))
+
+
+def to_utc(local: datetime) -> datetime:
+    """A datetime-local value is wall-clock time in Shanghai; the database keeps UTC."""
+    return local.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)

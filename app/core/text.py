@@ -1,5 +1,8 @@
 """User-written text: Markdown rendered to HTML that is safe to show."""
 
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
 import markdown
 import nh3
 
@@ -20,3 +23,11 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="nofollow noopener",
     )
+
+
+def percent(ratio: Fraction | None) -> str:
+    """A ratio as a percentage with two decimals, rounded half up (for display only)."""
+    if ratio is None:
+        return "—"
+    value = Decimal(ratio.numerator) * 100 / Decimal(ratio.denominator)
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)} %"

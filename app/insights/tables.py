@@ -10,7 +10,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.proposals.forms import CATEGORY_LABELS, STATUS_LABELS
-from app.voting.forms import RULE_LABELS
+from app.voting.labels import RULE_LABELS
 
 
 def _when(iso: str) -> str:

@@ -38,12 +38,7 @@ from app.meetings.services import attendance, hands_result, state
 from app.notices.models import NoticeKind
 from app.notices.services import post_document_notice, retire_notices
 from app.proposals.models import ModerationState, Proposal
-from app.voting.forms import (
-    OUTCOME_LABELS,
-    RULE_LABELS,
-    YES_NO_LABELS,
-    describe_condition,
-)
+from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS, describe_condition
 from app.voting.models import ElectorateKind, Poll, PollStatus, QuestionKind
 from app.voting.services import results
 

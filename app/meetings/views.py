@@ -28,6 +28,7 @@ from app.auth.models import User
 from app.community.models import Community
 from app.core.documents import FORMATS, to_html
 from app.core.documents import render as render_document
+from app.core.forms import to_utc
 from app.core.rendering import done, render_page, wants_fragment
 from app.extensions import LOCAL_ZONE, db, limiter
 from app.followups.services import actions_for_meeting
@@ -88,7 +89,7 @@ from app.meetings.services import (
 )
 from app.permissions import can, load_standing, require
 from app.phones import normalise_phone
-from app.voting.forms import OUTCOME_LABELS, describe_condition, to_utc
+from app.voting.labels import OUTCOME_LABELS, describe_condition
 from app.voting.models import Poll, PollStatus
 from app.voting.services import official_result
 

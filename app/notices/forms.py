@@ -6,12 +6,11 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.core.forms import options, strip
+from app.core.forms import options, strip, to_utc
 from app.extensions import utcnow
 from app.notices.attachments import MAX_ATTACHMENTS, PDF_MAX_BYTES, AttachmentRejected, check
 from app.notices.models import NoticeKind
 from app.proposals.forms import ScopeFields
-from app.voting.forms import to_utc
 
 KIND_LABELS = {
     NoticeKind.ANNOUNCEMENT: _l("Notice"),

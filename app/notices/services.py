@@ -22,7 +22,7 @@ from app.community.models import (
     RoleGrant,
     Unit,
 )
-from app.core.text import render_markdown
+from app.core.text import percent, render_markdown
 from app.extensions import db, utcnow
 from app.notices import attachments as attachment_files
 from app.notices.models import (
@@ -37,7 +37,6 @@ from app.notices.models import (
 )
 from app.permissions import STAFF_ROLES, in_scope, load_standing
 from app.proposals.models import ScopeKind
-from app.voting.rules import percent
 
 PER_PAGE = 30
 HOME_NOTICES = 5

@@ -1,6 +1,5 @@
 """Poll forms, the words for rules and choices, and the messages for refusals."""
 
-from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,69 +15,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.forms import options
-from app.extensions import LOCAL_ZONE
+from app.voting.labels import (
+    CHANNEL_LABELS,
+    ELECTORATE_LABELS,
+    RULE_LABELS,
+    SECRECY_LABELS,
+    VISIBILITY_LABELS,
+)
 from app.voting.models import Channel, ElectorateKind, QuestionKind, ResultsVisibility, Secrecy
-from app.voting.rules import ABSTAIN, APPROVE, OPPOSE, Rule, percent
+from app.voting.rules import Rule
 
-RULE_LABELS = {
-    Rule.CIVIL_CODE_ORDINARY: _l("Civil Code Art. 278, ordinary matter (过半数)"),
-    Rule.CIVIL_CODE_MAJOR: _l("Civil Code Art. 278, major matter (四分之三)"),
-    Rule.SIMPLE_MAJORITY: _l("Simple majority"),
-    Rule.TWO_THIRDS: _l("Two thirds"),
-    Rule.PARTY_BRANCH: _l("Party branch members' meeting"),
-    Rule.COMMITTEE: _l("Committee meeting"),
-    Rule.ADVISORY: _l("Advisory (意见征集)"),
-}
 QUORUM_RULES = {Rule.SIMPLE_MAJORITY, Rule.TWO_THIRDS}
-def describe_condition(condition) -> str:
-    """One condition of a count as a sentence with its figures, for pages and documents:
-    "People taking part: 221 of 289 = 76.47 % ≥ 2/3 ✓ holds"."""
-    area = condition.measure == "area"
-    if condition.kind == "quorum":
-        what = _l("Area taking part") if area else _l("People taking part")
-    elif condition.basis == "electorate":
-        what = (_l("Area in favour, of the whole roll") if area
-                else _l("People in favour, of the whole roll"))
-    else:
-        what = (_l("Area in favour, of those taking part") if area
-                else _l("People in favour, of those taking part"))
-
-    def amount(value):
-        return f"{value:,.2f} m²" if area else str(value)
-
-    figures = _l("%(actual)s of %(of)s", actual=amount(condition.actual),
-                 of=amount(condition.of))
-    sign = "≥" if condition.inclusive else ">"
-    threshold = f"{condition.threshold.numerator}/{condition.threshold.denominator}"
-    verdict = "✓ " + str(_l("holds")) if condition.holds else "✗ " + str(_l("does not hold"))
-    return f"{what}: {figures} = {percent(condition.ratio)} {sign} {threshold} {verdict}"
-
-
-YES_NO_LABELS = {APPROVE: _l("In favour"), OPPOSE: _l("Against"), ABSTAIN: _l("Abstain")}
-ELECTORATE_LABELS = {
-    ElectorateKind.OWNERS: _l("Owners in the proposal's scope (people and area)"),
-    ElectorateKind.RESIDENTS: _l("Verified residents in scope, one per person"),
-    ElectorateKind.ORGANISATION: _l("Members of an organisation"),
-}
-VISIBILITY_LABELS = {
-    ResultsVisibility.AFTER_CLOSE: _l("Only after close: nobody, staff included, sees choices"
-                                      " before"),
-    ResultsVisibility.AFTER_VOTE: _l("To each person after they voted"),
-    ResultsVisibility.LIVE: _l("Live, to everyone"),
-}
-SECRECY_LABELS = {
-    Secrecy.SECRET: _l("Secret: the bulletin lists receipts only"),
-    Secrecy.OPEN_ROLL: _l("Open roll: the bulletin also lists room numbers (never names)"),
-}
-CHANNEL_LABELS = {Channel.ONLINE: _l("online"), Channel.PAPER: _l("paper ballot"),
-                  Channel.PROXY: _l("proxy")}
-OUTCOME_LABELS = {
-    "passed": _l("Passed"),
-    "rejected": _l("Not passed"),
-    "no_quorum": _l("Not passed: too few took part"),
-    "advisory": _l("Advisory: the figures inform, nothing is decided"),
-    "tie": _l("Undecided: a tie for the last seat"),
-}
 REFUSAL_MESSAGES = {
     "not_in_deliberation": _l("A poll can only be attached to a proposal in deliberation."),
     "party_review_needed": _l("The party branch's opinion is needed before a vote can open."),
@@ -102,11 +49,6 @@ REFUSAL_MESSAGES = {
 
 def refusal_message(refused) -> str:
     return str(REFUSAL_MESSAGES[refused.code]) % refused.params
-
-
-def to_utc(local: datetime) -> datetime:
-    """A datetime-local value is wall-clock time in Shanghai; the database keeps UTC."""
-    return local.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
 
 
 class PollForm(FlaskForm):

@@ -12,7 +12,7 @@ from app.core.signals import poll_closed, poll_finalised
 from app.extensions import db
 from app.notices.models import Notice, NoticeKind
 from app.notices.services import post_document_notice, retire_notices
-from app.voting.forms import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS, describe_condition
+from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS, describe_condition
 from app.voting.models import ElectorateKind, Poll, PollStatus, QuestionKind
 from app.voting.rules import OWNER_RULES, Result, Rule
 from app.voting.services import VotingRefused, results

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.core.text import percent
 from app.voting.rules import (
     ABSTAIN,
     APPROVE,
@@ -23,7 +24,6 @@ from app.voting.rules import (
     Electorate,
     Result,
     Rule,
-    percent,
     tally,
 )
 
@@ -109,7 +109,7 @@ def _condition(condition: Condition) -> dict:
         "threshold": f"{condition.threshold.numerator}/{condition.threshold.denominator}",
         "comparison": ">=" if condition.inclusive else ">",
         "holds": condition.holds,
-        "explanation": condition.explain(),
+        "explanation": condition.describe(),
     }
 
 

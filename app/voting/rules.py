@@ -11,10 +11,12 @@ Abstentions take part but never approve.
 """
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
+
+from app.core.text import percent
 
 APPROVE, OPPOSE, ABSTAIN = "approve", "oppose", "abstain"
 YES_NO = (APPROVE, OPPOSE, ABSTAIN)
@@ -91,21 +93,29 @@ class Condition:
             return False
         return ratio >= self.threshold if self.inclusive else ratio > self.threshold
 
-    def explain(self) -> str:
-        """E.g. ``2,345.67 m² of 3,000.00 m² = 78.19 % ≥ 2/3 ✓``."""
-        amount = (lambda v: f"{Decimal(v):,.2f} m²") if self.measure == Measure.AREA else str
+    def describe(self, gettext: Callable[[str], str] = str) -> str:
+        """The one wording of a condition, for pages, documents and ``flask tally``:
+        "People taking part: 221 of 289 = 76.47 % ≥ 2/3 ✓ holds". ``gettext`` translates
+        the words (Flask-Babel's on pages); the default leaves them in English."""
+        area = self.measure == Measure.AREA
+        if self.kind == "quorum":
+            what = gettext("Area taking part") if area else gettext("People taking part")
+        elif self.basis == Basis.ELECTORATE:
+            what = (gettext("Area in favour, of the whole roll") if area
+                    else gettext("People in favour, of the whole roll"))
+        else:
+            what = (gettext("Area in favour, of those taking part") if area
+                    else gettext("People in favour, of those taking part"))
+
+        def amount(value) -> str:
+            return f"{Decimal(value):,.2f} m²" if area else str(value)
+
+        figures = gettext("%(actual)s of %(of)s") % {"actual": amount(self.actual),
+                                                      "of": amount(self.of)}
         sign = "≥" if self.inclusive else ">"
-        mark = "✓" if self.holds else "✗"
-        return (f"{amount(self.actual)} of {amount(self.of)} = {percent(self.ratio)} "
-                f"{sign} {self.threshold.numerator}/{self.threshold.denominator} {mark}")
-
-
-def percent(ratio: Fraction | None) -> str:
-    """A ratio as a percentage with two decimals, rounded half up (for display only)."""
-    if ratio is None:
-        return "—"
-    value = Decimal(ratio.numerator) * 100 / Decimal(ratio.denominator)
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)} %"
+        threshold = f"{self.threshold.numerator}/{self.threshold.denominator}"
+        verdict = ("✓ " + gettext("holds")) if self.holds else ("✗ " + gettext("does not hold"))
+        return f"{what}: {figures} = {percent(self.ratio)} {sign} {threshold} {verdict}"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.community.models import Organisation
 from app.core.documents import FORMATS, render
+from app.core.forms import to_utc
 from app.core.rendering import wants_fragment
+from app.core.text import percent
 from app.extensions import db, utcnow
 from app.permissions import can, require
 from app.proposals.models import Proposal
@@ -29,19 +31,20 @@ from app.proposals.services import may_open_voting
 from app.proposals.states import Status
 from app.voting import permissions  # noqa: F401  (registers the poll rules)
 from app.voting.forms import (
-    CHANNEL_LABELS,
-    ELECTORATE_LABELS,
-    OUTCOME_LABELS,
-    RULE_LABELS,
-    YES_NO_LABELS,
     AnswerForm,
     ExtendForm,
     ObjectionForm,
     OfflineForm,
     PollForm,
-    describe_condition,
     refusal_message,
-    to_utc,
+)
+from app.voting.labels import (
+    CHANNEL_LABELS,
+    ELECTORATE_LABELS,
+    OUTCOME_LABELS,
+    RULE_LABELS,
+    YES_NO_LABELS,
+    describe_condition,
 )
 from app.voting.models import (
     Ballot,
@@ -54,7 +57,7 @@ from app.voting.models import (
     RollEntry,
 )
 from app.voting.notice import result_notice
-from app.voting.rules import YES_NO, percent
+from app.voting.rules import YES_NO
 from app.voting.services import (
     VotingRefused,
     answer_objection,

@@ -26,7 +26,7 @@ from app.extensions import beijing_today, db
 from app.meetings.models import Minutes
 from app.notices.models import Notification, NotificationKind
 from app.notices.services import notify
-from app.voting.forms import OUTCOME_LABELS
+from app.voting.labels import OUTCOME_LABELS
 from tests.e2e.test_journey import log_in
 from tests.e2e.test_proposal_journey import expect_phone_width, post_in_place
 from tests.factories import PASSWORD

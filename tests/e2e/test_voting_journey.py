@@ -20,7 +20,7 @@ from app.community.models import MemberRole, OrganisationKind, Owner, Role
 from app.extensions import LOCAL_ZONE, db, utcnow
 from app.proposals.forms import STATUS_LABELS
 from app.proposals.states import Status
-from app.voting.forms import OUTCOME_LABELS, YES_NO_LABELS
+from app.voting.labels import OUTCOME_LABELS, YES_NO_LABELS
 from app.voting.models import Poll
 from tests.e2e.test_journey import log_in, log_out
 from tests.e2e.test_proposal_journey import expect_phone_width

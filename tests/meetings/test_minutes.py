@@ -24,7 +24,7 @@ from app.meetings.minutes import content_hash
 from app.meetings.models import Meeting, Minutes
 from app.meetings.services import attendance
 from app.notices.models import Notice, NoticeKind
-from app.voting.forms import describe_condition
+from app.voting.labels import describe_condition
 from app.voting.services import results
 from tests.voting.conftest import closed_poll, make_estate  # noqa: F401  (a fixture)
 

@@ -35,7 +35,8 @@ def test_the_recount_prints_the_fixed_json(runner, files):
     assert data["quorum_met"] is False  # 345.50 of 545.50 m² is under 2/3
     assert data["passed"] is False
     explanations = [c["explanation"] for c in data["conditions"]]
-    assert explanations[0] == "345.50 m² of 545.50 m² = 63.34 % ≥ 2/3 ✗"
+    assert explanations[0] == (
+        "Area taking part: 345.50 m² of 545.50 m² = 63.34 % ≥ 2/3 ✗ does not hold")
 
 
 def test_the_developers_abstention_takes_part_but_does_not_approve(runner, files):

@@ -91,9 +91,11 @@ def test_explanations_read_like_the_notice():
     electorate = Electorate(people=4, area=D("3000.00"))
     result = tally(Rule.CIVIL_CODE_ORDINARY, electorate,
                    ballots((APPROVE, "2000.00"), (APPROVE, "345.67"), (ABSTAIN, "0.01")))
-    assert result.quorum[0].explain() == "2,345.68 m² of 3,000.00 m² = 78.19 % ≥ 2/3 ✓"
-    assert result.quorum[1].explain() == "3 of 4 = 75.00 % ≥ 2/3 ✓"
-    assert result.option(APPROVE).conditions[1].explain() == "2 of 3 = 66.67 % > 1/2 ✓"
+    assert result.quorum[0].describe() == (
+        "Area taking part: 2,345.68 m² of 3,000.00 m² = 78.19 % ≥ 2/3 ✓ holds")
+    assert result.quorum[1].describe() == "People taking part: 3 of 4 = 75.00 % ≥ 2/3 ✓ holds"
+    assert result.option(APPROVE).conditions[1].describe() == (
+        "People in favour, of those taking part: 2 of 3 = 66.67 % > 1/2 ✓ holds")
 
 
 # --- Other rules ----------------------------------------------------------------------------
