@@ -26,6 +26,7 @@ from app.community.models import (
     Unit,
 )
 from app.community.roster import parse_roster
+from app.community.scope import ScopeKind
 from app.community.services import (
     add_grid,
     approve_request,
@@ -57,7 +58,6 @@ from app.proposals.models import (
     Proposal,
     ProposalEvent,
     ReviewOpinion,
-    ScopeKind,
 )
 from app.proposals.services import (
     add_party_review,

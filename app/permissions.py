@@ -254,7 +254,7 @@ def _edit_proposal(standing: Standing, proposal) -> bool:
 
 def in_scope(standing: Standing, proposal) -> bool:
     """Does one of the user's homes lie in the proposal's scope?"""
-    from app.proposals.models import ScopeKind
+    from app.community.scope import ScopeKind
 
     homes = [h for h in standing.homes if h.community_id == proposal.community_id]
     if proposal.scope_kind == ScopeKind.GRIDS:

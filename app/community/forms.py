@@ -6,44 +6,18 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.auth.forms import PhoneField
+from app.community.labels import LINK_KIND_LABELS, ORGANISATION_KIND_LABELS, SCOPE_LABELS
 from app.community.models import (
     Building,
     Community,
     Grid,
     LinkKind,
-    MemberRole,
     Organisation,
     OrganisationKind,
-    Role,
 )
-from app.core.forms import options
+from app.community.scope import ScopeKind
+from app.core.forms import CheckboxesField, options
 from app.extensions import db
-
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.PROPERTY_COMPANY: _l("Property company (物业公司)"),
-    OrganisationKind.OWNERS_COMMITTEE: _l("Owners' committee (业委会)"),
-    OrganisationKind.NEIGHBOURHOOD_COMMITTEE: _l("Neighbourhood committee (居委会)"),
-    OrganisationKind.PARTY_BRANCH: _l("Community party branch (社区党支部)"),
-    OrganisationKind.GRID_PARTY_BRANCH: _l("Grid party branch (网格党支部)"),
-    OrganisationKind.SOCIAL_ORGANISATION: _l("Social organisation (社会组织)"),
-    OrganisationKind.STREET_OFFICE: _l("Street office (街道办)"),
-}
-MEMBER_ROLE_LABELS = {
-    MemberRole.MEMBER: _l("Member"),
-    MemberRole.STAFF: _l("Staff"),
-    MemberRole.CHAIR: _l("Chair"),
-}
-ROLE_LABELS = {
-    Role.PLATFORM_ADMIN: _l("Platform administrator"),
-    Role.COMMUNITY_ADMIN: _l("Community administrator"),
-    Role.MODERATOR: _l("Moderator"),
-    Role.VERIFIED_OWNER: _l("Verified owner"),
-    Role.RESIDENT: _l("Resident"),
-}
-LINK_KIND_LABELS = {
-    LinkKind.OWNER: _l("I own it (业主)"),
-    LinkKind.RESIDENT: _l("I live there but do not own it (tenant or family)"),
-}
 
 
 def _name_field(label, max_length: int):
@@ -202,3 +176,36 @@ class LinkRequestForm(FlaskForm):
     note = TextAreaField(_l("Anything staff should know (optional)"),
                          validators=[Optional(), Length(max=300)])
     step = HiddenField()
+
+
+class ScopeFields:
+    """Who a proposal or a notice concerns: the whole community, grids or buildings. Mixed
+    into a form, with ``set_scope_choices`` called from its constructor."""
+
+    scope_kind = RadioField(_l("Who does it concern?"),
+                            choices=options(SCOPE_LABELS.items()), default=ScopeKind.COMMUNITY,
+                            validators=[InputRequired(message=_l("Choose who it concerns."))])
+    grids = CheckboxesField(_l("Grids"))
+    buildings = CheckboxesField(_l("Buildings"))
+
+    def set_scope_choices(self, grids, buildings) -> None:
+        self.grids.choices = options((g.id, g.name) for g in grids)
+        self.buildings.choices = options((b.id, b.name) for b in buildings)
+        self._grids = {str(g.id): g for g in grids}
+        self._buildings = {str(b.id): b for b in buildings}
+
+    def validate_grids(self, field):
+        if self.scope_kind.data == ScopeKind.GRIDS and not field.data:
+            raise ValidationError(_l("Choose at least one grid."))
+
+    def validate_buildings(self, field):
+        if self.scope_kind.data == ScopeKind.BUILDINGS and not field.data:
+            raise ValidationError(_l("Choose at least one building."))
+
+    @property
+    def chosen_grids(self):
+        return [self._grids[v] for v in self.grids.data or []]
+
+    @property
+    def chosen_buildings(self):
+        return [self._buildings[v] for v in self.buildings.data or []]

@@ -7,9 +7,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.community.forms import (
-    MEMBER_ROLE_LABELS,
-    ORGANISATION_KIND_LABELS,
-    ROLE_LABELS,
     BuildingForm,
     CommunityForm,
     DecisionForm,
@@ -19,6 +16,7 @@ from app.community.forms import (
     PersonRoleForm,
     RosterImportForm,
 )
+from app.community.labels import MEMBER_ROLE_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
 from app.community.messages import roster_error_message
 from app.community.models import (
     Building,

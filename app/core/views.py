@@ -14,7 +14,7 @@ from flask_login import current_user
 from app.core.preferences import ELDER_COOKIE, LANGUAGE_COOKIE, safe_next
 from app.core.services import home_summary
 from app.extensions import db
-from app.notices.forms import KIND_LABELS
+from app.notices.labels import KIND_LABELS
 from app.notices.services import home_notices
 
 bp = Blueprint("core", __name__)

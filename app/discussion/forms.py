@@ -23,22 +23,9 @@ from wtforms.validators import (
 from app.auth.forms import PhoneField
 from app.auth.models import User
 from app.core.forms import options
-from app.discussion.models import ReportReason, Stance
+from app.discussion.labels import REPORT_REASON_LABELS, STANCE_LABELS
 from app.extensions import db
 
-STANCE_LABELS = {
-    Stance.SUPPORT: _l("Support"),
-    Stance.OPPOSE: _l("Oppose"),
-    Stance.NEUTRAL: _l("Neutral"),
-    Stance.QUESTION: _l("Question"),
-}
-REPORT_REASON_LABELS = {
-    ReportReason.SPAM: _l("Spam or advertising"),
-    ReportReason.ABUSE: _l("Abuse or insults"),
-    ReportReason.PERSONAL_DATA: _l("Personal data exposed"),
-    ReportReason.OFF_TOPIC: _l("Off-topic"),
-    ReportReason.OTHER: _l("Other"),
-}
 NOTE_LIMIT = 500
 REASON_LIMIT = 500
 

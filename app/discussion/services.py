@@ -18,13 +18,8 @@ from app.audit.services import record
 from app.auth.models import User
 from app.community.models import Community, Membership, Organisation, RoleGrant
 from app.core.preferences import safe_next
-from app.discussion.forms import (
-    STANCE_LABELS,
-    CommentForm,
-    OfficialAnswerForm,
-    ReplyForm,
-    ReportForm,
-)
+from app.discussion.forms import CommentForm, OfficialAnswerForm, ReplyForm, ReportForm
+from app.discussion.labels import STANCE_LABELS
 from app.discussion.models import Comment, Mute, Report, ReportStatus
 from app.extensions import db, utcnow
 from app.notices.models import NotificationKind

@@ -10,7 +10,6 @@ from app.community.models import Community
 from app.core.rendering import done, render_page, wants_fragment
 from app.discussion import permissions  # noqa: F401  (registers the discussion rules)
 from app.discussion.forms import (
-    REPORT_REASON_LABELS,
     CommentForm,
     DecideForm,
     EditForm,
@@ -20,6 +19,7 @@ from app.discussion.forms import (
     ReplyForm,
     ReportForm,
 )
+from app.discussion.labels import REPORT_REASON_LABELS
 from app.discussion.models import Comment
 from app.discussion.services import (
     active_mutes,

@@ -25,7 +25,7 @@ from app.followups.services import (
 from app.meetings.models import AgendaItem
 from app.permissions import require
 from app.proposals import photos as photo_files
-from app.proposals.forms import HIDDEN_LABELS
+from app.proposals.labels import HIDDEN_LABELS
 
 bp = Blueprint("followups", __name__)
 

@@ -26,6 +26,7 @@ from app.community.models import (
     Residency,
     Unit,
 )
+from app.community.scope import ScopeKind
 from app.discussion.models import Comment, Report, ReportStatus, Stance
 from app.extensions import LOCAL_ZONE, UTCDateTime, beijing_today, db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
@@ -35,7 +36,6 @@ from app.proposals.models import (
     Proposal,
     ProposalBuilding,
     ProposalGrid,
-    ScopeKind,
 )
 from app.proposals.states import DISCUSSABLE, Status
 from app.voting.models import Ballot, Channel, ElectorateKind, Poll, PollStatus, RollEntry

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from app.proposals.forms import CATEGORY_LABELS, STATUS_LABELS
+from app.proposals.labels import CATEGORY_LABELS, STATUS_LABELS
 from app.voting.labels import RULE_LABELS
 
 

@@ -14,20 +14,8 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 
 from app.core.forms import CheckboxesField, options
 from app.meetings.kinds import MeetingKind
+from app.meetings.labels import KIND_LABELS
 
-KIND_LABELS = {
-    MeetingKind.OWNERS_GENERAL: _l("Owners' general meeting (业主大会)"),
-    MeetingKind.COMMITTEE: _l("Owners' committee meeting (业委会会议)"),
-    MeetingKind.RESIDENTS_COUNCIL: _l("Residents' council (居民议事会)"),
-    MeetingKind.PARTY_BRANCH: _l("Party branch members' meeting (党员大会)"),
-    MeetingKind.JOINT: _l("Joint meeting of several parties (联席会议)"),
-}
-STATE_LABELS = {
-    "upcoming": _l("Upcoming"),
-    "running": _l("Meeting in progress"),
-    "ended": _l("Ended"),
-    "cancelled": _l("Cancelled"),
-}
 REFUSAL_MESSAGES = {
     "ends_before_start": _l("The meeting must end after it starts."),
     "cancelled": _l("This meeting is cancelled."),

@@ -27,11 +27,12 @@ from app.core.documents import (
     Document,
     to_markdown,
 )
-from app.discussion.forms import STANCE_LABELS
+from app.discussion.labels import STANCE_LABELS
 from app.discussion.models import Comment
 from app.extensions import db, utcnow
 from app.followups.services import actions_for_meeting
-from app.meetings.forms import KIND_LABELS, MINUTES_REFUSALS
+from app.meetings.forms import MINUTES_REFUSALS
+from app.meetings.labels import KIND_LABELS
 from app.meetings.models import AgendaItem, Attendee, Meeting, Minutes
 from app.meetings.quorum import HandsRefused
 from app.meetings.services import attendance, hands_result, state

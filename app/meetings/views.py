@@ -34,9 +34,7 @@ from app.extensions import LOCAL_ZONE, db, limiter
 from app.followups.services import actions_for_meeting
 from app.meetings import permissions  # noqa: F401  (registers the meeting rules)
 from app.meetings.forms import (
-    KIND_LABELS,
     MINUTES_REFUSALS,
-    STATE_LABELS,
     AgendaForm,
     CancelForm,
     CheckInForm,
@@ -47,6 +45,7 @@ from app.meetings.forms import (
     PublishForm,
     refusal_message,
 )
+from app.meetings.labels import KIND_LABELS, STATE_LABELS
 from app.meetings.minutes import (
     MinutesRefused,
     draft_minutes,

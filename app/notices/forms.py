@@ -6,22 +6,15 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.community.forms import ScopeFields
 from app.core.forms import options, strip, to_utc
 from app.extensions import utcnow
 from app.notices.attachments import MAX_ATTACHMENTS, PDF_MAX_BYTES, AttachmentRejected, check
-from app.notices.models import NoticeKind
-from app.proposals.forms import ScopeFields
 
-KIND_LABELS = {
-    NoticeKind.ANNOUNCEMENT: _l("Notice"),
-    NoticeKind.RESULT_NOTICE: _l("Result of a vote"),
-    NoticeKind.MINUTES: _l("Meeting minutes"),
-}
 ATTACHMENT_MESSAGES = {
     "too_large": _l("“%(name)s” is too large: photos may have at most 5 MB, PDFs 10 MB."),
     "not_accepted": _l("“%(name)s” is neither a PDF nor a JPEG, PNG or WebP photo."),
 }
-
 
 
 class NoticeForm(ScopeFields, FlaskForm):

@@ -22,6 +22,7 @@ from app.community.models import (
     RoleGrant,
     Unit,
 )
+from app.community.scope import ScopeKind
 from app.core.text import percent, render_markdown
 from app.extensions import db, utcnow
 from app.notices import attachments as attachment_files
@@ -36,7 +37,6 @@ from app.notices.models import (
     NotificationKind,
 )
 from app.permissions import STAFF_ROLES, in_scope, load_standing
-from app.proposals.models import ScopeKind
 
 PER_PAGE = 30
 HOME_NOTICES = 5

@@ -17,13 +17,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.community.labels import SCOPE_LABELS
 from app.community.models import Building, Community, Organisation
 from app.core.rendering import done, render_page, send_upload
 from app.core.services import community_entry
 from app.extensions import db
 from app.notices import attachments as attachment_files
 from app.notices import permissions  # noqa: F401  (registers the notice rules)
-from app.notices.forms import KIND_LABELS, NoticeForm
+from app.notices.forms import NoticeForm
+from app.notices.labels import KIND_LABELS
 from app.notices.models import Notice
 from app.notices.services import (
     MIN_GROUP,
@@ -43,7 +45,7 @@ from app.notices.services import (
     withdraw,
 )
 from app.permissions import can, load_standing, require
-from app.proposals.forms import OPINION_LABELS, SCOPE_LABELS, STATUS_LABELS
+from app.proposals.labels import OPINION_LABELS, STATUS_LABELS
 
 bp = Blueprint("notices", __name__)
 

@@ -21,68 +21,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.community.forms import ScopeFields
 from app.core.forms import CheckboxesField, options, strip
-from app.proposals.models import Category, ModerationState, ReviewOpinion, ScopeKind
+from app.proposals.labels import CATEGORY_LABELS, OPINION_LABELS, STATUS_LABELS
+from app.proposals.models import Category
 from app.proposals.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, clean
 from app.proposals.states import Status
 
-CATEGORY_LABELS = {
-    Category.MAINTENANCE_FUND: _l("Maintenance fund (维修资金)"),
-    Category.PROPERTY_COMPANY: _l("Hiring or dismissing the property company (聘用/解聘物业)"),
-    Category.RULES_OF_PROCEDURE: _l("Rules of procedure and covenant (议事规则、管理规约)"),
-    Category.FACILITIES: _l("Shared facilities (公共设施)"),
-    Category.RENOVATION: _l("Renovation and lifts (改造、加装电梯)"),
-    Category.PARKING: _l("Parking (停车)"),
-    Category.ENVIRONMENT: _l("Cleanliness and greenery (环境卫生、绿化)"),
-    Category.SAFETY: _l("Safety (安全)"),
-    Category.COMMUNITY_LIFE: _l("Community life (社区活动)"),
-    Category.OTHER: _l("Other (其他)"),
-}
-STATUS_LABELS = {
-    Status.DRAFT: _l("Draft"),
-    Status.COLLECTING: _l("Collecting support"),
-    Status.DELIBERATION: _l("In deliberation"),
-    Status.VOTING: _l("Voting"),
-    Status.PASSED: _l("Passed"),
-    Status.REJECTED: _l("Rejected"),
-    Status.NO_QUORUM: _l("No quorum"),
-    Status.IN_PROGRESS: _l("In progress"),
-    Status.DONE: _l("Done"),
-    Status.WITHDRAWN: _l("Withdrawn"),
-    Status.MERGED: _l("Merged"),
-}
-SCOPE_LABELS = {
-    ScopeKind.COMMUNITY: _l("The whole community"),
-    ScopeKind.GRIDS: _l("Chosen grids"),
-    ScopeKind.BUILDINGS: _l("Chosen buildings"),
-}
-OPINION_LABELS = {
-    ReviewOpinion.PROCEED: _l("Proceed"),
-    ReviewOpinion.PROCEED_WITH_SUGGESTIONS: _l("Proceed, with suggestions"),
-    ReviewOpinion.RETURN_FOR_REVISION: _l("Return for revision"),
-}
-HIDDEN_LABELS = {
-    ModerationState.PENDING: _l("Hidden pending review"),
-    ModerationState.HIDDEN: _l("Hidden by a moderator"),
-}
-EVENT_LABELS = {
-    "submit": _l("Submitted; collecting support"),
-    "publish": _l("Published for deliberation"),
-    "reach_threshold": _l("Reached its co-sponsor threshold"),
-    "withdraw": _l("Withdrawn by the author"),
-    "merge": _l("Merged into another proposal"),
-    "move_back": _l("Moved back by a chair"),
-    "open_voting": _l("Voting opened"),
-    "close_passed": _l("Voting closed: passed"),
-    "close_rejected": _l("Voting closed: rejected"),
-    "close_no_quorum": _l("Voting closed: no quorum"),
-    "start_work": _l("Work started"),
-    "finish": _l("Finished"),
-    "merged_from": _l("A duplicate was merged into this proposal"),
-    "author_rights_withdrawn": _l("A chair withdrew the author's rights"),
-    "party_review": _l("The party branch gave its opinion"),
-    "rules_of_order": _l("A chair changed the rules of order"),
-}
 SORT_LABELS = {
     "newest": _l("Newest"),
     "discussed": _l("Most discussed"),
@@ -97,40 +42,6 @@ PHOTO_MESSAGES = {
     "too_large": _l("“%(name)s” is larger than 5 MB. Choose a smaller photo."),
     "not_a_photo": _l("“%(name)s” is not a JPEG, PNG or WebP photo."),
 }
-
-
-
-class ScopeFields:
-    """Who a proposal or a notice concerns: the whole community, grids or buildings. Mixed
-    into a form, with ``set_scope_choices`` called from its constructor."""
-
-    scope_kind = RadioField(_l("Who does it concern?"),
-                            choices=options(SCOPE_LABELS.items()), default=ScopeKind.COMMUNITY,
-                            validators=[InputRequired(message=_l("Choose who it concerns."))])
-    grids = CheckboxesField(_l("Grids"))
-    buildings = CheckboxesField(_l("Buildings"))
-
-    def set_scope_choices(self, grids, buildings) -> None:
-        self.grids.choices = options((g.id, g.name) for g in grids)
-        self.buildings.choices = options((b.id, b.name) for b in buildings)
-        self._grids = {str(g.id): g for g in grids}
-        self._buildings = {str(b.id): b for b in buildings}
-
-    def validate_grids(self, field):
-        if self.scope_kind.data == ScopeKind.GRIDS and not field.data:
-            raise ValidationError(_l("Choose at least one grid."))
-
-    def validate_buildings(self, field):
-        if self.scope_kind.data == ScopeKind.BUILDINGS and not field.data:
-            raise ValidationError(_l("Choose at least one building."))
-
-    @property
-    def chosen_grids(self):
-        return [self._grids[v] for v in self.grids.data or []]
-
-    @property
-    def chosen_buildings(self):
-        return [self._buildings[v] for v in self.buildings.data or []]
 
 
 class ProposalForm(ScopeFields, FlaskForm):

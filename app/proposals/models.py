@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.community.models import Building, Community, Grid, Organisation
+from app.community.scope import ScopeKind
 from app.extensions import UTCDateTime, db, utcnow
 from app.proposals.states import Status
 
@@ -29,12 +30,6 @@ class Category(enum.StrEnum):
 # (党组织前置研究), where a community switches the review on.
 DEFAULT_REVIEW_CATEGORIES = [
     Category.MAINTENANCE_FUND, Category.PROPERTY_COMPANY, Category.RULES_OF_PROCEDURE]
-
-
-class ScopeKind(enum.StrEnum):
-    COMMUNITY = "community"
-    GRIDS = "grids"
-    BUILDINGS = "buildings"
 
 
 class ModerationState(enum.StrEnum):

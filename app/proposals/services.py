@@ -18,6 +18,7 @@ from app.community.models import (
     Organisation,
     OrganisationKind,
 )
+from app.community.scope import ScopeKind
 from app.core.signals import proposal_status_changed
 from app.core.text import render_markdown
 from app.extensions import db, utcnow
@@ -36,7 +37,6 @@ from app.proposals.models import (
     ProposalGrid,
     ProposalPhoto,
     ReviewOpinion,
-    ScopeKind,
 )
 from app.proposals.states import (
     Action,

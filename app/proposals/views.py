@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.community.labels import SCOPE_LABELS
 from app.community.models import Building, Community, Organisation
 from app.core.rendering import done, go_to, render_page, send_upload
 from app.discussion.services import discussion_context
@@ -23,13 +24,7 @@ from app.permissions import can, load_standing, require
 from app.proposals import permissions  # noqa: F401  (registers the proposal rules)
 from app.proposals import photos as photo_files
 from app.proposals.forms import (
-    CATEGORY_LABELS,
-    EVENT_LABELS,
-    HIDDEN_LABELS,
-    OPINION_LABELS,
     REFUSAL_MESSAGES,
-    SCOPE_LABELS,
-    STATUS_LABELS,
     ListFilterForm,
     MergeForm,
     PartyReviewForm,
@@ -37,6 +32,13 @@ from app.proposals.forms import (
     ReasonForm,
     RulesOfOrderForm,
     SettingsForm,
+)
+from app.proposals.labels import (
+    CATEGORY_LABELS,
+    EVENT_LABELS,
+    HIDDEN_LABELS,
+    OPINION_LABELS,
+    STATUS_LABELS,
 )
 from app.proposals.models import DEFAULT_REVIEW_CATEGORIES, Proposal
 from app.proposals.services import (

@@ -34,10 +34,11 @@ from app.community.models import (
     RoleGrant,
     Unit,
 )
+from app.community.scope import ScopeKind
 from app.core.signals import poll_closed, poll_finalised
 from app.extensions import db, utcnow
 from app.notices.services import notify
-from app.proposals.models import Proposal, ScopeKind
+from app.proposals.models import Proposal
 from app.proposals.services import may_open_voting, transition
 from app.proposals.states import Action, Status
 from app.voting.models import (

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.community.models import Community, Organisation, OrganisationKind, Unit
+from app.community.scope import ScopeKind
 from app.discussion.models import Comment, Report, ReportStatus, Stance
 from app.extensions import db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
@@ -24,7 +25,6 @@ from app.proposals.models import (
     PartyReview,
     Proposal,
     ProposalEvent,
-    ScopeKind,
 )
 from app.proposals.states import Status
 from app.voting.models import (

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from app.community.models import MemberRole, OrganisationKind, Owner, Role
 from app.extensions import LOCAL_ZONE, db, utcnow
-from app.proposals.forms import STATUS_LABELS
+from app.proposals.labels import STATUS_LABELS
 from app.proposals.states import Status
 from app.voting.labels import OUTCOME_LABELS, YES_NO_LABELS
 from app.voting.models import Poll

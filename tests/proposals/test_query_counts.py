@@ -7,13 +7,7 @@ import pytest
 from app.community.models import Building, Grid, Organisation, Residency
 from app.extensions import db, utcnow
 from app.proposals import photos
-from app.proposals.models import (
-    Cosponsorship,
-    Follow,
-    PartyReview,
-    ProposalEvent,
-    ProposalPhoto,
-)
+from app.proposals.models import Cosponsorship, Follow, PartyReview, ProposalEvent, ProposalPhoto
 from app.proposals.states import Status
 from tests.proposals.conftest import image_bytes
 
