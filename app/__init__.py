@@ -86,16 +86,16 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.community.views import bp as community_bp
-    from app.core.views import bp as core_bp
     from app.discussion.views import bp as discussion_bp
     from app.followups.views import bp as followups_bp
+    from app.home.views import bp as home_bp
     from app.insights.views import bp as insights_bp
     from app.meetings.views import bp as meetings_bp
     from app.notices.views import bp as notices_bp
     from app.proposals.views import bp as proposals_bp
     from app.voting.views import bp as voting_bp
 
-    for blueprint in (core_bp, auth_bp, community_bp, audit_bp, proposals_bp, discussion_bp,
+    for blueprint in (home_bp, auth_bp, community_bp, audit_bp, proposals_bp, discussion_bp,
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp):
         app.register_blueprint(blueprint)
     # What reacts to domain events (app/core/signals.py) listens from the start.

@@ -67,13 +67,13 @@ def _too_many_attempts(limit):
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.phone.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            return redirect(safe_next(request.args.get("next"), url_for("home.home")))
         form.password.errors.append(_("The mobile number or the password is wrong."))
     return render_template("auth/login.html", form=form)
 
@@ -82,13 +82,13 @@ def login():
 def logout():
     logout_user()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("home.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         user = register_user(

@@ -1,1 +1,2 @@
-"""Pages that belong to no one feature: home, privacy notice, display preferences."""
+"""Pieces shared by every feature: documents, uploads, labels helpers, rendering, signals.
+This package imports no feature package (tests/test_structure.py checks it)."""

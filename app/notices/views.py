@@ -20,8 +20,8 @@ from sqlalchemy import select
 from app.community.labels import SCOPE_LABELS
 from app.community.models import Building, Community, Organisation
 from app.core.rendering import done, render_page, send_upload
-from app.core.services import community_entry
 from app.extensions import db
+from app.home.services import community_entry
 from app.notices import attachments as attachment_files
 from app.notices import permissions  # noqa: F401  (registers the notice rules)
 from app.notices.forms import NoticeForm
