@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
+from app.core.refusals import Refused
 from app.discussion.forms import STANCE_LABELS
 from app.discussion.models import Comment
 from app.extensions import db, utcnow
@@ -31,7 +32,7 @@ from app.meetings.documents import (
     Document,
     to_markdown,
 )
-from app.meetings.forms import KIND_LABELS, MINUTES_REFUSALS
+from app.meetings.forms import KIND_LABELS
 from app.meetings.models import AgendaItem, Attendee, Meeting, Minutes
 from app.meetings.quorum import HandsRefused
 from app.meetings.services import attendance, hands_result, state
@@ -50,12 +51,8 @@ from app.voting.services import results
 SIGN_HERE = "________________"
 
 
-class MinutesRefused(Exception):
-    """``code``: ``cancelled`` or ``not_started`` (nothing to minute yet)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class MinutesRefused(Refused):
+    """``minutes.cancelled`` or ``minutes.not_started`` (nothing to minute yet)."""
 
 
 # --- Loading ---------------------------------------------------------------------------------
@@ -85,14 +82,11 @@ def versions_of(meeting: Meeting) -> list[Minutes]:
     ).scalars().all()
 
 
-def _refusal_code(meeting: Meeting) -> str | None:
-    return {"cancelled": "cancelled", "upcoming": "not_started"}.get(state(meeting))
-
-
-def minutes_refusal(meeting: Meeting) -> str | None:
+def minutes_refusal(meeting: Meeting) -> MinutesRefused | None:
     """Why the minutes cannot be published now, or None."""
-    code = _refusal_code(meeting)
-    return str(MINUTES_REFUSALS[code]) if code else None
+    code = {"cancelled": "minutes.cancelled", "upcoming": "minutes.not_started"}.get(
+        state(meeting))
+    return MinutesRefused(code) if code else None
 
 
 # --- Building ------------------------------------------------------------------------------
@@ -355,9 +349,9 @@ def content_hash(content: dict) -> str:
 def publish(meeting: Meeting, *, actor, reason: str = "") -> Minutes:
     """Freeze the minutes as they stand: version 1, or a correction of the latest version
     (the form makes sure a correction has its reason)."""
-    refusal = _refusal_code(meeting)
+    refusal = minutes_refusal(meeting)
     if refusal:
-        raise MinutesRefused(refusal)
+        raise refusal
     latest = db.session.execute(
         select(Minutes).where(Minutes.meeting_id == meeting.id)
         .order_by(Minutes.version.desc()).limit(1)).scalar_one_or_none()
