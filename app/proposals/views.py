@@ -27,7 +27,6 @@ from app.proposals.forms import (
     EVENT_LABELS,
     HIDDEN_LABELS,
     OPINION_LABELS,
-    REFUSAL_MESSAGES,
     SCOPE_LABELS,
     STATUS_LABELS,
     ListFilterForm,
@@ -124,10 +123,10 @@ def _proposal_url(proposal: Proposal) -> str:
 
 
 def _refusal(proposal: Proposal, refused: TransitionRefused) -> str:
-    if (refused.reason == "not_yours" and proposal.author_id == current_user.id
+    if (refused.code == "proposal.not_yours" and proposal.author_id == current_user.id
             and proposal.author_rights_withdrawn):
         return _("A chair withdrew your author rights on this proposal.")
-    return str(REFUSAL_MESSAGES[refused.reason] % {"status": STATUS_LABELS[refused.status]})
+    return refused.message
 
 
 def _refused(proposal: Proposal, refused: TransitionRefused):
