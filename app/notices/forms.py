@@ -1,5 +1,6 @@
 """The notice form, and the words the notice pages show for codes."""
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -7,6 +8,7 @@ from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.core.forms import options, strip
+from app.core.refusals import REFUSALS
 from app.extensions import utcnow
 from app.notices.attachments import MAX_ATTACHMENTS, PDF_MAX_BYTES, AttachmentRejected, check
 from app.notices.models import NoticeKind
@@ -18,6 +20,21 @@ KIND_LABELS = {
     NoticeKind.RESULT_NOTICE: _l("Result of a vote"),
     NoticeKind.MINUTES: _l("Meeting minutes"),
 }
+
+
+def _short_time(moment) -> str:
+    return format_datetime(moment, "short")
+
+
+REFUSALS.register("notice.not_current", _l("This notice is withdrawn or expired: nobody is "
+                                           "reminded about it."))
+REFUSALS.register("notice.reminded_recently",
+                  _l("A reminder went out at %(at)s. The next one can be sent after "
+                     "%(next_at)s."),
+                  at=_short_time, next_at=_short_time)
+REFUSALS.register("notice.everyone_read", _l("Everyone in scope has read this notice: nobody "
+                                             "needs a reminder."))
+REFUSALS.register("notice.already_withdrawn", _l("This notice is already withdrawn."))
 ATTACHMENT_MESSAGES = {
     "too_large": _l("“%(name)s” is too large: photos may have at most 5 MB, PDFs 10 MB."),
     "not_accepted": _l("“%(name)s” is neither a PDF nor a JPEG, PNG or WebP photo."),
