@@ -84,9 +84,12 @@ def versions_of(meeting: Meeting) -> list[Minutes]:
 
 def minutes_refusal(meeting: Meeting) -> MinutesRefused | None:
     """Why the minutes cannot be published now, or None."""
-    code = {"cancelled": "minutes.cancelled", "upcoming": "minutes.not_started"}.get(
-        state(meeting))
-    return MinutesRefused(code) if code else None
+    meeting_state = state(meeting)
+    if meeting_state == "cancelled":
+        return MinutesRefused("minutes.cancelled")
+    if meeting_state == "upcoming":
+        return MinutesRefused("minutes.not_started")
+    return None
 
 
 # --- Building ------------------------------------------------------------------------------
