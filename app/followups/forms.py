@@ -7,9 +7,15 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.core.forms import options, strip
+from app.core.refusals import REFUSALS
 from app.extensions import beijing_today
 from app.proposals.forms import PHOTO_MESSAGES
 from app.proposals.photos import MAX_BYTES, PhotoRejected, clean
+
+REFUSALS.register_all({
+    "followup.already_done": _l("This action was already reported done."),
+    "followup.nothing_to_show": _l("Write what was done, or add a photo that shows it."),
+})
 
 
 class DayField(DateField):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.community.models import Membership, Organisation
+from app.core.refusals import Refused
 from app.core.signals import proposal_status_changed
 from app.extensions import db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
@@ -25,12 +26,9 @@ from app.proposals.states import Action, Status
 DONE_PER_PAGE = 20
 
 
-class ActionRefused(Exception):
-    """``code`` is ``already_done`` or ``nothing_to_show`` (neither a note nor a photo)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class ActionRefused(Refused):
+    """``followup.already_done`` or ``followup.nothing_to_show`` (neither a note nor a
+    photo)."""
 
 
 
@@ -163,9 +161,9 @@ def mark_done(action: FollowUpAction, *, actor, note: str,
                        .with_for_update())
     db.session.refresh(action)
     if action.status == ActionStatus.DONE:
-        raise ActionRefused("already_done")
+        raise ActionRefused("followup.already_done")
     if not note and photo is None:
-        raise ActionRefused("nothing_to_show")
+        raise ActionRefused("followup.nothing_to_show")
     proposal = action.proposal
     _lock(proposal)
     action.status = ActionStatus.DONE

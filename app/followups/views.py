@@ -132,7 +132,7 @@ def mark_action_done(action_id: int):
     page_url = url_for("followups.organisation_actions", organisation_id=organisation.id,
                        _anchor=f"action-{action.id}")
     if action.status == ActionStatus.DONE:
-        flash(_("This action was already reported done."), "info")
+        flash(ActionRefused("followup.already_done").message, "info")
         return go_to(page_url)
     form = _done_form(action)
     if not form.validate_on_submit():
@@ -143,9 +143,9 @@ def mark_action_done(action_id: int):
     try:
         mark_done(action, actor=current_user, note=form.note.data or "",
                   photo=form.clean_photo)
-    except ActionRefused:
+    except ActionRefused as refused:
         db.session.rollback()
-        flash(_("This action was already reported done."), "info")
+        flash(refused.message, "info")
         return go_to(page_url)
     db.session.commit()
     return done(_("Reported done. Thank you."), page_url, "followups/_org_action.html",

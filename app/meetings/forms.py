@@ -13,35 +13,37 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.forms import CheckboxesField, options
+from app.core.refusals import REFUSALS
 from app.meetings.kinds import MeetingKind
 from app.meetings.labels import KIND_LABELS
 
-REFUSAL_MESSAGES = {
-    "ends_before_start": _l("The meeting must end after it starts."),
-    "cancelled": _l("This meeting is cancelled."),
-    "chair_or_recorder": _l("The chair and the recorder cannot be removed; choose another "
-                            "chair or recorder first."),
-    "guest_never_votes": _l("A guest added by name never votes."),
-    "not_public": _l("Only public proposals of this community can go on the agenda."),
-    "already_on_agenda": _l("This proposal is already on the agenda."),
-    "check_in_closed": _l("Check-in is open from 30 minutes before the meeting starts until "
-                          "it ends."),
-    "not_invited": _l("You are not invited to this meeting."),
-    "wrong_code": _l("That is not the code shown in the room. Please check it and try "
-                     "again."),
-    "not_started": _l("Items can be recorded once the meeting has started."),
-    "poll_of_other_proposal": _l("Choose a poll of this item's proposal."),
-    "poll_only": _l("An owners' general meeting decides by a poll under Civil Code Art. 278 "
-                    "(area and owners), never by a show of hands."),
-    "too_many": _l("There are more hands than voting attendees present."),
-    "started": _l("The meeting has started: who votes, and the kind of meeting, stay as "
-                  "they were, because the quorum and the decisions are counted on them."),
-    "has_actions": _l("This item has follow-up actions, so it stays on the agenda."),
-}
-
-
-def refusal_message(code: str) -> str:
-    return str(REFUSAL_MESSAGES[code])
+REFUSALS.register_all({
+    "meeting.ends_before_start": _l("The meeting must end after it starts."),
+    "meeting.cancelled": _l("This meeting is cancelled."),
+    "meeting.chair_or_recorder": _l("The chair and the recorder cannot be removed; choose "
+                                    "another chair or recorder first."),
+    "meeting.guest_never_votes": _l("A guest added by name never votes."),
+    "meeting.not_public": _l("Only public proposals of this community can go on the "
+                             "agenda."),
+    "meeting.already_on_agenda": _l("This proposal is already on the agenda."),
+    "meeting.check_in_closed": _l("Check-in is open from 30 minutes before the meeting "
+                                  "starts until it ends."),
+    "meeting.not_invited": _l("You are not invited to this meeting."),
+    "meeting.wrong_code": _l("That is not the code shown in the room. Please check it and "
+                             "try again."),
+    "meeting.not_started": _l("Items can be recorded once the meeting has started."),
+    "meeting.poll_of_other_proposal": _l("Choose a poll of this item's proposal."),
+    "meeting.started": _l("The meeting has started: who votes, and the kind of meeting, "
+                          "stay as they were, because the quorum and the decisions are "
+                          "counted on them."),
+    "meeting.has_actions": _l("This item has follow-up actions, so it stays on the "
+                              "agenda."),
+    "hands.poll_only": _l("An owners' general meeting decides by a poll under Civil Code "
+                          "Art. 278 (area and owners), never by a show of hands."),
+    "hands.too_many": _l("There are more hands than voting attendees present."),
+    "minutes.cancelled": _l("A cancelled meeting has no minutes."),
+    "minutes.not_started": _l("Minutes can be published once the meeting has started."),
+})
 
 
 class MeetingForm(FlaskForm):
@@ -229,12 +231,6 @@ class ItemForm(FlaskForm):
                 f.data for f in (self.hands_for, self.hands_against, self.hands_abstain)):
             raise ValidationError(_l("Give the number of hands for, against and "
                                      "abstaining."))
-
-
-MINUTES_REFUSALS = {
-    "cancelled": _l("A cancelled meeting has no minutes."),
-    "not_started": _l("Minutes can be published once the meeting has started."),
-}
 
 
 class PublishForm(FlaskForm):

@@ -27,11 +27,11 @@ from app.core.documents import (
     Document,
     to_markdown,
 )
+from app.core.refusals import Refused
 from app.discussion.labels import STANCE_LABELS
 from app.discussion.models import Comment
 from app.extensions import db, utcnow
 from app.followups.services import actions_for_meeting
-from app.meetings.forms import MINUTES_REFUSALS
 from app.meetings.labels import KIND_LABELS
 from app.meetings.models import AgendaItem, Attendee, Meeting, Minutes
 from app.meetings.quorum import HandsRefused
@@ -46,12 +46,8 @@ from app.voting.services import results
 SIGN_HERE = "________________"
 
 
-class MinutesRefused(Exception):
-    """``code``: ``cancelled`` or ``not_started`` (nothing to minute yet)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class MinutesRefused(Refused):
+    """``minutes.cancelled`` or ``minutes.not_started`` (nothing to minute yet)."""
 
 
 # --- Loading ---------------------------------------------------------------------------------
@@ -81,14 +77,14 @@ def versions_of(meeting: Meeting) -> list[Minutes]:
     ).scalars().all()
 
 
-def _refusal_code(meeting: Meeting) -> str | None:
-    return {"cancelled": "cancelled", "upcoming": "not_started"}.get(state(meeting))
-
-
-def minutes_refusal(meeting: Meeting) -> str | None:
+def minutes_refusal(meeting: Meeting) -> MinutesRefused | None:
     """Why the minutes cannot be published now, or None."""
-    code = _refusal_code(meeting)
-    return str(MINUTES_REFUSALS[code]) if code else None
+    meeting_state = state(meeting)
+    if meeting_state == "cancelled":
+        return MinutesRefused("minutes.cancelled")
+    if meeting_state == "upcoming":
+        return MinutesRefused("minutes.not_started")
+    return None
 
 
 # --- Building ------------------------------------------------------------------------------
@@ -351,9 +347,9 @@ def content_hash(content: dict) -> str:
 def publish(meeting: Meeting, *, actor, reason: str = "") -> Minutes:
     """Freeze the minutes as they stand: version 1, or a correction of the latest version
     (the form makes sure a correction has its reason)."""
-    refusal = _refusal_code(meeting)
+    refusal = minutes_refusal(meeting)
     if refusal:
-        raise MinutesRefused(refusal)
+        raise refusal
     latest = db.session.execute(
         select(Minutes).where(Minutes.meeting_id == meeting.id)
         .order_by(Minutes.version.desc()).limit(1)).scalar_one_or_none()

@@ -12,6 +12,7 @@ counted in a room. Non-voting attendees (列席) count for none of these.
 
 from dataclasses import replace
 
+from app.core.refusals import Refused
 from app.meetings.kinds import MeetingKind
 from app.voting.rules import (
     ABSTAIN,
@@ -36,13 +37,9 @@ HANDS_RULES: dict[str, Rule] = {
 }
 
 
-class HandsRefused(ValueError):
-    """``reason``: ``poll_only`` (an owners' general meeting) or ``too_many`` (more hands
+class HandsRefused(Refused):
+    """``hands.poll_only`` (an owners' general meeting) or ``hands.too_many`` (more hands
     than voting attendees present)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def attendance_quorum(kind: str, voting_invited: int, voting_present: int) -> Condition | None:
@@ -61,11 +58,11 @@ def show_of_hands(kind: str, voting_invited: int, voting_present: int, *, votes_
     still counts towards the quorum, and never towards approval."""
     rule = HANDS_RULES.get(kind)
     if rule is None:
-        raise HandsRefused("poll_only")
+        raise HandsRefused("hands.poll_only")
     if min(votes_for, votes_against, abstentions) < 0:
         raise ValueError("a count of hands cannot be negative")
     if votes_for + votes_against + abstentions > voting_present:
-        raise HandsRefused("too_many")
+        raise HandsRefused("hands.too_many")
     hands = [APPROVE] * votes_for + [OPPOSE] * votes_against + [ABSTAIN] * abstentions
     ballots = [Ballot(f"hand-{n}", frozenset({choice})) for n, choice in enumerate(hands)]
     result = tally(rule, Electorate(people=voting_invited), ballots)

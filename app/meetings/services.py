@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.audit.services import record
 from app.auth.models import User
 from app.community.models import Membership, Organisation
+from app.core.refusals import Refused
 from app.extensions import db, utcnow
 from app.followups.models import FollowUpAction
 from app.meetings.models import (
@@ -34,19 +35,16 @@ from app.voting.rules import Condition, Result
 CHECK_IN_EARLY = timedelta(minutes=30)
 
 
-class MeetingRefused(Exception):
-    """An action the meeting's state or the input does not allow; ``code`` names why."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class MeetingRefused(Refused):
+    """An action the meeting's state or the input does not allow; its code starts
+    ``meeting.``."""
 
 
 def _not_started(meeting: Meeting) -> None:
     """Who is invited with a vote, and the meeting's kind, decide its quorum and its shows
     of hands; once the meeting has started they stay as they were."""
     if utcnow() >= meeting.starts_at:
-        raise MeetingRefused("started")
+        raise MeetingRefused("meeting.started")
 
 
 def new_check_in_code() -> str:
@@ -137,7 +135,7 @@ def schedule(community, *, actor, kind: str, title: str, starts_at: datetime,
     chair and the recorder are invitees too, without a vote unless their organisation
     has one."""
     if ends_at <= starts_at:
-        raise MeetingRefused("ends_before_start")
+        raise MeetingRefused("meeting.ends_before_start")
     meeting = Meeting(community_id=community.id, kind=kind, title=title,
                       starts_at=starts_at, ends_at=ends_at, place=place,
                       online_link=online_link, organisation_id=organisation.id,
@@ -166,9 +164,9 @@ def update(meeting: Meeting, *, actor, title: str, kind: str, starts_at: datetim
            ends_at: datetime, place: str, online_link: str, chair: User,
            recorder: User) -> None:
     if meeting.cancelled_at is not None:
-        raise MeetingRefused("cancelled")
+        raise MeetingRefused("meeting.cancelled")
     if ends_at <= starts_at:
-        raise MeetingRefused("ends_before_start")
+        raise MeetingRefused("meeting.ends_before_start")
     if kind != meeting.kind:
         _not_started(meeting)
     moved = (meeting.starts_at, meeting.ends_at, meeting.place, meeting.online_link) != (
@@ -190,7 +188,7 @@ def update(meeting: Meeting, *, actor, title: str, kind: str, starts_at: datetim
 
 def cancel(meeting: Meeting, *, actor, reason: str) -> None:
     if meeting.cancelled_at is not None:
-        raise MeetingRefused("cancelled")
+        raise MeetingRefused("meeting.cancelled")
     meeting.cancelled_at = utcnow()
     meeting.cancel_reason = reason
     record("meeting.cancel", actor=actor, community_id=meeting.community_id,
@@ -212,7 +210,7 @@ def invite_organisation(meeting: Meeting, organisation: Organisation, *, voting:
     """Invite every member of the organisation (members, staff and chair alike) who is not
     invited yet; return the ids of those newly invited."""
     if meeting.cancelled_at is not None:
-        raise MeetingRefused("cancelled")
+        raise MeetingRefused("meeting.cancelled")
     if voting and notify_them:  # a later invitation, not the meeting's first list
         _not_started(meeting)
     if organisation not in meeting.invited_organisations:
@@ -242,7 +240,7 @@ def invite_person(meeting: Meeting, user: User, *, voting: bool, actor=None,
                   notify_them: bool = True) -> bool:
     """Invite one person; False if they were already invited."""
     if meeting.cancelled_at is not None:
-        raise MeetingRefused("cancelled")
+        raise MeetingRefused("meeting.cancelled")
     if _attendee_of(meeting, user.id) is not None:
         return False
     if voting and notify_them:  # a later invitation, not the meeting's first list
@@ -269,7 +267,7 @@ def add_guest(meeting: Meeting, name: str, *, actor) -> Attendee:
 
 def remove_attendee(meeting: Meeting, attendee: Attendee, *, actor) -> None:
     if attendee.user_id in (meeting.chair_id, meeting.recorder_id):
-        raise MeetingRefused("chair_or_recorder")
+        raise MeetingRefused("meeting.chair_or_recorder")
     if attendee.voting:
         _not_started(meeting)
     meeting.attendees.remove(attendee)
@@ -280,7 +278,7 @@ def remove_attendee(meeting: Meeting, attendee: Attendee, *, actor) -> None:
 
 def set_voting(meeting: Meeting, attendee: Attendee, voting: bool, *, actor) -> None:
     if attendee.user_id is None:
-        raise MeetingRefused("guest_never_votes")
+        raise MeetingRefused("meeting.guest_never_votes")
     _not_started(meeting)
     attendee.voting = voting
     record("meeting.set_voting", actor=actor, community_id=meeting.community_id,
@@ -293,9 +291,9 @@ def set_voting(meeting: Meeting, attendee: Attendee, voting: bool, *, actor) -> 
 
 def add_item(meeting: Meeting, proposal: Proposal, *, actor=None) -> AgendaItem:
     if proposal.community_id != meeting.community_id or proposal.status not in PUBLIC:
-        raise MeetingRefused("not_public")
+        raise MeetingRefused("meeting.not_public")
     if any(item.proposal_id == proposal.id for item in meeting.items):
-        raise MeetingRefused("already_on_agenda")
+        raise MeetingRefused("meeting.already_on_agenda")
     position = max((item.position for item in meeting.items), default=0) + 1
     item = AgendaItem(proposal_id=proposal.id, position=position)
     meeting.items.append(item)
@@ -317,7 +315,7 @@ def remove_item(meeting: Meeting, item: AgendaItem, *, actor) -> None:
     _not_started(meeting)
     if db.session.execute(select(FollowUpAction.id).where(
             FollowUpAction.agenda_item_id == item.id).limit(1)).first():
-        raise MeetingRefused("has_actions")
+        raise MeetingRefused("meeting.has_actions")
     meeting.items.remove(item)
     _renumber(meeting.items)
     record("meeting.agenda_remove", actor=actor, community_id=meeting.community_id,
@@ -365,14 +363,14 @@ def check_in(meeting: Meeting, user: User, code: str, now: datetime | None = Non
     """The invitee typed the code shown in the room. Checking in twice changes nothing."""
     now = now or utcnow()
     if meeting.cancelled_at is not None:
-        raise MeetingRefused("cancelled")
+        raise MeetingRefused("meeting.cancelled")
     if not check_in_open(meeting, now):
-        raise MeetingRefused("check_in_closed")
+        raise MeetingRefused("meeting.check_in_closed")
     attendee = _attendee_of(meeting, user.id)
     if attendee is None:
-        raise MeetingRefused("not_invited")
+        raise MeetingRefused("meeting.not_invited")
     if not secrets.compare_digest(code.strip(), meeting.check_in_code):
-        raise MeetingRefused("wrong_code")
+        raise MeetingRefused("meeting.wrong_code")
     if attendee.checked_in_at is None:
         attendee.checked_in_at = now
         attendee.check_in = CheckIn.CODE
@@ -382,7 +380,7 @@ def check_in(meeting: Meeting, user: User, code: str, now: datetime | None = Non
 
 def mark_presence(meeting: Meeting, attendee: Attendee, present: bool, *, actor) -> None:
     if meeting.cancelled_at is not None:
-        raise MeetingRefused("cancelled")
+        raise MeetingRefused("meeting.cancelled")
     if present and attendee.checked_in_at is None:
         attendee.checked_in_at = utcnow()
         attendee.check_in = CheckIn.RECORDER
@@ -419,11 +417,11 @@ def record_item(meeting: Meeting, item: AgendaItem, *, actor, notes: str, resolu
     the meeting kind's rule before it is kept."""
     now = now or utcnow()
     if meeting.cancelled_at is not None:
-        raise MeetingRefused("cancelled")
+        raise MeetingRefused("meeting.cancelled")
     if now < meeting.starts_at:
-        raise MeetingRefused("not_started")
+        raise MeetingRefused("meeting.not_started")
     if poll is not None and poll.proposal_id != item.proposal_id:
-        raise MeetingRefused("poll_of_other_proposal")
+        raise MeetingRefused("meeting.poll_of_other_proposal")
     result = None
     if hands is not None:
         counted = attendance(meeting)

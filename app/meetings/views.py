@@ -34,7 +34,6 @@ from app.extensions import LOCAL_ZONE, db, limiter
 from app.followups.services import actions_for_meeting
 from app.meetings import permissions  # noqa: F401  (registers the meeting rules)
 from app.meetings.forms import (
-    MINUTES_REFUSALS,
     AgendaForm,
     CancelForm,
     CheckInForm,
@@ -43,7 +42,6 @@ from app.meetings.forms import (
     ItemForm,
     MeetingForm,
     PublishForm,
-    refusal_message,
 )
 from app.meetings.labels import KIND_LABELS, STATE_LABELS
 from app.meetings.minutes import (
@@ -140,9 +138,9 @@ def _meeting_url(meeting: Meeting, anchor: str | None = None) -> str:
     return url_for("meetings.view", meeting_id=meeting.id, _anchor=anchor)
 
 
-def _refused(meeting: Meeting, code: str, anchor: str | None = None):
+def _refused(meeting: Meeting, refused: MeetingRefused, anchor: str | None = None):
     db.session.rollback()
-    flash(refusal_message(code), "error")
+    flash(refused.message, "error")
     return redirect(_meeting_url(meeting, anchor))
 
 
@@ -201,7 +199,7 @@ def _local(moment):
 def edit_meeting(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, "meeting.manage")
     if meeting.cancelled_at is not None:
-        return _refused(meeting, "cancelled")
+        return _refused(meeting, MeetingRefused("meeting.cancelled"))
     form = _meeting_form(
         meeting.community, for_edit=True, kind=meeting.kind, title=meeting.title,
         starts_at=_local(meeting.starts_at), ends_at=_local(meeting.ends_at),
@@ -216,7 +214,7 @@ def edit_meeting(meeting_id: int):
                    chair=form.chosen_chair, recorder=form.chosen_recorder)
         except MeetingRefused as refused:
             db.session.rollback()
-            form.kind.errors = [refusal_message(refused.code)]
+            form.kind.errors = [refused.message]
         else:
             db.session.commit()
             flash(_("The meeting is updated."), "success")
@@ -234,7 +232,7 @@ def cancel_meeting(meeting_id: int):
         try:
             cancel(meeting, actor=current_user, reason=form.reason.data.strip())
         except MeetingRefused as refused:
-            return _refused(meeting, refused.code)
+            return _refused(meeting, refused)
         db.session.commit()
         flash(_("The meeting is cancelled and the invitees are notified."), "success")
         return redirect(_meeting_url(meeting))
@@ -259,7 +257,7 @@ def _hands(meeting: Meeting, counted) -> dict[int, tuple]:
         try:
             judged[item.id] = (hands_result(meeting, item, counted), None)
         except HandsRefused as refused:
-            judged[item.id] = (None, refusal_message(refused.reason))
+            judged[item.id] = (None, refused.message)
     return judged
 
 
@@ -337,7 +335,7 @@ def invite(meeting_id: int):
                 added = int(invite_person(meeting, person, voting=form.voting.data,
                                           actor=current_user))
         except MeetingRefused as refused:
-            return _refused(meeting, refused.code, "attendance")
+            return _refused(meeting, refused, "attendance")
         db.session.commit()
         flash(ngettext("%(num)d person was invited and notified.",
                        "%(num)d people were invited and notified.", added), "success")
@@ -375,7 +373,7 @@ def change_attendee(meeting_id: int, attendee_id: int):
         else:
             abort(400)
     except MeetingRefused as refused:
-        return _refused(meeting, refused.code, "attendance")
+        return _refused(meeting, refused, "attendance")
     db.session.commit()
     flash(_("The list of invitees is updated."), "success")
     return redirect(_meeting_url(meeting, "attendance"))
@@ -416,8 +414,8 @@ def check_in_with_code(meeting_id: int):
             check_in(meeting, current_user, form.code.data)
         except MeetingRefused as refused:
             db.session.rollback()
-            g.check_in_refused = refused.code == "wrong_code"
-            form.code.errors = [refusal_message(refused.code)]
+            g.check_in_refused = refused.code == "meeting.wrong_code"
+            form.code.errors = [refused.message]
         else:
             db.session.commit()
             return done(_("You are checked in. Welcome!"), _meeting_url(meeting),
@@ -438,7 +436,7 @@ def presence(meeting_id: int, attendee_id: int):
         mark_presence(meeting, attendee, request.form.get("present") == "1",
                       actor=current_user)
     except MeetingRefused as refused:
-        return _refused(meeting, refused.code, "attendance")
+        return _refused(meeting, refused, "attendance")
     db.session.commit()
     message = (_("%(name)s is marked present.", name=attendee.name) if attendee.present
                else _("%(name)s is marked absent.", name=attendee.name))
@@ -453,7 +451,7 @@ def guest(meeting_id: int):
     form = GuestForm(prefix="guest")
     if form.validate_on_submit():
         if meeting.cancelled_at is not None:
-            return _refused(meeting, "cancelled")
+            return _refused(meeting, MeetingRefused("meeting.cancelled"))
         add_guest(meeting, form.name.data.strip(), actor=current_user)
         db.session.commit()
         flash(_("The guest is listed as present, without a vote."), "success")
@@ -473,7 +471,7 @@ def add_to_agenda(meeting_id: int):
         try:
             add_item(meeting, form.chosen_proposal, actor=current_user)
         except MeetingRefused as refused:
-            return _refused(meeting, refused.code, "agenda")
+            return _refused(meeting, refused, "agenda")
         db.session.commit()
         flash(_("The proposal is on the agenda."), "success")
         return redirect(_meeting_url(meeting, "agenda"))
@@ -491,7 +489,7 @@ def change_agenda(meeting_id: int, item_id: int):
         try:
             remove_item(meeting, item, actor=current_user)
         except MeetingRefused as refused:
-            return _refused(meeting, refused.code, "agenda")
+            return _refused(meeting, refused, "agenda")
         message = _("The item is taken off the agenda.")
     elif action in ("up", "down"):
         move_item(meeting, item, action, actor=current_user)
@@ -524,10 +522,10 @@ def record(meeting_id: int, item_id: int):
                         hands=form.counted_hands)
         except HandsRefused as refused:
             db.session.rollback()
-            form.hands_for.errors = [refusal_message(refused.reason)]
+            form.hands_for.errors = [refused.message]
         except MeetingRefused as refused:
             db.session.rollback()
-            flash(refusal_message(refused.code), "error")
+            flash(refused.message, "error")
         else:
             db.session.commit()
             flash(_("The item is recorded."), "success")
@@ -537,7 +535,7 @@ def record(meeting_id: int, item_id: int):
     try:
         hands, hands_refusal = hands_result(meeting, item, counted), None
     except HandsRefused as refused:
-        hands, hands_refusal = None, refusal_message(refused.reason)
+        hands, hands_refusal = None, refused.message
     return render_template(
         "meetings/item.html", meeting=meeting, item=item, form=form, counted=counted,
         linked=linked, poll_result=(official_result(linked)
@@ -554,10 +552,11 @@ def _minutes_context(meeting) -> dict:
     first), and for the recorder and the chair the draft and the publish form."""
     versions = versions_of(meeting)
     may_publish = can(current_user, "minutes.publish", meeting)
+    refusal = minutes_refusal(meeting) if may_publish else None
     return {
         "minutes_versions": versions,
         "may_publish_minutes": may_publish,
-        "minutes_refusal": minutes_refusal(meeting) if may_publish else None,
+        "minutes_refusal": refusal.message if refusal else None,
         "minutes_form": PublishForm(bool(versions), formdata=None) if may_publish else None,
     }
 
@@ -596,7 +595,7 @@ def minutes(meeting_id: int):
             db.session.commit()
         except MinutesRefused as refused:
             db.session.rollback()
-            form.reason.errors = [str(MINUTES_REFUSALS[refused.code])]
+            form.reason.errors = [refused.message]
         except IntegrityError:
             # Two people published the same version at the same moment; the other won.
             db.session.rollback()

@@ -1,5 +1,6 @@
 """The notice form, and the words the notice pages show for codes."""
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -8,9 +9,24 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.community.forms import ScopeFields
 from app.core.forms import options, strip, to_utc
+from app.core.refusals import REFUSALS
 from app.extensions import utcnow
 from app.notices.attachments import MAX_ATTACHMENTS, PDF_MAX_BYTES, AttachmentRejected, check
 
+
+def _short_time(moment) -> str:
+    return format_datetime(moment, "short")
+
+
+REFUSALS.register("notice.not_current", _l("This notice is withdrawn or expired: nobody is "
+                                           "reminded about it."))
+REFUSALS.register("notice.reminded_recently",
+                  _l("A reminder went out at %(at)s. The next one can be sent after "
+                     "%(next_at)s."),
+                  at=_short_time, next_at=_short_time)
+REFUSALS.register("notice.everyone_read", _l("Everyone in scope has read this notice: nobody "
+                                             "needs a reminder."))
+REFUSALS.register("notice.already_withdrawn", _l("This notice is already withdrawn."))
 ATTACHMENT_MESSAGES = {
     "too_large": _l("“%(name)s” is too large: photos may have at most 5 MB, PDFs 10 MB."),
     "not_accepted": _l("“%(name)s” is neither a PDF nor a JPEG, PNG or WebP photo."),

@@ -23,6 +23,7 @@ from app.community.models import (
     Unit,
 )
 from app.community.scope import ScopeKind
+from app.core.refusals import Refused
 from app.core.text import percent, render_markdown
 from app.extensions import db, utcnow
 from app.notices import attachments as attachment_files
@@ -121,13 +122,8 @@ def retire_notices(*, poll_id: int | None = None, minutes_id: int | None = None)
         target, or_(Notice.expires_at.is_(None), Notice.expires_at > now)).values(expires_at=now))
 
 
-class NoticeRefused(Exception):
-    """``code`` names why; ``params`` fill the message the view shows."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class NoticeRefused(Refused):
+    """Something the notice's state does not allow; its code starts ``notice.``."""
 
 
 def is_expired(notice: Notice, now: datetime | None = None) -> bool:
@@ -361,14 +357,14 @@ def remind(notice: Notice, *, actor, now: datetime | None = None) -> int:
     once every 24 hours. Returns how many were reminded."""
     now = now or utcnow()
     if notice.withdrawn_at is not None or is_expired(notice, now):
-        raise NoticeRefused("not_current")
+        raise NoticeRefused("notice.not_current")
     if notice.last_reminded_at is not None and now < notice.last_reminded_at + REMIND_EVERY:
-        raise NoticeRefused("reminded_recently", at=notice.last_reminded_at,
+        raise NoticeRefused("notice.reminded_recently", at=notice.last_reminded_at,
                             next_at=notice.last_reminded_at + REMIND_EVERY)
     unread = {user_id for _b, _n, user_id, has_read in
               db.session.execute(_people_in_scope(notice)).all() if not has_read}
     if not unread:
-        raise NoticeRefused("everyone_read")
+        raise NoticeRefused("notice.everyone_read")
     notify(unread, NotificationKind.NOTICE_REMINDER, actor=actor, notice_id=notice.id,
            details={"title": notice.title})
     notice.last_reminded_at = now
@@ -386,7 +382,7 @@ def set_pinned(notice: Notice, pinned: bool, *, actor) -> None:
 def withdraw(notice: Notice, *, actor) -> None:
     """Take a notice off the board; its issuer still sees it, marked withdrawn."""
     if notice.withdrawn_at is not None:
-        raise NoticeRefused("already_withdrawn")
+        raise NoticeRefused("notice.already_withdrawn")
     notice.withdrawn_at = utcnow()
     record("notice.withdraw", actor=actor, community_id=notice.community_id,
            target=f"notice:{notice.id}")

@@ -11,9 +11,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -48,15 +47,6 @@ from app.permissions import can, load_standing, require
 from app.proposals.labels import OPINION_LABELS, STATUS_LABELS
 
 bp = Blueprint("notices", __name__)
-
-REFUSALS = {
-    "not_current": _l("This notice is withdrawn or expired: nobody is reminded about it."),
-    "reminded_recently": _l("A reminder went out at %(at)s. The next one can be sent after "
-                            "%(next_at)s."),
-    "everyone_read": _l("Everyone in scope has read this notice: nobody needs a reminder."),
-    "already_withdrawn": _l("This notice is already withdrawn."),
-}
-
 
 @bp.url_value_preprocessor
 def allow_attachment_uploads(endpoint, _values):
@@ -252,11 +242,6 @@ def reads(notice_id: int):
     return render_page("notices/reads.html", "notices/_reads.html", **_reads_context(notice))
 
 
-def _refusal(refused: NoticeRefused) -> str:
-    params = {key: format_datetime(value, "short") for key, value in refused.params.items()}
-    return str(REFUSALS[refused.code]) % params
-
-
 @bp.route("/notices/<int:notice_id>/remind", methods=["POST"])
 @login_required
 def remind_unread(notice_id: int):
@@ -265,7 +250,7 @@ def remind_unread(notice_id: int):
         count = remind(notice, actor=current_user)
     except NoticeRefused as refused:
         db.session.rollback()
-        flash(_refusal(refused), "error")
+        flash(refused.message, "error")
         return redirect(url_for("notices.reads", notice_id=notice.id))
     db.session.commit()
     return done(ngettext("%(num)d person who has not read it was reminded.",
@@ -294,7 +279,7 @@ def withdraw_notice(notice_id: int):
         withdraw(notice, actor=current_user)
     except NoticeRefused as refused:
         db.session.rollback()
-        flash(_refusal(refused), "error")
+        flash(refused.message, "error")
         return redirect(_notice_url(notice))
     db.session.commit()
     flash(_("The notice is withdrawn: only your organisation still sees it."), "success")

@@ -23,6 +23,7 @@ from wtforms.validators import (
 
 from app.community.forms import ScopeFields
 from app.core.forms import CheckboxesField, options, strip
+from app.core.refusals import REFUSALS
 from app.proposals.labels import CATEGORY_LABELS, OPINION_LABELS, STATUS_LABELS
 from app.proposals.models import Category
 from app.proposals.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, clean
@@ -33,10 +34,10 @@ SORT_LABELS = {
     "discussed": _l("Most discussed"),
     "closing": _l("Closing soon"),
 }
-REFUSAL_MESSAGES = {
-    "not_allowed_now": _l("This cannot be done while the proposal is “%(status)s”."),
-    "not_yours": _l("You may not do this on this proposal."),
-}
+REFUSALS.register("proposal.not_allowed_now",
+                   _l("This cannot be done while the proposal is “%(status)s”."),
+                   status=lambda status: STATUS_LABELS[status])
+REFUSALS.register("proposal.not_yours", _l("You may not do this on this proposal."))
 
 PHOTO_MESSAGES = {
     "too_large": _l("“%(name)s” is larger than 5 MB. Choose a smaller photo."),

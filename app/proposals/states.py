@@ -9,6 +9,8 @@ merged (into another proposal, by a chair).
 import enum
 from dataclasses import dataclass
 
+from app.core.refusals import Refused
+
 
 class Status(enum.StrEnum):
     DRAFT = "draft"
@@ -88,13 +90,10 @@ FINAL = frozenset({Status.DONE, Status.WITHDRAWN, Status.MERGED, Status.REJECTED
                    Status.NO_QUORUM})
 
 
-class TransitionRefused(Exception):
-    """``reason`` is ``not_allowed_now`` (no such step from this status) or ``not_yours``
-    (the step exists, but not for this person)."""
-
-    def __init__(self, action: Action, status: Status, reason: str):
-        super().__init__(f"{action} from {status}: {reason}")
-        self.action, self.status, self.reason = action, status, reason
+class TransitionRefused(Refused):
+    """``proposal.not_allowed_now`` (no such step from this status) or
+    ``proposal.not_yours`` (the step exists, but not for this person); ``action`` and
+    ``status`` are its params."""
 
 
 def find_transition(action: Action, status: Status, organisation: bool) -> Transition | None:
@@ -111,9 +110,9 @@ def next_status(
     """The status after ``action``, or TransitionRefused saying why not."""
     transition = find_transition(action, status, organisation)
     if transition is None:
-        raise TransitionRefused(action, status, "not_allowed_now")
+        raise TransitionRefused("proposal.not_allowed_now", action=action, status=status)
     if not transition.actors & actors:
-        raise TransitionRefused(action, status, "not_yours")
+        raise TransitionRefused("proposal.not_yours", action=action, status=status)
     return transition.target
 
 

@@ -24,7 +24,6 @@ from app.permissions import can, load_standing, require
 from app.proposals import permissions  # noqa: F401  (registers the proposal rules)
 from app.proposals import photos as photo_files
 from app.proposals.forms import (
-    REFUSAL_MESSAGES,
     ListFilterForm,
     MergeForm,
     PartyReviewForm,
@@ -126,10 +125,10 @@ def _proposal_url(proposal: Proposal) -> str:
 
 
 def _refusal(proposal: Proposal, refused: TransitionRefused) -> str:
-    if (refused.reason == "not_yours" and proposal.author_id == current_user.id
+    if (refused.code == "proposal.not_yours" and proposal.author_id == current_user.id
             and proposal.author_rights_withdrawn):
         return _("A chair withdrew your author rights on this proposal.")
-    return str(REFUSAL_MESSAGES[refused.reason] % {"status": STATUS_LABELS[refused.status]})
+    return refused.message
 
 
 def _refused(proposal: Proposal, refused: TransitionRefused):

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.forms import options
+from app.core.refusals import REFUSALS
 from app.voting.labels import (
     CHANNEL_LABELS,
     ELECTORATE_LABELS,
@@ -26,29 +27,32 @@ from app.voting.models import Channel, ElectorateKind, QuestionKind, ResultsVisi
 from app.voting.rules import Rule
 
 QUORUM_RULES = {Rule.SIMPLE_MAJORITY, Rule.TWO_THIRDS}
-REFUSAL_MESSAGES = {
-    "not_in_deliberation": _l("A poll can only be attached to a proposal in deliberation."),
-    "party_review_needed": _l("The party branch's opinion is needed before a vote can open."),
-    "closes_before_opening": _l("The poll must close after it opens."),
-    "deemed_consent_needs_yes_no": _l("Deemed consent is only possible for a yes/no question."),
-    "organisation_needed": _l("Choose the organisation whose members vote."),
-    "not_open": _l("The poll is not open."),
-    "not_on_roll": _l("You are not on this poll's voter roll."),
-    "unknown_choice": _l("That choice is not on the ballot."),
-    "choose_one": _l("Choose one answer."),
-    "too_many_choices": _l("Choose at most %(max)s options."),
-    "already_voted": _l("You have already voted and this poll does not allow changes."),
-    "voted_online": _l("This voter already voted online; the online ballot stays."),
-    "already_entered": _l("A paper or proxy ballot was already entered for this voter."),
-    "too_many_proxies": _l("This holder already carries %(limit)s proxies, the most allowed."),
-    "not_in_objection_period": _l("Objections can only be filed while the preliminary result "
-                                  "is open to them."),
-    "extension_not_later": _l("The new closing time must be later than the current one."),
-}
-
-
-def refusal_message(refused) -> str:
-    return str(REFUSAL_MESSAGES[refused.code]) % refused.params
+REFUSALS.register_all({
+    "poll.not_in_deliberation": _l("A poll can only be attached to a proposal in "
+                                   "deliberation."),
+    "poll.party_review_needed": _l("The party branch's opinion is needed before a vote can "
+                                   "open."),
+    "poll.closes_before_opening": _l("The poll must close after it opens."),
+    "poll.deemed_consent_needs_yes_no": _l("Deemed consent is only possible for a yes/no "
+                                           "question."),
+    "poll.organisation_needed": _l("Choose the organisation whose members vote."),
+    "poll.not_scheduled": _l("This poll has already opened."),
+    "poll.not_open": _l("The poll is not open."),
+    "poll.not_closed": _l("The poll has not closed yet."),
+    "poll.not_on_roll": _l("You are not on this poll's voter roll."),
+    "poll.unknown_choice": _l("That choice is not on the ballot."),
+    "poll.choose_one": _l("Choose one answer."),
+    "poll.too_many_choices": _l("Choose at most %(max)s options."),
+    "poll.already_voted": _l("You have already voted and this poll does not allow changes."),
+    "poll.voted_online": _l("This voter already voted online; the online ballot stays."),
+    "poll.already_entered": _l("A paper or proxy ballot was already entered for this voter."),
+    "poll.too_many_proxies": _l("This holder already carries %(limit)s proxies, the most "
+                                "allowed."),
+    "poll.not_in_objection_period": _l("Objections can only be filed while the preliminary "
+                                       "result is open to them."),
+    "poll.extension_not_later": _l("The new closing time must be later than the current "
+                                   "one."),
+})
 
 
 class PollForm(FlaskForm):

@@ -50,7 +50,7 @@ def _count_table(poll: Poll, result: Result, labels: dict, owners: bool) -> list
 
 def result_notice(poll: Poll) -> Document:
     if poll.status not in (PollStatus.CLOSED, PollStatus.FINAL):
-        raise VotingRefused("not_closed")
+        raise VotingRefused("poll.not_closed")
     final = poll.status == PollStatus.FINAL
     owners = poll.electorate == ElectorateKind.OWNERS
     proposal = poll.proposal

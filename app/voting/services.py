@@ -35,6 +35,7 @@ from app.community.models import (
     Unit,
 )
 from app.community.scope import ScopeKind
+from app.core.refusals import Refused
 from app.core.signals import poll_closed, poll_finalised
 from app.extensions import db, utcnow
 from app.notices.services import notify
@@ -60,13 +61,8 @@ from app.voting.rules import Ballot as CountedBallot
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on a phone
 
 
-class VotingRefused(Exception):
-    """Something a person tried that the poll does not allow; ``code`` names it."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class VotingRefused(Refused):
+    """Something a person tried that the poll does not allow; its code starts ``poll.``."""
 
 
 # --- Creating and opening -----------------------------------------------------------------
@@ -79,15 +75,15 @@ def create_poll(proposal: Proposal, *, actor, question: str, rule: str, electora
     """A poll on a proposal in deliberation, once the party branch let it proceed where the
     community asks for its opinion. ``settings`` are Poll's other columns."""
     if proposal.status != Status.DELIBERATION:
-        raise VotingRefused("not_in_deliberation")
+        raise VotingRefused("poll.not_in_deliberation")
     if not may_open_voting(proposal):
-        raise VotingRefused("party_review_needed")
+        raise VotingRefused("poll.party_review_needed")
     if closes_at <= opens_at:
-        raise VotingRefused("closes_before_opening")
+        raise VotingRefused("poll.closes_before_opening")
     if settings.get("deemed_consent_clause") and kind != QuestionKind.YES_NO:
-        raise VotingRefused("deemed_consent_needs_yes_no")
+        raise VotingRefused("poll.deemed_consent_needs_yes_no")
     if electorate == ElectorateKind.ORGANISATION and organisation is None:
-        raise VotingRefused("organisation_needed")
+        raise VotingRefused("poll.organisation_needed")
     poll = Poll(proposal=proposal, community_id=proposal.community_id, question=question,
                 rule=rule, kind=kind, max_choices=max_choices, seats=seats,
                 electorate=electorate, organisation_id=organisation.id if organisation else None,
@@ -179,7 +175,7 @@ def _member_entries(poll: Poll) -> list[dict]:
 def open_poll(poll: Poll, *, actor=None) -> None:
     """Freeze the roll and publish its totals; later roster changes do not touch it."""
     if poll.status != PollStatus.SCHEDULED:
-        raise VotingRefused("not_scheduled")
+        raise VotingRefused("poll.not_scheduled")
     builders = {ElectorateKind.OWNERS: _owner_entries, ElectorateKind.RESIDENTS:
                 _resident_entries, ElectorateKind.ORGANISATION: _member_entries}
     entries = [{**entry, "poll_id": poll.id}
@@ -230,11 +226,11 @@ def valid_choices(poll: Poll, choices: list[str]) -> list[str]:
         [str(option.id) for option in poll.options]
     picked = [c for c in allowed if c in set(choices)]
     if len(picked) != len(set(choices)):
-        raise VotingRefused("unknown_choice")
+        raise VotingRefused("poll.unknown_choice")
     if poll.kind == QuestionKind.YES_NO and len(picked) != 1:
-        raise VotingRefused("choose_one")
+        raise VotingRefused("poll.choose_one")
     if poll.kind == QuestionKind.CHOICE and len(picked) > poll.max_choices:
-        raise VotingRefused("too_many_choices", max=poll.max_choices)
+        raise VotingRefused("poll.too_many_choices", max=poll.max_choices)
     return picked
 
 
@@ -259,9 +255,9 @@ def cast(poll: Poll, entry: RollEntry, choices: list[str], *, user) -> Ballot:
     """An online ballot, or a change to it while the poll allows changes. An online ballot
     replaces a paper or proxy entry for the same voter: the owner keeps the online one."""
     if poll.status != PollStatus.OPEN:
-        raise VotingRefused("not_open")
+        raise VotingRefused("poll.not_open")
     if user.id not in entry.user_ids:
-        raise VotingRefused("not_on_roll")
+        raise VotingRefused("poll.not_on_roll")
     picked = valid_choices(poll, choices)
     _lock(poll)
     ballot = current_ballot(poll, entry)
@@ -277,7 +273,7 @@ def cast(poll: Poll, entry: RollEntry, choices: list[str], *, user) -> Ballot:
     elif poll.allow_change:
         action = "change"
     else:
-        raise VotingRefused("already_voted")
+        raise VotingRefused("poll.already_voted")
     if action != "cast":
         ballot.choices, ballot.channel, ballot.cast_by_id = picked, Channel.ONLINE, user.id
         ballot.changed_at = now
@@ -292,19 +288,20 @@ def enter_offline(poll: Poll, entry: RollEntry, choices: list[str], *, staff, ch
     """A paper ballot or a proxy, entered by staff with the reference to the signed paper or
     the written authorisation. An owner who already voted online keeps that ballot."""
     if poll.status != PollStatus.OPEN:
-        raise VotingRefused("not_open")
+        raise VotingRefused("poll.not_open")
     picked = valid_choices(poll, choices)
     _lock(poll)
     existing = current_ballot(poll, entry)
     if existing is not None:
-        raise VotingRefused("voted_online" if existing.channel == Channel.ONLINE
-                            else "already_entered")
+        raise VotingRefused("poll.voted_online" if existing.channel == Channel.ONLINE
+                            else "poll.already_entered")
     if channel == Channel.PROXY:
         carried = db.session.execute(select(func.count(Ballot.id)).where(
             Ballot.poll_id == poll.id, Ballot.channel == Channel.PROXY,
             Ballot.proxy_holder == proxy_holder)).scalar_one()
         if carried >= poll.proposal.community.proxy_limit:
-            raise VotingRefused("too_many_proxies", limit=poll.proposal.community.proxy_limit)
+            raise VotingRefused("poll.too_many_proxies",
+                                limit=poll.proposal.community.proxy_limit)
     ballot = Ballot(poll_id=poll.id, roll_entry_id=entry.id, choices=picked, channel=channel,
                     receipt=_receipt(), entered_by_id=staff.id, paper_number=paper_number,
                     reference=reference, proxy_holder=proxy_holder)
@@ -322,7 +319,7 @@ def enter_offline(poll: Poll, entry: RollEntry, choices: list[str], *, staff, ch
 def close_poll(poll: Poll, *, actor=None) -> None:
     """Close and publish the preliminary result; objections run for ``objection_days``."""
     if poll.status != PollStatus.OPEN:
-        raise VotingRefused("not_open")
+        raise VotingRefused("poll.not_open")
     poll.status = PollStatus.CLOSED
     poll.closed_at = utcnow()
     poll.objection_until = poll.closed_at + timedelta(days=poll.objection_days)
@@ -334,9 +331,9 @@ def close_poll(poll: Poll, *, actor=None) -> None:
 
 def extend(poll: Poll, closes_at: datetime, *, actor, reason: str) -> None:
     if poll.status != PollStatus.OPEN:
-        raise VotingRefused("not_open")
+        raise VotingRefused("poll.not_open")
     if closes_at <= poll.closes_at:
-        raise VotingRefused("extension_not_later")
+        raise VotingRefused("poll.extension_not_later")
     record("poll.extend", actor=actor, community_id=poll.community_id, target=f"poll:{poll.id}",
            details={"from": poll.closes_at.isoformat(), "to": closes_at.isoformat(),
                     "reason": reason})
@@ -348,7 +345,7 @@ def extend(poll: Poll, closes_at: datetime, *, actor, reason: str) -> None:
 def finalise(poll: Poll) -> Result:
     """After the objection period: the final result, and the proposal closes with it."""
     if poll.status != PollStatus.CLOSED:
-        raise VotingRefused("not_closed")
+        raise VotingRefused("poll.not_closed")
     official = official_result(poll)
     poll.status = PollStatus.FINAL
     poll.finalised_at = utcnow()
@@ -482,7 +479,7 @@ def turnout(poll: Poll) -> tuple[int, Decimal]:
 def remind_non_voters(poll: Poll, *, actor) -> int:
     """Notify every account on the roll whose entry has no ballot yet; returns how many."""
     if poll.status != PollStatus.OPEN:
-        raise VotingRefused("not_open")
+        raise VotingRefused("poll.not_open")
     voted = select(Ballot.roll_entry_id).where(Ballot.poll_id == poll.id)
     user_ids = {uid for user_ids in db.session.execute(
         select(RollEntry.user_ids).where(RollEntry.poll_id == poll.id,
@@ -497,7 +494,7 @@ def remind_non_voters(poll: Poll, *, actor) -> int:
 
 def file_objection(poll: Poll, *, user, text: str) -> Objection:
     if poll.status != PollStatus.CLOSED:
-        raise VotingRefused("not_in_objection_period")
+        raise VotingRefused("poll.not_in_objection_period")
     objection = Objection(poll_id=poll.id, user_id=user.id, text=text)
     db.session.add(objection)
     db.session.flush()

@@ -36,7 +36,6 @@ from app.voting.forms import (
     ObjectionForm,
     OfflineForm,
     PollForm,
-    refusal_message,
 )
 from app.voting.labels import (
     CHANNEL_LABELS,
@@ -145,7 +144,7 @@ def _poll_url(poll: Poll, anchor: str | None = None) -> str:
 
 def _refused(poll: Poll, refused: VotingRefused, anchor: str | None = None):
     db.session.rollback()
-    flash(refusal_message(refused), "error")
+    flash(refused.message, "error")
     return redirect(_poll_url(poll, anchor))
 
 
@@ -195,13 +194,13 @@ def new_poll(proposal_id: int):
                 open_poll(poll, actor=current_user)
         except VotingRefused as refused:
             db.session.rollback()
-            fields = {"closes_before_opening": form.closes_at,
-                      "deemed_consent_needs_yes_no": form.deemed_consent_clause,
-                      "organisation_needed": form.organisation}
+            fields = {"poll.closes_before_opening": form.closes_at,
+                      "poll.deemed_consent_needs_yes_no": form.deemed_consent_clause,
+                      "poll.organisation_needed": form.organisation}
             if refused.code in fields:
-                fields[refused.code].errors = [refusal_message(refused)]
+                fields[refused.code].errors = [refused.message]
             else:
-                refusal = refusal_message(refused)
+                refusal = refused.message
         else:
             db.session.commit()
             flash(_("The poll is saved."), "success")
@@ -365,7 +364,7 @@ def _offline_form(poll: Poll) -> OfflineForm:
 def offline(poll_id: int):
     poll = _poll_or_404(poll_id, "poll.enter_offline")
     if poll.status != PollStatus.OPEN:
-        flash(refusal_message(VotingRefused("not_open")), "error")
+        flash(VotingRefused("poll.not_open").message, "error")
         return redirect(_poll_url(poll))
     form = _offline_form(poll)
     refusal = None
@@ -380,7 +379,7 @@ def offline(poll_id: int):
                 if form.channel.data == "proxy" else "")
         except VotingRefused as refused:
             db.session.rollback()
-            refusal = refusal_message(refused)
+            refusal = refused.message
         else:
             db.session.commit()
             flash(_("Entered for %(rooms)s, receipt %(receipt)s.",
@@ -415,7 +414,7 @@ def extend_poll(poll_id: int):
                    reason=form.reason.data.strip())
         except VotingRefused as refused:
             db.session.rollback()
-            form.closes_at.errors = [refusal_message(refused)]
+            form.closes_at.errors = [refused.message]
         else:
             db.session.commit()
             flash(_("The closing time is extended."), "success")

@@ -75,12 +75,12 @@ def test_done_needs_a_note_or_a_photo_and_happens_once(setting, give_action):
     staff = setting.w.users["property_staff"]
     with pytest.raises(ActionRefused) as refused:
         mark_done(action, actor=staff, note="", photo=None)
-    assert refused.value.code == "nothing_to_show"
+    assert refused.value.code == "followup.nothing_to_show"
     assert action.status == ActionStatus.OPEN
     mark_done(action, actor=staff, note="已更换", photo=None)
     with pytest.raises(ActionRefused) as refused:
         mark_done(action, actor=staff, note="再次", photo=None)
-    assert refused.value.code == "already_done"
+    assert refused.value.code == "followup.already_done"
     assert action.done_note == "已更换"
 
 

@@ -30,14 +30,14 @@ def test_owners_general_meeting_refuses_hands():
     with pytest.raises(HandsRefused) as refused:
         show_of_hands(MeetingKind.OWNERS_GENERAL, 10, 10, votes_for=10, votes_against=0,
                       abstentions=0)
-    assert refused.value.reason == "poll_only"
+    assert refused.value.code == "hands.poll_only"
 
 
 @pytest.mark.parametrize("kind", NON_POLL_KINDS)
 def test_more_hands_than_voting_attendees_present_is_refused(kind):
     with pytest.raises(HandsRefused) as refused:
         show_of_hands(kind, 7, 5, votes_for=3, votes_against=2, abstentions=1)
-    assert refused.value.reason == "too_many"
+    assert refused.value.code == "hands.too_many"
 
 
 @pytest.mark.parametrize("kind", NON_POLL_KINDS)

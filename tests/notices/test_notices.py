@@ -5,13 +5,14 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from flask_babel import force_locale, format_datetime
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.extensions import db, utcnow
 from app.notices.models import Notice, NoticeRead, Notification, NotificationKind
-from app.notices.services import mark_read
+from app.notices.services import REMIND_EVERY, mark_read
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -402,7 +403,11 @@ def test_reminding_notifies_only_those_in_scope_who_have_not_read(
         AuditEvent.action == "notice.remind")).scalar_one() == {"reminded": 4}
 
     again = client.post(f"/notices/{notice.id}/remind", follow_redirects=True)
+    db.session.refresh(notice)
+    with force_locale("en"):
+        next_at = format_datetime(notice.last_reminded_at + REMIND_EVERY, "short")
     assert "A reminder went out at" in again.get_data(as_text=True)
+    assert f"The next one can be sent after {next_at}." in again.get_data(as_text=True)
     assert _count(Notification) == 4
 
     # The reminded resident follows the notification to the notice, which reads both.

@@ -68,7 +68,7 @@ def test_only_chairs_move_back_and_it_is_audited(place, make_user, make_org, add
     proposal = make_proposal(community, author, status=Status.DELIBERATION)
     with pytest.raises(TransitionRefused) as refused:
         transition(proposal, Action.MOVE_BACK, actor=author)
-    assert refused.value.reason == "not_yours"
+    assert refused.value.code == "proposal.not_yours"
     transition(proposal, Action.MOVE_BACK, actor=chair, note="范围写错了")
     db.session.commit()
     assert proposal.status == Status.COLLECTING

@@ -52,13 +52,13 @@ def test_every_status_action_and_actor(status, action, actor, organisation):
     if expected is None:
         with pytest.raises(TransitionRefused) as refused:
             next_status(status, action, {actor}, organisation=organisation)
-        assert refused.value.reason == "not_allowed_now"
+        assert refused.value.code == "proposal.not_allowed_now"
     elif actor in expected[1]:
         assert next_status(status, action, {actor}, organisation=organisation) == expected[0]
     else:
         with pytest.raises(TransitionRefused) as refused:
             next_status(status, action, {actor}, organisation=organisation)
-        assert refused.value.reason == "not_yours"
+        assert refused.value.code == "proposal.not_yours"
 
 
 def test_the_table_has_no_duplicates_and_nothing_leaves_a_final_state():

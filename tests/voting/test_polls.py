@@ -91,12 +91,12 @@ def test_a_poll_needs_a_proposal_in_deliberation_and_the_party_branch(estate):
     estate.proposal.status = Status.COLLECTING
     with pytest.raises(VotingRefused) as refused:
         _poll(estate)
-    assert refused.value.code == "not_in_deliberation"
+    assert refused.value.code == "poll.not_in_deliberation"
     estate.proposal.status = Status.DELIBERATION
     estate.community.party_review_categories = ["facilities"]
     with pytest.raises(VotingRefused) as refused:
         _poll(estate)
-    assert refused.value.code == "party_review_needed"
+    assert refused.value.code == "poll.party_review_needed"
 
 
 def test_one_ballot_per_owner_changeable_and_chained(estate):
@@ -114,10 +114,10 @@ def test_one_ballot_per_owner_changeable_and_chained(estate):
     assert verify_poll_chain(poll) is None
     with pytest.raises(VotingRefused) as refused:
         cast(poll, entry_for(poll, estate.wang), ["maybe"], user=estate.wang)
-    assert refused.value.code == "unknown_choice"
+    assert refused.value.code == "poll.unknown_choice"
     with pytest.raises(VotingRefused) as refused:
         cast(poll, entry, ["approve"], user=estate.wang)  # not his entry
-    assert refused.value.code == "not_on_roll"
+    assert refused.value.code == "poll.not_on_roll"
 
 
 def test_no_changes_when_the_poll_says_so(estate):
@@ -127,7 +127,7 @@ def test_no_changes_when_the_poll_says_so(estate):
     cast(poll, entry, ["approve"], user=estate.sun)
     with pytest.raises(VotingRefused) as refused:
         cast(poll, entry, ["oppose"], user=estate.sun)
-    assert refused.value.code == "already_voted"
+    assert refused.value.code == "poll.already_voted"
 
 
 def test_paper_and_proxy_entries_and_the_online_ballot_wins(estate, make_user):
@@ -139,7 +139,7 @@ def test_paper_and_proxy_entries_and_the_online_ballot_wins(estate, make_user):
     with pytest.raises(VotingRefused) as refused:
         enter_offline(poll, wang_entry, ["oppose"], staff=staff, channel=Channel.PAPER,
                       reference="纸质票 12", paper_number="12")
-    assert refused.value.code == "voted_online"
+    assert refused.value.code == "poll.voted_online"
     paper = enter_offline(poll, sun_entry, ["oppose"], staff=staff, channel=Channel.PAPER,
                           reference="纸质票 13", paper_number="13")
     assert paper.entered_by_id == staff.id
@@ -157,7 +157,7 @@ def test_a_proxy_holder_carries_at_most_the_communitys_limit(estate):
     with pytest.raises(VotingRefused) as refused:
         enter_offline(poll, entries[1], ["approve"], staff=estate.chair,
                       channel=Channel.PROXY, reference="委托书 2", proxy_holder="张三")
-    assert refused.value.code == "too_many_proxies"
+    assert refused.value.code == "poll.too_many_proxies"
 
 
 def test_time_moves_the_poll_from_open_to_final_and_closes_the_proposal(estate):
