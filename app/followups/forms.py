@@ -1,5 +1,6 @@
 """The forms for recording a follow-up action and for reporting it done."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -7,9 +8,8 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.core.forms import options, strip
+from app.core.uploads import MEGABYTE, UploadRejected, clean_photo
 from app.extensions import beijing_today
-from app.proposals.forms import PHOTO_MESSAGES
-from app.proposals.photos import MAX_BYTES, PhotoRejected, clean
 
 
 class DayField(DateField):
@@ -57,11 +57,14 @@ class DoneForm(FlaskForm):
 
     note = TextAreaField(_l("What was done?"), filters=[strip],
                          validators=[Length(max=2000)])
-    photo = FileField(_l("Photo (optional)"), description=_l(
-        "JPEG, PNG or WebP, at most 5 MB. Location and camera data are removed."))
+    photo = FileField(_l("Photo (optional)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.photo_max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+        self.photo.description = _l(
+            "JPEG, PNG or WebP, at most %(megabytes)d MB. Location and camera data are removed.",
+            megabytes=self.photo_max_bytes // MEGABYTE)
         self.clean_photo = None
 
     def _upload(self):
@@ -77,7 +80,7 @@ class DoneForm(FlaskForm):
         if upload is None:
             return
         try:
-            self.clean_photo = clean(upload.read(MAX_BYTES + 1))
-        except PhotoRejected as rejected:
-            raise ValidationError(
-                PHOTO_MESSAGES[rejected.code] % {"name": upload.filename}) from None
+            self.clean_photo = clean_photo(upload.read(self.photo_max_bytes + 1),
+                                           max_bytes=self.photo_max_bytes)
+        except UploadRejected as rejected:
+            raise ValidationError(rejected.message(upload.filename)) from None

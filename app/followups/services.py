@@ -10,13 +10,13 @@ from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.community.models import Membership, Organisation
+from app.core import uploads
 from app.extensions import db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
 from app.meetings.models import AgendaItem
 from app.notices.models import NotificationKind
 from app.notices.services import notify
 from app.permissions import STAFF_ROLES
-from app.proposals import photos
 from app.proposals.models import Proposal
 from app.proposals.services import transition
 from app.proposals.states import Action, Status
@@ -152,7 +152,7 @@ def _lock(proposal: Proposal) -> None:
 
 
 def mark_done(action: FollowUpAction, *, actor, note: str,
-              photo: photos.CleanPhoto | None) -> None:
+              photo: uploads.CleanFile | None) -> None:
     """Report the action done, shown by a note or a photo. When it was the proposal's last
     open action and the proposal is in progress, the proposal is done."""
     # Read the action afresh under a row lock: of two people reporting it at once, the
@@ -171,7 +171,7 @@ def mark_done(action: FollowUpAction, *, actor, note: str,
     action.done_by_id = actor.id
     action.done_note = note
     if photo is not None:
-        action.done_photo = photos.store(photo)
+        action.done_photo = uploads.store(uploads.PHOTOS, photo)
     db.session.flush()
     record("followup.done", actor=actor, community_id=action.community_id,
            target=f"follow_up:{action.id}",

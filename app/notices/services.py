@@ -24,9 +24,9 @@ from app.community.models import (
     RoleGrant,
     Unit,
 )
+from app.core import uploads
 from app.core.text import render_markdown
 from app.extensions import db, utcnow
-from app.notices import attachments as attachment_files
 from app.notices.models import (
     Notice,
     NoticeAttachment,
@@ -162,7 +162,8 @@ def post_notice(*, community: Community, organisation: Organisation, author, tit
         scope_grids=grids if scope_kind == ScopeKind.GRIDS else [],
         scope_buildings=buildings if scope_kind == ScopeKind.BUILDINGS else [])
     notice.attachments = [
-        NoticeAttachment(stored_name=attachment_files.store(a), original_name=a.original_name,
+        NoticeAttachment(stored_name=uploads.store(uploads.ATTACHMENTS, a),
+                         original_name=a.download_name,
                          content_type=a.content_type, size=len(a.data), position=index)
         for index, a in enumerate(attachments)]
     db.session.add(notice)

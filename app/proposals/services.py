@@ -18,12 +18,12 @@ from app.community.models import (
     Organisation,
     OrganisationKind,
 )
+from app.core import uploads
 from app.core.text import render_markdown
 from app.extensions import db, utcnow
 from app.notices.models import NotificationKind
 from app.notices.services import notify
 from app.permissions import STAFF_ROLES, can, load_standing
-from app.proposals import photos
 from app.proposals.models import (
     Cosponsorship,
     Follow,
@@ -320,21 +320,21 @@ def party_reviews(proposal: Proposal) -> list[PartyReview]:
     ).scalars())
 
 
-def add_photos(proposal: Proposal, cleaned: list[photos.CleanPhoto]) -> None:
+def add_photos(proposal: Proposal, cleaned: list[uploads.CleanFile]) -> None:
     """Store re-encoded photos after the ones the draft already has."""
     position = max((photo.position for photo in proposal.photos), default=-1)
     for photo in cleaned:
         position += 1
         proposal.photos.append(ProposalPhoto(
-            stored_name=photos.store(photo), width=photo.width, height=photo.height,
-            position=position))
+            stored_name=uploads.store(uploads.PHOTOS, photo), width=photo.width,
+            height=photo.height, position=position))
     db.session.flush()
 
 
 def remove_photo(photo: ProposalPhoto) -> None:
     photo.proposal.photos.remove(photo)
     db.session.flush()
-    photos.discard(photo.stored_name)
+    uploads.discard(uploads.PHOTOS, photo.stored_name)
 
 
 def merge_candidates(proposal: Proposal) -> list[Proposal]:

@@ -503,11 +503,11 @@ def test_queries_stay_fixed_as_notices_and_readers_grow(who, url, expected, worl
 
 def test_attachments_are_served_only_to_those_who_may_read_the_notice(
         world, make_notice, client, login, uploads):
-    from app.notices.attachments import CleanAttachment, store
+    from app.core.uploads import ATTACHMENTS, CleanFile, store
     from app.notices.models import NoticeAttachment
 
     notice = make_notice(world.owners_committee)
-    stored = store(CleanAttachment("方案.pdf", "application/pdf", PDF))
+    stored = store(ATTACHMENTS, CleanFile(PDF, "application/pdf", "方案.pdf"))
     attachment = NoticeAttachment(notice_id=notice.id, stored_name=stored,
                                   original_name="方案.pdf", content_type="application/pdf",
                                   size=len(PDF))

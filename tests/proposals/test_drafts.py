@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from app.community.models import MemberRole
 from app.extensions import db
 from app.proposals.models import Follow, Proposal, ProposalPhoto
-from app.proposals.photos import MAX_BYTES
 from app.proposals.states import Status
 from tests.proposals.conftest import image_bytes, jpeg_with_gps, photo, post_multipart
 
@@ -107,7 +106,8 @@ def test_png_and_webp_with_transparency_become_jpeg(app, place, login, uploads):
 
 def test_a_photo_over_5_mb_is_refused_and_the_text_is_kept(app, place, login, uploads, en):
     login(place.users["resident"])
-    big = image_bytes() + b"\0" * MAX_BYTES  # a valid JPEG with padding after its end
+    # A valid JPEG with padding after its end.
+    big = image_bytes() + b"\0" * app.config["PHOTO_MAX_BYTES"]
     page = post_multipart(en, f"/c/{place.community.id}/proposals/new",
                           _draft(photos=[photo(image_bytes(), "small.jpg"),
                                          photo(big, "huge.jpg")]))
