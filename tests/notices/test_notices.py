@@ -12,6 +12,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db, utcnow
 from app.notices.models import Notice, NoticeRead, Notification, NotificationKind
 from app.notices.services import mark_read
+from tests.proposals.conftest import photo, post_multipart
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -202,6 +203,25 @@ def test_bad_input_posts_nothing_and_keeps_what_was_typed(data, message, as_user
         assert 'value="停电通知"' in page
     if form["body"]:
         assert "周五停电。</textarea>" in page
+
+
+def test_the_attachment_limits_are_the_settings(as_user, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "NOTICE_MAX_ATTACHMENTS", 2)
+    monkeypatch.setitem(app.config, "PDF_MAX_BYTES", 3 * 1024 * 1024)
+    client = as_user("oc_staff")
+    url = f"/c/{world.community.id}/notices/new"
+    form = {"organisation": str(world.owners_committee.id), "title": "停电通知",
+            "body": "周五停电。", "scope_kind": "community"}
+    assert ("Up to 2 files: PDFs of at most 3 MB, JPEG, PNG or WebP photos of at most 5 MB."
+            in client.get(url).get_data(as_text=True))
+    three = [(BytesIO(PDF), f"{n}.pdf") for n in range(3)]
+    page = client.post(url, data={**form, "attachments": three},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "A notice can have at most 2 attachments." in page
+    big = photo(PDF + b"0" * 3 * 1024 * 1024, "big.pdf")
+    page = post_multipart(client, url, {**form, "attachments": big}).get_data(as_text=True)
+    assert "“big.pdf” is larger than 3 MB. Choose a smaller file." in page
+    assert _count(Notice) == 0
 
 
 def test_a_too_large_upload_is_refused_with_a_message(as_user, world, app):

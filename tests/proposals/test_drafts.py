@@ -119,6 +119,22 @@ def test_a_photo_over_5_mb_is_refused_and_the_text_is_kept(app, place, login, up
     assert _count(Proposal) == 0 and _count(ProposalPhoto) == 0 and _files(uploads) == []
 
 
+def test_the_photo_limits_are_the_settings(app, place, login, uploads, en, monkeypatch):
+    monkeypatch.setitem(app.config, "PROPOSAL_MAX_PHOTOS", 2)
+    monkeypatch.setitem(app.config, "PHOTO_MAX_BYTES", 1024 * 1024)
+    login(place.users["resident"])
+    url = f"/c/{place.community.id}/proposals/new"
+    form = en.get(url).get_data(as_text=True)
+    assert "Up to 2 photos, JPEG, PNG or WebP, at most 1 MB each." in form
+    three = [photo(image_bytes(), f"{n}.jpg") for n in range(3)]
+    html = post_multipart(en, url, _draft(photos=three)).get_data(as_text=True)
+    assert "at most 2 photos; you can add 2 more" in html
+    big = image_bytes() + b"\0" * 1024 * 1024
+    html = post_multipart(en, url, _draft(photos=[photo(big, "big.jpg")])).get_data(as_text=True)
+    assert "“big.jpg” is larger than 1 MB. Choose a smaller file." in html
+    assert _count(Proposal) == 0 and _files(uploads) == []
+
+
 def test_files_that_are_not_photos_are_refused(app, place, login, uploads, en):
     login(place.users["resident"])
     for name, data in (("animation.gif", image_bytes("GIF")), ("notes.jpg", b"not an image"),
