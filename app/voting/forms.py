@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.forms import options
-from app.extensions import LOCAL_ZONE
+from app.extensions import local_zone
 from app.voting.models import Channel, ElectorateKind, QuestionKind, ResultsVisibility, Secrecy
 from app.voting.rules import ABSTAIN, APPROVE, OPPOSE, Rule, percent
 
@@ -105,8 +105,8 @@ def refusal_message(refused) -> str:
 
 
 def to_utc(local: datetime) -> datetime:
-    """A datetime-local value is wall-clock time in Shanghai; the database keeps UTC."""
-    return local.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
+    """A datetime-local value is wall-clock time in the local zone; the database keeps UTC."""
+    return local.replace(tzinfo=local_zone()).astimezone(UTC)
 
 
 class PollForm(FlaskForm):

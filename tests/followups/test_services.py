@@ -24,7 +24,7 @@ def _audit_actions() -> list[str]:
     return list(db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq)).scalars())
 
 
-def test_today_is_the_date_in_beijing(monkeypatch):
+def test_today_is_the_date_in_beijing(app, monkeypatch):
     late_evening_utc = datetime(2026, 11, 29, 17, 30, tzinfo=UTC)  # 01:30 on the 30th there
     monkeypatch.setattr(extensions, "utcnow", lambda: late_evening_utc)
     assert beijing_today() == date(2026, 11, 30)
