@@ -65,7 +65,12 @@ class Config:
     ROSTER_MAX_ROWS = 20000
     # A TTF/OTF font to embed in PDF documents; empty: reportlab's built-in STSong-Light.
     DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT", "")
+    # Rows per page: staff registers (units, the audit log), then the residents' lists.
     PAGE_SIZE = 50
+    PROPOSALS_PER_PAGE = 20
+    COMMENTS_PER_PAGE = 20
+    NOTICES_PER_PAGE = 30
+    DONE_ACTIONS_PER_PAGE = 20
 
     TESTING = False
     DEBUG = False

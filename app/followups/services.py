@@ -5,6 +5,7 @@ action reported done finishes it (done). Both steps are the site's own (Actor.SY
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
@@ -20,8 +21,6 @@ from app.permissions import STAFF_ROLES
 from app.proposals.models import Proposal
 from app.proposals.services import transition
 from app.proposals.states import Action, Status
-
-DONE_PER_PAGE = 20
 
 
 class ActionRefused(Exception):
@@ -87,7 +86,8 @@ def done_actions(organisation: Organisation, page: int):
                                      FollowUpAction.status == ActionStatus.DONE)
         .options(joinedload(FollowUpAction.proposal))
         .order_by(FollowUpAction.done_at.desc(), FollowUpAction.id.desc()))
-    return db.paginate(query, page=page, per_page=DONE_PER_PAGE, error_out=False)
+    return db.paginate(query, page=page, per_page=current_app.config["DONE_ACTIONS_PER_PAGE"],
+                       error_out=False)
 
 
 def community_organisations(community_id: int) -> list[Organisation]:

@@ -41,7 +41,6 @@ from app.permissions import STAFF_ROLES, in_scope, load_standing
 from app.proposals.models import ScopeKind
 from app.voting.rules import percent
 
-PER_PAGE = 30
 HOME_NOTICES = 5
 # No figure is shown about fewer people than this: a building of three households would
 # otherwise tell the committee who has not read.
@@ -81,7 +80,8 @@ def notifications_page(user, page: int):
         .options(joinedload(Notification.actor))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    return db.paginate(query, page=page, per_page=current_app.config["NOTICES_PER_PAGE"],
+                       error_out=False)
 
 
 def unread_count(user) -> int:
@@ -249,7 +249,8 @@ def expired_page(community: Community, user, page: int):
                              _shown_to(_manageable(user, community.id)))
         .options(joinedload(Notice.organisation))
         .order_by(Notice.expires_at.desc(), Notice.id.desc()))
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    return db.paginate(query, page=page, per_page=current_app.config["NOTICES_PER_PAGE"],
+                       error_out=False)
 
 
 def _read_ids(user, notice_ids: list[int]) -> set[int]:

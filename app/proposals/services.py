@@ -4,6 +4,7 @@ the caller commits."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import delete, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -44,8 +45,6 @@ from app.proposals.states import (
     find_transition,
     next_status,
 )
-
-PAGE_SIZE = 20
 
 
 def save_draft(
@@ -483,6 +482,7 @@ def list_proposals(community: Community, viewer: User, filters: ListFilters,
             query = query.where(or_(Proposal.moderation_state == ModerationState.VISIBLE,
                                     Proposal.author_id == viewer.id))
     query = query.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+    per_page = current_app.config["PROPOSALS_PER_PAGE"]
     rows = list(db.session.execute(
-        query.limit(PAGE_SIZE + 1).offset((max(page, 1) - 1) * PAGE_SIZE)).scalars())
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+        query.limit(per_page + 1).offset((max(page, 1) - 1) * per_page)).scalars())
+    return rows[:per_page], len(rows) > per_page
