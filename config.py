@@ -54,14 +54,23 @@ class Config:
     LANGUAGES = {"zh_Hans": "中文", "en": "English"}
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
-    # A proposal's form carries up to 6 photos of at most 5 MB each.
-    PROPOSAL_UPLOAD_LIMIT = 31 * 1024 * 1024
-    # A notice's form carries up to 6 attachments: PDFs of at most 10 MB, photos of 5 MB.
-    NOTICE_UPLOAD_LIMIT = 61 * 1024 * 1024
+    # Uploaded files: a photo (proposals, notices, follow-ups) and a notice's PDF.
+    PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    PDF_MAX_BYTES = 10 * 1024 * 1024
+    PROPOSAL_MAX_PHOTOS = 6
+    NOTICE_MAX_ATTACHMENTS = 6
+    # The request limits of the forms that carry those files, with a megabyte for the rest.
+    PROPOSAL_UPLOAD_LIMIT = PROPOSAL_MAX_PHOTOS * PHOTO_MAX_BYTES + 1024 * 1024
+    NOTICE_UPLOAD_LIMIT = NOTICE_MAX_ATTACHMENTS * PDF_MAX_BYTES + 1024 * 1024
     ROSTER_MAX_ROWS = 20000
     # A TTF/OTF font to embed in PDF documents; empty: reportlab's built-in STSong-Light.
     DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT", "")
+    # Rows per page: staff registers (units, the audit log), then the residents' lists.
     PAGE_SIZE = 50
+    PROPOSALS_PER_PAGE = 20
+    COMMENTS_PER_PAGE = 20
+    NOTICES_PER_PAGE = 30
+    DONE_ACTIONS_PER_PAGE = 20
 
     TESTING = False
     DEBUG = False

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -59,12 +60,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# The community's wall clock: forms take and pages show Beijing time; dates are its dates.
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+def local_zone() -> ZoneInfo:
+    """The communities' wall clock, Beijing time unless configured otherwise: forms take
+    and pages show its times, and dates are its dates."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def beijing_today() -> date:
-    return utcnow().astimezone(LOCAL_ZONE).date()
+    return utcnow().astimezone(local_zone()).date()
 
 
 db = SQLAlchemy(model_class=Base)

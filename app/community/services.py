@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
@@ -387,3 +387,126 @@ def unit_counts(community: Community) -> dict[int, int]:
         .where(Building.community_id == community.id).group_by(Unit.building_id)
     ).all()
     return dict(rows)
+
+
+# --- What the pages show ----------------------------------------------------------------------
+
+
+def natural_order(column) -> tuple:
+    """Room 201 before room 1001, building 2栋 before 10栋: shorter names first."""
+    return func.length(column), column
+
+
+def all_communities() -> list[Community]:
+    return list(db.session.execute(select(Community).order_by(Community.name)).scalars())
+
+
+def community_choices() -> list:
+    """Every community's id and name, for a resident to pick theirs."""
+    return db.session.execute(select(Community.id, Community.name).order_by(Community.name)).all()
+
+
+def buildings_in(community: Community) -> list[Building]:
+    """The community's buildings in natural order, each with its grid."""
+    return list(db.session.execute(
+        select(Building).where(Building.community_id == community.id)
+        .options(joinedload(Building.grid)).order_by(*natural_order(Building.name))
+    ).scalars())
+
+
+def building_choices(community_id: int) -> list:
+    """The community's buildings' ids and names, in natural order."""
+    return db.session.execute(
+        select(Building.id, Building.name).where(Building.community_id == community_id)
+        .order_by(*natural_order(Building.name))
+    ).all()
+
+
+def organisations_in(community: Community) -> list[Organisation]:
+    return list(db.session.execute(
+        select(Organisation).where(Organisation.community_id == community.id)
+        .order_by(Organisation.id)
+    ).scalars())
+
+
+def units_page(community: Community, *, building_id: int | None, page: int, per_page: int):
+    """One page of the community's units (or one building's), in natural order, with their
+    owners."""
+    query = (
+        select(Unit).join(Building).where(Building.community_id == community.id)
+        .options(joinedload(Unit.building),
+                 selectinload(Unit.ownerships).joinedload(Ownership.owner))
+        .order_by(*natural_order(Building.name), *natural_order(Unit.number))
+    )
+    if building_id:
+        query = query.where(Unit.building_id == building_id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def pending_requests(community: Community) -> list[VerificationRequest]:
+    """Residents' link requests waiting for a decision, oldest first, with what the
+    decision form needs: the person, the unit and its owners."""
+    return list(db.session.execute(
+        select(VerificationRequest).join(Unit).join(Building)
+        .where(Building.community_id == community.id,
+               VerificationRequest.status == VerificationStatus.PENDING)
+        .options(joinedload(VerificationRequest.user),
+                 joinedload(VerificationRequest.unit).joinedload(Unit.building),
+                 joinedload(VerificationRequest.unit).selectinload(Unit.ownerships)
+                 .joinedload(Ownership.owner))
+        .order_by(VerificationRequest.created_at)
+    ).unique().scalars())
+
+
+def units_owned_by(user: User) -> list[Unit]:
+    return list(db.session.execute(
+        select(Unit).join(Ownership).join(Owner).where(Owner.user_id == user.id)
+        .options(joinedload(Unit.building).joinedload(Building.community))
+    ).unique().scalars())
+
+
+def units_lived_in_by(user: User) -> list[Unit]:
+    return list(db.session.execute(
+        select(Unit).join(Residency).where(Residency.user_id == user.id)
+        .options(joinedload(Unit.building).joinedload(Building.community))
+    ).unique().scalars())
+
+
+def link_requests_of(user: User) -> list[VerificationRequest]:
+    """The user's link requests, newest first."""
+    return list(db.session.execute(
+        select(VerificationRequest).where(VerificationRequest.user_id == user.id)
+        .options(joinedload(VerificationRequest.unit).joinedload(Unit.building))
+        .order_by(VerificationRequest.created_at.desc())
+    ).scalars())
+
+
+def role_grants_of(user: User) -> list[RoleGrant]:
+    return list(db.session.execute(
+        select(RoleGrant).where(RoleGrant.user_id == user.id)
+        .options(joinedload(RoleGrant.community))
+    ).scalars())
+
+
+def memberships_of(user: User) -> list[Membership]:
+    return list(db.session.execute(
+        select(Membership).where(Membership.user_id == user.id)
+        .options(joinedload(Membership.organisation))
+    ).scalars())
+
+
+def members_of(organisation: Organisation) -> list[Membership]:
+    """The organisation's members by role, each with the person."""
+    return list(db.session.execute(
+        select(Membership).where(Membership.organisation_id == organisation.id)
+        .options(joinedload(Membership.user)).order_by(Membership.role, Membership.id)
+    ).scalars())
+
+
+def role_grants_in(community: Community | None) -> list[RoleGrant]:
+    """The roles granted in a community, or the platform's roles for None."""
+    return list(db.session.execute(
+        select(RoleGrant).where(RoleGrant.in_community(community.id if community else None))
+        .options(joinedload(RoleGrant.user))
+        .order_by(RoleGrant.role, RoleGrant.granted_at)
+    ).scalars())

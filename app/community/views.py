@@ -3,8 +3,6 @@ import hashlib
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from app.community.forms import (
     BuildingForm,
@@ -19,16 +17,11 @@ from app.community.forms import (
 from app.community.labels import MEMBER_ROLE_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
 from app.community.messages import roster_error_message
 from app.community.models import (
-    Building,
     Community,
     Membership,
     Organisation,
-    Owner,
-    Ownership,
-    Residency,
     Role,
     RoleGrant,
-    Unit,
     VerificationRequest,
     VerificationStatus,
 )
@@ -36,7 +29,11 @@ from app.community.roster import RosterFileError, parse_roster
 from app.community.services import (
     add_building,
     add_grid,
+    all_communities,
     approve_request,
+    building_choices,
+    buildings_in,
+    community_choices,
     create_community,
     create_organisation,
     find_unit,
@@ -44,14 +41,24 @@ from app.community.services import (
     grant_role,
     has_role,
     import_roster,
+    link_requests_of,
+    members_of,
+    memberships_of,
+    organisations_in,
     pending_request_exists,
+    pending_requests,
     reject_request,
     request_link,
     revoke_membership,
     revoke_role,
+    role_grants_in,
+    role_grants_of,
     roster_context,
     roster_suggestions,
     unit_counts,
+    units_lived_in_by,
+    units_owned_by,
+    units_page,
 )
 from app.core.forms import options
 from app.core.rendering import done, go_to, render_page
@@ -61,11 +68,6 @@ from app.permissions import can, forget_standing, require
 bp = Blueprint("community", __name__)
 
 COMMUNITY_ROLES = {r: label for r, label in ROLE_LABELS.items() if r != Role.PLATFORM_ADMIN}
-
-
-def natural_order(column) -> tuple:
-    """Room 201 before room 1001, building 2栋 before 10栋: shorter names first."""
-    return func.length(column), column
 
 
 def _community_or_404(community_id: int) -> Community:
@@ -78,8 +80,7 @@ def _community_or_404(community_id: int) -> Community:
 @bp.route("/communities")
 @login_required
 def communities():
-    rows = db.session.execute(select(Community).order_by(Community.name)).scalars().all()
-    visible = [c for c in rows if can(current_user, "community.view", c)]
+    visible = [c for c in all_communities() if can(current_user, "community.view", c)]
     return render_template("community/list.html", communities=visible)
 
 
@@ -98,20 +99,12 @@ def new_community():
 
 
 def _overview_context(community: Community, grid_form=None, building_form=None) -> dict:
-    buildings = db.session.execute(
-        select(Building).where(Building.community_id == community.id)
-        .options(joinedload(Building.grid)).order_by(*natural_order(Building.name))
-    ).scalars().all()
-    organisations = db.session.execute(
-        select(Organisation).where(Organisation.community_id == community.id)
-        .order_by(Organisation.id)
-    ).scalars().all()
     return dict(
         community=community,
         grids=community.grids,
-        buildings=buildings,
+        buildings=buildings_in(community),
         unit_counts=unit_counts(community),
-        organisations=organisations,
+        organisations=organisations_in(community),
         kind_labels=ORGANISATION_KIND_LABELS,
         grid_form=grid_form or GridForm(community, formdata=None),
         building_form=building_form or BuildingForm(community, formdata=None),
@@ -195,39 +188,16 @@ def roster_import(community_id: int):
 def units(community_id: int):
     community = _community_or_404(community_id)
     require("community.view_phones", community)
-    buildings = db.session.execute(
-        select(Building).where(Building.community_id == community.id)
-        .order_by(*natural_order(Building.name))
-    ).scalars().all()
     building_id = request.args.get("building", type=int)
-    query = (
-        select(Unit).join(Building).where(Building.community_id == community.id)
-        .options(joinedload(Unit.building),
-                 selectinload(Unit.ownerships).joinedload(Ownership.owner))
-        .order_by(*natural_order(Building.name), *natural_order(Unit.number))
-    )
-    if building_id:
-        query = query.where(Unit.building_id == building_id)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = units_page(community, building_id=building_id,
+                      page=request.args.get("page", 1, type=int),
+                      per_page=current_app.config["PAGE_SIZE"])
     return render_page("community/units.html", "community/_units_page.html",
-                       community=community, buildings=buildings, building_id=building_id,
-                       page=page)
+                       community=community, buildings=buildings_in(community),
+                       building_id=building_id, page=page)
 
 
 # --- Verification ---------------------------------------------------------------------------
-
-
-def _pending_requests(community: Community) -> list[VerificationRequest]:
-    return db.session.execute(
-        select(VerificationRequest).join(Unit).join(Building)
-        .where(Building.community_id == community.id,
-               VerificationRequest.status == VerificationStatus.PENDING)
-        .options(joinedload(VerificationRequest.user),
-                 joinedload(VerificationRequest.unit).joinedload(Unit.building),
-                 joinedload(VerificationRequest.unit).selectinload(Unit.ownerships)
-                 .joinedload(Ownership.owner))
-        .order_by(VerificationRequest.created_at)
-    ).unique().scalars().all()
 
 
 @bp.route("/c/<int:community_id>/verifications")
@@ -235,7 +205,7 @@ def _pending_requests(community: Community) -> list[VerificationRequest]:
 def verifications(community_id: int):
     community = _community_or_404(community_id)
     require("community.verify", community)
-    pending = _pending_requests(community)
+    pending = pending_requests(community)
     forms = {r.id: DecisionForm(r, [s.owner for s in r.unit.ownerships], formdata=None)
              for r in pending}
     return render_template("community/verifications.html", community=community,
@@ -279,44 +249,20 @@ def decide_verification(community_id: int, request_id: int):
 @bp.route("/me")
 @login_required
 def my_account():
-    owned = db.session.execute(
-        select(Unit).join(Ownership).join(Owner).where(Owner.user_id == current_user.id)
-        .options(joinedload(Unit.building).joinedload(Building.community))
-    ).unique().scalars().all()
-    lived = db.session.execute(
-        select(Unit).join(Residency).where(Residency.user_id == current_user.id)
-        .options(joinedload(Unit.building).joinedload(Building.community))
-    ).unique().scalars().all()
-    requests = db.session.execute(
-        select(VerificationRequest).where(VerificationRequest.user_id == current_user.id)
-        .options(joinedload(VerificationRequest.unit).joinedload(Unit.building))
-        .order_by(VerificationRequest.created_at.desc())
-    ).scalars().all()
-    grants = db.session.execute(
-        select(RoleGrant).where(RoleGrant.user_id == current_user.id)
-        .options(joinedload(RoleGrant.community))
-    ).scalars().all()
-    memberships = db.session.execute(
-        select(Membership).where(Membership.user_id == current_user.id)
-        .options(joinedload(Membership.organisation))
-    ).scalars().all()
     return render_template(
-        "community/my_account.html", owned=owned, lived=lived, requests=requests,
-        grants=grants, memberships=memberships, role_labels=ROLE_LABELS,
-        member_role_labels=MEMBER_ROLE_LABELS)
+        "community/my_account.html", owned=units_owned_by(current_user),
+        lived=units_lived_in_by(current_user), requests=link_requests_of(current_user),
+        grants=role_grants_of(current_user), memberships=memberships_of(current_user),
+        role_labels=ROLE_LABELS, member_role_labels=MEMBER_ROLE_LABELS)
 
 
 def _link_form() -> LinkRequestForm:
     form = LinkRequestForm()
-    communities = db.session.execute(
-        select(Community.id, Community.name).order_by(Community.name)).all()
+    communities = community_choices()
     form.community.choices = options((c.id, c.name) for c in communities)
     chosen = form.community.data or (str(communities[0].id) if communities else None)
     form.community.data = chosen
-    buildings = db.session.execute(
-        select(Building.id, Building.name).where(Building.community_id == int(chosen))
-        .order_by(*natural_order(Building.name))
-    ).all() if chosen else []
+    buildings = building_choices(int(chosen)) if chosen else []
     form.building.choices = options((b.id, b.name) for b in buildings)
     return form
 
@@ -375,12 +321,9 @@ def new_organisation_form(community_id: int):
 
 
 def _organisation_context(organisation: Organisation, form: PersonRoleForm) -> dict:
-    members = db.session.execute(
-        select(Membership).where(Membership.organisation_id == organisation.id)
-        .options(joinedload(Membership.user)).order_by(Membership.role, Membership.id)
-    ).scalars().all()
     return dict(
-        organisation=organisation, community=organisation.community, members=members, form=form,
+        organisation=organisation, community=organisation.community,
+        members=members_of(organisation), form=form,
         kind_labels=ORGANISATION_KIND_LABELS, role_labels=MEMBER_ROLE_LABELS,
         show_phones=can(current_user, "community.view_phones", organisation.community),
     )
@@ -434,13 +377,9 @@ def revoke_member(organisation_id: int, membership_id: int):
 
 
 def _roles_page(community: Community | None, form: PersonRoleForm):
-    grants = db.session.execute(
-        select(RoleGrant).where(RoleGrant.in_community(community.id if community else None))
-        .options(joinedload(RoleGrant.user))
-        .order_by(RoleGrant.role, RoleGrant.granted_at)
-    ).scalars().all()
     return render_template(
-        "community/roles.html", community=community, grants=grants, form=form,
+        "community/roles.html", community=community, grants=role_grants_in(community),
+        form=form,
         role_labels=ROLE_LABELS,
         show_phones=community is None or can(current_user, "community.view_phones", community))
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectMultipleField
 from wtforms.validators import ValidationError
 
-from app.extensions import LOCAL_ZONE
+from app.extensions import local_zone
 
 
 def strip(value):
@@ -31,5 +31,5 @@ class CheckboxesField(SelectMultipleField):
 
 
 def to_utc(local: datetime) -> datetime:
-    """A datetime-local value is wall-clock time in Shanghai; the database keeps UTC."""
-    return local.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
+    """A datetime-local value is wall-clock time in the local zone; the database keeps UTC."""
+    return local.replace(tzinfo=local_zone()).astimezone(UTC)

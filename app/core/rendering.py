@@ -1,8 +1,7 @@
 """One template piece serves both a whole page and an htmx swap."""
 
-from pathlib import Path
 
-from flask import abort, flash, redirect, render_template, send_file
+from flask import flash, redirect, render_template
 from flask_htmx import make_response as htmx_response
 
 from app.extensions import htmx
@@ -35,12 +34,3 @@ def go_to(url: str):
         return htmx_response("", 204, redirect=url)
     return redirect(url)
 
-
-def send_upload(path: Path, mimetype: str, download_name: str | None = None):
-    """A stored upload (photo, attachment) for a reader already authorised. Its random
-    name never changes its content, so the browser may keep it, but only that browser."""
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=mimetype, download_name=download_name)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response

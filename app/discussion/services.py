@@ -7,7 +7,7 @@ discussion in a fixed number of queries, however many comments it has.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
@@ -29,7 +29,6 @@ from app.proposals.models import ModerationState, Proposal
 from app.proposals.services import follow, followers
 from app.proposals.states import DISCUSSABLE, Status
 
-COMMENTS_PER_PAGE = 20
 EDIT_WINDOW = timedelta(minutes=10)
 QUEUE_LIMIT = 100
 
@@ -190,16 +189,17 @@ def return_to(proposal: Proposal) -> str:
 
 
 def _load_page(discussion: Discussion, page: int, extra: list[Comment] = ()) -> None:
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
     rows = db.session.execute(
         select(Comment).where(Comment.proposal_id == discussion.proposal.id,
                               Comment.parent_id.is_(None), Comment.organisation_id.is_(None))
         .options(joinedload(Comment.author))
         .order_by(Comment.id)
-        .offset((page - 1) * COMMENTS_PER_PAGE).limit(COMMENTS_PER_PAGE + 1)
+        .offset((page - 1) * per_page).limit(per_page + 1)
     ).scalars().all()
     discussion.page = page
-    discussion.comments = rows[:COMMENTS_PER_PAGE]
-    discussion.has_next = len(rows) > COMMENTS_PER_PAGE
+    discussion.comments = rows[:per_page]
+    discussion.has_next = len(rows) > per_page
     discussion.replies = _replies([c.id for c in [*extra, *discussion.comments]])
 
 
@@ -278,7 +278,7 @@ def page_of(comment: Comment) -> int:
             Comment.proposal_id == thread.proposal_id, Comment.parent_id.is_(None),
             Comment.organisation_id.is_(None), Comment.id <= thread.id)
     ).scalar_one()
-    return max(1, (before - 1) // COMMENTS_PER_PAGE + 1)
+    return max(1, (before - 1) // current_app.config["COMMENTS_PER_PAGE"] + 1)
 
 
 # --- Writing -------------------------------------------------------------------------------

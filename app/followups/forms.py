@@ -1,5 +1,6 @@
 """The forms for recording a follow-up action and for reporting it done."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -8,9 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from app.core.forms import options, strip
 from app.core.refusals import REFUSALS
+from app.core.uploads import MEGABYTE, UploadRejected, clean_photo
 from app.extensions import beijing_today
-from app.proposals.forms import PHOTO_MESSAGES
-from app.proposals.photos import MAX_BYTES, PhotoRejected, clean
 
 REFUSALS.register_all({
     "followup.already_done": _l("This action was already reported done."),
@@ -63,11 +63,14 @@ class DoneForm(FlaskForm):
 
     note = TextAreaField(_l("What was done?"), filters=[strip],
                          validators=[Length(max=2000)])
-    photo = FileField(_l("Photo (optional)"), description=_l(
-        "JPEG, PNG or WebP, at most 5 MB. Location and camera data are removed."))
+    photo = FileField(_l("Photo (optional)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.photo_max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+        self.photo.description = _l(
+            "JPEG, PNG or WebP, at most %(megabytes)d MB. Location and camera data are removed.",
+            megabytes=self.photo_max_bytes // MEGABYTE)
         self.clean_photo = None
 
     def _upload(self):
@@ -83,7 +86,7 @@ class DoneForm(FlaskForm):
         if upload is None:
             return
         try:
-            self.clean_photo = clean(upload.read(MAX_BYTES + 1))
-        except PhotoRejected as rejected:
-            raise ValidationError(
-                PHOTO_MESSAGES[rejected.code] % {"name": upload.filename}) from None
+            self.clean_photo = clean_photo(upload.read(self.photo_max_bytes + 1),
+                                           max_bytes=self.photo_max_bytes)
+        except UploadRejected as rejected:
+            raise ValidationError(rejected.message(upload.filename)) from None

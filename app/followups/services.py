@@ -5,11 +5,13 @@ action reported done finishes it (done). Both steps are the site's own (Actor.SY
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.community.models import Membership, Organisation
+from app.core import uploads
 from app.core.refusals import Refused
 from app.core.signals import proposal_status_changed
 from app.extensions import db, utcnow
@@ -18,12 +20,9 @@ from app.meetings.models import AgendaItem
 from app.notices.models import NotificationKind
 from app.notices.services import notify
 from app.permissions import STAFF_ROLES
-from app.proposals import photos
 from app.proposals.models import Proposal
 from app.proposals.services import transition
 from app.proposals.states import Action, Status
-
-DONE_PER_PAGE = 20
 
 
 class ActionRefused(Refused):
@@ -86,7 +85,8 @@ def done_actions(organisation: Organisation, page: int):
                                      FollowUpAction.status == ActionStatus.DONE)
         .options(joinedload(FollowUpAction.proposal))
         .order_by(FollowUpAction.done_at.desc(), FollowUpAction.id.desc()))
-    return db.paginate(query, page=page, per_page=DONE_PER_PAGE, error_out=False)
+    return db.paginate(query, page=page, per_page=current_app.config["DONE_ACTIONS_PER_PAGE"],
+                       error_out=False)
 
 
 def community_organisations(community_id: int) -> list[Organisation]:
@@ -152,7 +152,7 @@ def _lock(proposal: Proposal) -> None:
 
 
 def mark_done(action: FollowUpAction, *, actor, note: str,
-              photo: photos.CleanPhoto | None) -> None:
+              photo: uploads.CleanFile | None) -> None:
     """Report the action done, shown by a note or a photo. When it was the proposal's last
     open action and the proposal is in progress, the proposal is done."""
     # Read the action afresh under a row lock: of two people reporting it at once, the
@@ -171,7 +171,7 @@ def mark_done(action: FollowUpAction, *, actor, note: str,
     action.done_by_id = actor.id
     action.done_note = note
     if photo is not None:
-        action.done_photo = photos.store(photo)
+        action.done_photo = uploads.store(uploads.PHOTOS, photo)
     db.session.flush()
     record("followup.done", actor=actor, community_id=action.community_id,
            target=f"follow_up:{action.id}",

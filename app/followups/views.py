@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.community.models import Organisation
-from app.core.rendering import done, go_to, render_page, send_upload, wants_fragment
+from app.core import uploads
+from app.core.rendering import done, go_to, render_page, wants_fragment
 from app.extensions import beijing_today, db
 from app.followups import permissions  # noqa: F401  (registers the follow-up rules)
 from app.followups.forms import ActionForm, DoneForm
@@ -24,7 +25,6 @@ from app.followups.services import (
 )
 from app.meetings.models import AgendaItem
 from app.permissions import require
-from app.proposals import photos as photo_files
 from app.proposals.labels import HIDDEN_LABELS
 
 bp = Blueprint("followups", __name__)
@@ -156,7 +156,7 @@ def _photo(action_id: int, *, thumb: bool):
     action = _action_or_404(action_id, "followup.view")
     if not action.done_photo:
         abort(404)
-    return send_upload(photo_files.file_path(action.done_photo, thumb=thumb), "image/jpeg")
+    return uploads.serve(uploads.PHOTOS, action.done_photo, uploads.JPEG, thumb=thumb)
 
 
 @bp.route("/actions/<int:action_id>/photo")

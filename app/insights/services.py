@@ -28,7 +28,7 @@ from app.community.models import (
 )
 from app.community.scope import ScopeKind
 from app.discussion.models import Comment, Report, ReportStatus, Stance
-from app.extensions import LOCAL_ZONE, UTCDateTime, beijing_today, db, utcnow
+from app.extensions import UTCDateTime, beijing_today, db, local_zone, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
 from app.proposals.models import (
     Cosponsorship,
@@ -62,12 +62,12 @@ class Period:
 
     @property
     def start_utc(self) -> datetime:
-        return datetime.combine(self.start, time(), LOCAL_ZONE).astimezone(UTC)
+        return datetime.combine(self.start, time(), local_zone()).astimezone(UTC)
 
     @property
     def end_utc(self) -> datetime:
         """The first instant after the period."""
-        return datetime.combine(self.end + timedelta(days=1), time(), LOCAL_ZONE).astimezone(UTC)
+        return datetime.combine(self.end + timedelta(days=1), time(), local_zone()).astimezone(UTC)
 
     @property
     def bucket(self) -> str:
@@ -110,12 +110,15 @@ def bucket_labels(period: Period) -> list[str]:
 def _bucket(column, kind: str):
     """The Beijing week (its Monday) or month (its first day) of a UTC timestamp, as
     'YYYY-MM-DD'."""
+    zone = local_zone()
     if _postgres():
-        local = func.timezone("Asia/Shanghai", column)
+        local = func.timezone(zone.key, column)
         return func.to_char(func.date_trunc(kind, local), "YYYY-MM-DD")
+    # SQLite knows no zones, only offsets: the zone's offset now (Beijing has no summer time).
+    offset = f"{int(zone.utcoffset(utcnow()).total_seconds()):+d} seconds"
     if kind == "week":
-        return func.date(column, "+8 hours", "weekday 0", "-6 days")
-    return func.strftime("%Y-%m-01", column, "+8 hours")
+        return func.date(column, offset, "weekday 0", "-6 days")
+    return func.strftime("%Y-%m-01", column, offset)
 
 
 def _days_between(later, earlier):
@@ -587,7 +590,7 @@ def dashboard(community: Community, scope: Scope, period: Period,
               now: datetime | None = None) -> dict:
     """Every figure of the dashboard, as plain data."""
     now = now or utcnow()
-    today = now.astimezone(LOCAL_ZONE).date()
+    today = now.astimezone(local_zone()).date()
     _fast_analytics()
     taking_part = participation(scope, period, now)
     polls = poll_turnout(scope, period)
@@ -613,7 +616,7 @@ def overview(communities: list[Community], period: Period,
     """Community-level figures side by side, for a street office: a fixed number of
     grouped queries, however many communities."""
     now = now or utcnow()
-    today = now.astimezone(LOCAL_ZONE).date()
+    today = now.astimezone(local_zone()).date()
     scope = Scope(tuple(c.id for c in communities))
     _fast_analytics()
     taking_part = community_participation(scope, period)

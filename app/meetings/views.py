@@ -30,7 +30,7 @@ from app.core.documents import FORMATS, to_html
 from app.core.documents import render as render_document
 from app.core.forms import to_utc
 from app.core.rendering import done, render_page, wants_fragment
-from app.extensions import LOCAL_ZONE, db, limiter
+from app.extensions import db, limiter, local_zone
 from app.followups.services import actions_for_meeting
 from app.meetings import permissions  # noqa: F401  (registers the meeting rules)
 from app.meetings.forms import (
@@ -191,7 +191,7 @@ def new_meeting(community_id: int):
 
 
 def _local(moment):
-    return moment.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+    return moment.astimezone(local_zone()).replace(tzinfo=None)
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """The notice form, and the words the notice pages show for codes."""
 
+from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,8 +11,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from app.community.forms import ScopeFields
 from app.core.forms import options, strip, to_utc
 from app.core.refusals import REFUSALS
+from app.core.uploads import MEGABYTE, UploadRejected, clean_document
 from app.extensions import utcnow
-from app.notices.attachments import MAX_ATTACHMENTS, PDF_MAX_BYTES, AttachmentRejected, check
 
 
 def _short_time(moment) -> str:
@@ -27,10 +28,6 @@ REFUSALS.register("notice.reminded_recently",
 REFUSALS.register("notice.everyone_read", _l("Everyone in scope has read this notice: nobody "
                                              "needs a reminder."))
 REFUSALS.register("notice.already_withdrawn", _l("This notice is already withdrawn."))
-ATTACHMENT_MESSAGES = {
-    "too_large": _l("“%(name)s” is too large: photos may have at most 5 MB, PDFs 10 MB."),
-    "not_accepted": _l("“%(name)s” is neither a PDF nor a JPEG, PNG or WebP photo."),
-}
 
 
 class NoticeForm(ScopeFields, FlaskForm):
@@ -47,10 +44,7 @@ class NoticeForm(ScopeFields, FlaskForm):
         _l("Expires at (Beijing time, optional)"), validators=[Optional()],
         description=_l("After this time the notice moves to “Expired” on the board."))
     pinned = BooleanField(_l("Pin it to the top of the board"))
-    attachments = MultipleFileField(
-        _l("Attachments"),
-        description=_l("Up to 6 files: PDFs of at most 10 MB, JPEG, PNG or WebP photos of at "
-                       "most 5 MB. Location and camera data are removed from photos."))
+    attachments = MultipleFileField(_l("Attachments"))
 
     def __init__(self, grids, buildings, organisations, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +53,16 @@ class NoticeForm(ScopeFields, FlaskForm):
         self.organisation.choices = options(
             ([] if len(organisations) == 1 else [("", _l("Choose the organisation"))])
             + [(o.id, o.name) for o in organisations])
+        config = current_app.config
+        self.max_attachments = config["NOTICE_MAX_ATTACHMENTS"]
+        self.photo_max_bytes = config["PHOTO_MAX_BYTES"]
+        self.pdf_max_bytes = config["PDF_MAX_BYTES"]
+        self.attachments.description = _l(
+            "Up to %(count)d files: PDFs of at most %(pdf_megabytes)d MB, JPEG, PNG or WebP "
+            "photos of at most %(photo_megabytes)d MB. Location and camera data are removed "
+            "from photos.", count=self.max_attachments,
+            pdf_megabytes=self.pdf_max_bytes // MEGABYTE,
+            photo_megabytes=self.photo_max_bytes // MEGABYTE)
         self.clean_attachments = []
 
     def validate_organisation(self, field):
@@ -72,17 +76,18 @@ class NoticeForm(ScopeFields, FlaskForm):
 
     def validate_attachments(self, field):
         uploads = [f for f in field.data or [] if f and f.filename]
-        if len(uploads) > MAX_ATTACHMENTS:
+        if len(uploads) > self.max_attachments:
             raise ValidationError(_l("A notice can have at most %(max)d attachments.",
-                                     max=MAX_ATTACHMENTS))
+                                     max=self.max_attachments))
+        read_limit = max(self.pdf_max_bytes, self.photo_max_bytes) + 1
         for upload in uploads:
             try:
-                self.clean_attachments.append(
-                    check(upload.filename, upload.read(PDF_MAX_BYTES + 1)))
-            except AttachmentRejected as rejected:
+                self.clean_attachments.append(clean_document(
+                    upload.read(read_limit), filename=upload.filename,
+                    photo_max_bytes=self.photo_max_bytes, pdf_max_bytes=self.pdf_max_bytes))
+            except UploadRejected as rejected:
                 self.clean_attachments = []
-                raise ValidationError(
-                    ATTACHMENT_MESSAGES[rejected.code] % {"name": upload.filename}) from None
+                raise ValidationError(rejected.message(upload.filename)) from None
 
     @property
     def chosen_organisation(self):

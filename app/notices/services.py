@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,10 +24,10 @@ from app.community.models import (
     Unit,
 )
 from app.community.scope import ScopeKind
+from app.core import uploads
 from app.core.refusals import Refused
 from app.core.text import percent, render_markdown
 from app.extensions import db, utcnow
-from app.notices import attachments as attachment_files
 from app.notices.models import (
     Notice,
     NoticeAttachment,
@@ -39,7 +40,6 @@ from app.notices.models import (
 )
 from app.permissions import STAFF_ROLES, in_scope, load_standing
 
-PER_PAGE = 30
 HOME_NOTICES = 5
 # No figure is shown about fewer people than this: a building of three households would
 # otherwise tell the committee who has not read.
@@ -79,7 +79,8 @@ def notifications_page(user, page: int):
         .options(joinedload(Notification.actor))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    return db.paginate(query, page=page, per_page=current_app.config["NOTICES_PER_PAGE"],
+                       error_out=False)
 
 
 def unread_count(user) -> int:
@@ -155,7 +156,8 @@ def post_notice(*, community: Community, organisation: Organisation, author, tit
         scope_grids=grids if scope_kind == ScopeKind.GRIDS else [],
         scope_buildings=buildings if scope_kind == ScopeKind.BUILDINGS else [])
     notice.attachments = [
-        NoticeAttachment(stored_name=attachment_files.store(a), original_name=a.original_name,
+        NoticeAttachment(stored_name=uploads.store(uploads.ATTACHMENTS, a),
+                         original_name=a.download_name,
                          content_type=a.content_type, size=len(a.data), position=index)
         for index, a in enumerate(attachments)]
     db.session.add(notice)
@@ -217,7 +219,8 @@ def expired_page(community: Community, user, page: int):
                              _shown_to(_manageable(user, community.id)))
         .options(joinedload(Notice.organisation))
         .order_by(Notice.expires_at.desc(), Notice.id.desc()))
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    return db.paginate(query, page=page, per_page=current_app.config["NOTICES_PER_PAGE"],
+                       error_out=False)
 
 
 def _read_ids(user, notice_ids: list[int]) -> set[int]:

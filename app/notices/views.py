@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from app.community.labels import SCOPE_LABELS
 from app.community.models import Building, Community, Organisation
-from app.core.rendering import done, render_page, send_upload
+from app.core import uploads
+from app.core.rendering import done, render_page
 from app.extensions import db
 from app.home.services import community_entry
-from app.notices import attachments as attachment_files
 from app.notices import permissions  # noqa: F401  (registers the notice rules)
 from app.notices.forms import NoticeForm
 from app.notices.labels import KIND_LABELS
@@ -211,10 +211,10 @@ def _attachment(notice_id: int, attachment_id: int, *, thumb: bool):
     if notice.withdrawn_at is not None and not can(current_user, "notice.manage", notice):
         abort(404)
     attachment = next((a for a in notice.attachments if a.id == attachment_id), None)
-    if attachment is None or (thumb and attachment.content_type != attachment_files.JPEG):
+    if attachment is None or (thumb and attachment.content_type != uploads.JPEG):
         abort(404)
-    return send_upload(attachment_files.file_path(attachment.stored_name, thumb=thumb),
-                       attachment.content_type, attachment.original_name)
+    return uploads.serve(uploads.ATTACHMENTS, attachment.stored_name, attachment.content_type,
+                         thumb=thumb, download_name=attachment.original_name)
 
 
 @bp.route("/notices/<int:notice_id>/attachments/<int:attachment_id>")

@@ -1,5 +1,6 @@
 """Forms for proposals and community settings, and the words the pages show for codes."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -24,9 +25,9 @@ from wtforms.validators import (
 from app.community.forms import ScopeFields
 from app.core.forms import CheckboxesField, options, strip
 from app.core.refusals import REFUSALS
+from app.core.uploads import MEGABYTE, UploadRejected, clean_photo
 from app.proposals.labels import CATEGORY_LABELS, OPINION_LABELS, STATUS_LABELS
 from app.proposals.models import Category
-from app.proposals.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, clean
 from app.proposals.states import Status
 
 SORT_LABELS = {
@@ -39,10 +40,6 @@ REFUSALS.register("proposal.not_allowed_now",
                    status=lambda status: STATUS_LABELS[status])
 REFUSALS.register("proposal.not_yours", _l("You may not do this on this proposal."))
 
-PHOTO_MESSAGES = {
-    "too_large": _l("“%(name)s” is larger than 5 MB. Choose a smaller photo."),
-    "not_a_photo": _l("“%(name)s” is not a JPEG, PNG or WebP photo."),
-}
 
 
 class ProposalForm(ScopeFields, FlaskForm):
@@ -55,10 +52,7 @@ class ProposalForm(ScopeFields, FlaskForm):
     category = SelectField(_l("Category"), validators=[InputRequired(
         message=_l("Choose a category."))])
     organisation = SelectField(_l("Post as"), validate_choice=False)
-    photos = MultipleFileField(
-        _l("Photos"),
-        description=_l("Up to 6 photos, JPEG, PNG or WebP, at most 5 MB each. Location and "
-                       "camera data are removed."))
+    photos = MultipleFileField(_l("Photos"))
 
     def __init__(self, community, grids, buildings, organisations, existing_photos: int = 0,
                  *args, **kwargs):
@@ -71,6 +65,12 @@ class ProposalForm(ScopeFields, FlaskForm):
         self._organisations = {str(o.id): o for o in organisations}
         self.organisation.choices = options(
             [("", _l("Myself, as a resident")), *((o.id, o.name) for o in organisations)])
+        self.max_photos = current_app.config["PROPOSAL_MAX_PHOTOS"]
+        self.photo_max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+        self.photos.description = _l(
+            "Up to %(count)d photos, JPEG, PNG or WebP, at most %(megabytes)d MB each. "
+            "Location and camera data are removed.",
+            count=self.max_photos, megabytes=self.photo_max_bytes // MEGABYTE)
         self.clean_photos = []
 
     def validate_category(self, field):
@@ -84,18 +84,18 @@ class ProposalForm(ScopeFields, FlaskForm):
 
     def validate_photos(self, field):
         uploads = [f for f in field.data or [] if f and f.filename]
-        room = MAX_PHOTOS - self.existing_photos
+        room = self.max_photos - self.existing_photos
         if len(uploads) > room:
             raise ValidationError(_l(
                 "A proposal can have at most %(max)d photos; you can add %(room)d more.",
-                max=MAX_PHOTOS, room=max(room, 0)))
+                max=self.max_photos, room=max(room, 0)))
         for upload in uploads:
             try:
-                self.clean_photos.append(clean(upload.read(MAX_BYTES + 1)))
-            except PhotoRejected as rejected:
+                self.clean_photos.append(clean_photo(
+                    upload.read(self.photo_max_bytes + 1), max_bytes=self.photo_max_bytes))
+            except UploadRejected as rejected:
                 self.clean_photos = []
-                raise ValidationError(
-                    PHOTO_MESSAGES[rejected.code] % {"name": upload.filename}) from None
+                raise ValidationError(rejected.message(upload.filename)) from None
 
     @property
     def chosen_organisation(self):

@@ -4,6 +4,7 @@ the caller commits."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import delete, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -19,13 +20,13 @@ from app.community.models import (
     OrganisationKind,
 )
 from app.community.scope import ScopeKind
+from app.core import uploads
 from app.core.signals import proposal_status_changed
 from app.core.text import render_markdown
 from app.extensions import db, utcnow
 from app.notices.models import NotificationKind
 from app.notices.services import notify
 from app.permissions import STAFF_ROLES, can, load_standing
-from app.proposals import photos
 from app.proposals.models import (
     Cosponsorship,
     Follow,
@@ -45,8 +46,6 @@ from app.proposals.states import (
     find_transition,
     next_status,
 )
-
-PAGE_SIZE = 20
 
 
 def save_draft(
@@ -322,21 +321,21 @@ def party_reviews(proposal: Proposal) -> list[PartyReview]:
     ).scalars())
 
 
-def add_photos(proposal: Proposal, cleaned: list[photos.CleanPhoto]) -> None:
+def add_photos(proposal: Proposal, cleaned: list[uploads.CleanFile]) -> None:
     """Store re-encoded photos after the ones the draft already has."""
     position = max((photo.position for photo in proposal.photos), default=-1)
     for photo in cleaned:
         position += 1
         proposal.photos.append(ProposalPhoto(
-            stored_name=photos.store(photo), width=photo.width, height=photo.height,
-            position=position))
+            stored_name=uploads.store(uploads.PHOTOS, photo), width=photo.width,
+            height=photo.height, position=position))
     db.session.flush()
 
 
 def remove_photo(photo: ProposalPhoto) -> None:
     photo.proposal.photos.remove(photo)
     db.session.flush()
-    photos.discard(photo.stored_name)
+    uploads.discard(uploads.PHOTOS, photo.stored_name)
 
 
 def merge_candidates(proposal: Proposal) -> list[Proposal]:
@@ -485,6 +484,7 @@ def list_proposals(community: Community, viewer: User, filters: ListFilters,
             query = query.where(or_(Proposal.moderation_state == ModerationState.VISIBLE,
                                     Proposal.author_id == viewer.id))
     query = query.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+    per_page = current_app.config["PROPOSALS_PER_PAGE"]
     rows = list(db.session.execute(
-        query.limit(PAGE_SIZE + 1).offset((max(page, 1) - 1) * PAGE_SIZE)).scalars())
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+        query.limit(per_page + 1).offset((max(page, 1) - 1) * per_page)).scalars())
+    return rows[:per_page], len(rows) > per_page

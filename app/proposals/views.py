@@ -16,13 +16,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.community.labels import SCOPE_LABELS
 from app.community.models import Building, Community, Organisation
-from app.core.rendering import done, go_to, render_page, send_upload
+from app.core import uploads
+from app.core.rendering import done, go_to, render_page
 from app.discussion.services import discussion_context
 from app.extensions import db, utcnow
 from app.followups.services import actions_for_proposal
 from app.permissions import can, load_standing, require
 from app.proposals import permissions  # noqa: F401  (registers the proposal rules)
-from app.proposals import photos as photo_files
 from app.proposals.forms import (
     ListFilterForm,
     MergeForm,
@@ -221,7 +221,7 @@ def _photo_response(proposal_id: int, photo_id: int, *, thumb: bool):
     photo = next((p for p in proposal.photos if p.id == photo_id), None)
     if photo is None:
         abort(404)
-    return send_upload(photo_files.file_path(photo.stored_name, thumb=thumb), "image/jpeg")
+    return uploads.serve(uploads.PHOTOS, photo.stored_name, uploads.JPEG, thumb=thumb)
 
 
 @bp.route("/p/<int:proposal_id>/photos/<int:photo_id>")

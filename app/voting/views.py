@@ -30,13 +30,7 @@ from app.proposals.models import Proposal
 from app.proposals.services import may_open_voting
 from app.proposals.states import Status
 from app.voting import permissions  # noqa: F401  (registers the poll rules)
-from app.voting.forms import (
-    AnswerForm,
-    ExtendForm,
-    ObjectionForm,
-    OfflineForm,
-    PollForm,
-)
+from app.voting.forms import AnswerForm, ExtendForm, ObjectionForm, OfflineForm, PollForm
 from app.voting.labels import (
     CHANNEL_LABELS,
     ELECTORATE_LABELS,

@@ -15,9 +15,9 @@ from PIL import ExifTags, Image
 from playwright.sync_api import Page, expect
 
 from app.community.models import MemberRole, OrganisationKind, Role
+from app.core.uploads import THUMB_SIDE
 from app.extensions import db
 from app.proposals.labels import STATUS_LABELS
-from app.proposals.photos import THUMB_SIDE
 from app.proposals.states import Status
 from tests.e2e.test_journey import log_in, log_out
 from tests.factories import PASSWORD

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
 from app.community.models import MemberRole, OrganisationKind, Owner, Role
-from app.extensions import LOCAL_ZONE, db, utcnow
+from app.extensions import db, local_zone, utcnow
 from app.proposals.labels import STATUS_LABELS
 from app.proposals.states import Status
 from app.voting.labels import OUTCOME_LABELS, YES_NO_LABELS
@@ -44,7 +44,7 @@ def in_chinese(app, message) -> str:
 
 def beijing_minutes(moment) -> str:
     """A moment as a datetime-local input takes it: wall-clock time in Beijing."""
-    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def open_poll_page(page: Page, community_id: int, proposal_id: int, poll_id: int) -> None:

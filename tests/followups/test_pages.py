@@ -8,12 +8,12 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
+from app.core.uploads import PHOTOS, file_path
 from app.extensions import beijing_today, db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
 from app.followups.services import mark_done
-from app.proposals import photos
 from app.proposals.states import Status
-from tests.proposals.conftest import image_bytes, jpeg_with_gps
+from tests.proposals.conftest import clean_photo, image_bytes, jpeg_with_gps
 
 HTMX = {"HX-Request": "true", "HX-Target": "x"}
 
@@ -330,7 +330,7 @@ def test_a_photo_alone_will_do_and_is_served_to_those_who_see_the_proposal(
     assert response.status_code == 302
     db.session.expire_all()
     stored = db.session.get(FollowUpAction, action.id).done_photo
-    assert stored and photos.file_path(stored).is_file()
+    assert stored and file_path(PHOTOS, stored).is_file()
     login(setting.w.users["resident"])
     page = en.get(f"/p/{setting.proposal.id}").get_data(as_text=True)
     assert f'src="/actions/{action.id}/photo/thumb"' in page
@@ -400,7 +400,7 @@ def test_the_organisation_page_links_to_its_actions(setting, en, login):
 
 
 def test_image_bytes_helper_is_a_photo():
-    assert photos.clean(image_bytes()).width == 64
+    assert clean_photo(image_bytes()).width == 64
 
 
 # --- The meeting page -----------------------------------------------------------------------

@@ -10,21 +10,21 @@ from sqlalchemy import select
 from app import extensions
 from app.audit.models import AuditEvent
 from app.community.models import MemberRole
+from app.core.uploads import PHOTOS, file_path
 from app.extensions import beijing_today, db
 from app.followups.models import ActionStatus
 from app.followups.services import ActionRefused, mark_done
 from app.notices.models import Notification, NotificationKind
-from app.proposals import photos
 from app.proposals.models import ProposalEvent
 from app.proposals.states import Status
-from tests.proposals.conftest import jpeg_with_gps
+from tests.proposals.conftest import clean_photo, jpeg_with_gps
 
 
 def _audit_actions() -> list[str]:
     return list(db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq)).scalars())
 
 
-def test_today_is_the_date_in_beijing(monkeypatch):
+def test_today_is_the_date_in_beijing(app, monkeypatch):
     late_evening_utc = datetime(2026, 11, 29, 17, 30, tzinfo=UTC)  # 01:30 on the 30th there
     monkeypatch.setattr(extensions, "utcnow", lambda: late_evening_utc)
     assert beijing_today() == date(2026, 11, 30)
@@ -114,8 +114,8 @@ def test_a_photo_is_stored_without_its_location(setting, give_action, tmp_path, 
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
     action = give_action()
     mark_done(action, actor=setting.w.users["property_staff"], note="",
-              photo=photos.clean(jpeg_with_gps()))
-    stored = photos.file_path(action.done_photo).read_bytes()
+              photo=clean_photo(jpeg_with_gps()))
+    stored = file_path(PHOTOS, action.done_photo).read_bytes()
     with Image.open(BytesIO(stored)) as image:
         assert not image.getexif()
     assert b"Test Phone" not in stored

@@ -1,6 +1,8 @@
 """Each figure on the small town of conftest.py, counted by hand."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from app.discussion.models import Report, ReportReason, Stance
 from app.extensions import db, utcnow
@@ -100,6 +102,19 @@ def test_proposals_by_category_status_and_trend(town, make_proposal):
         {"category": "renovation", "status": "voting", "count": 1}]
     trend = services.proposals_trend(scope_of(town), Period.last_days(30))
     assert sum(p["count"] for p in trend) == 3
+
+
+@pytest.mark.parametrize(("zone", "month"), [("Asia/Shanghai", "2020-11-01"),
+                                              ("Europe/London", "2020-10-01")])
+def test_the_trend_buckets_by_the_configured_zone(town, make_proposal, app, monkeypatch,
+                                                  zone, month):
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_TIMEZONE", zone)
+    proposal = make_proposal(town.community, town.chair)
+    proposal.published_at = datetime(2020, 10, 31, 20, 0, tzinfo=UTC)  # 04:00 on 1 Nov there
+    db.session.commit()
+    trend = services.proposals_trend(scope_of(town), Period(date(2020, 6, 1),
+                                                            date(2020, 11, 30)))
+    assert [p["label"] for p in trend if p["count"]] == [month]
 
 
 def _answered(town, make_proposal, organisation, days: float):

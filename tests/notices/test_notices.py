@@ -13,6 +13,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db, utcnow
 from app.notices.models import Notice, NoticeRead, Notification, NotificationKind
 from app.notices.services import REMIND_EVERY, mark_read
+from tests.proposals.conftest import photo, post_multipart
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -205,15 +206,31 @@ def test_bad_input_posts_nothing_and_keeps_what_was_typed(data, message, as_user
         assert "周五停电。</textarea>" in page
 
 
-def test_a_too_large_upload_is_refused_with_a_message(as_user, world, app):
+def test_the_attachment_limits_are_the_settings(as_user, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "NOTICE_MAX_ATTACHMENTS", 2)
+    monkeypatch.setitem(app.config, "PDF_MAX_BYTES", 3 * 1024 * 1024)
     client = as_user("oc_staff")
-    app.config["NOTICE_UPLOAD_LIMIT"] = 1024
-    try:
-        response = client.post(
-            f"/c/{world.community.id}/notices/new", content_type="multipart/form-data",
-            data={"title": "x", "attachments": (BytesIO(PDF + b"0" * 2048), "big.pdf")})
-    finally:
-        app.config["NOTICE_UPLOAD_LIMIT"] = 61 * 1024 * 1024
+    url = f"/c/{world.community.id}/notices/new"
+    form = {"organisation": str(world.owners_committee.id), "title": "停电通知",
+            "body": "周五停电。", "scope_kind": "community"}
+    assert ("Up to 2 files: PDFs of at most 3 MB, JPEG, PNG or WebP photos of at most 5 MB."
+            in client.get(url).get_data(as_text=True))
+    three = [(BytesIO(PDF), f"{n}.pdf") for n in range(3)]
+    page = client.post(url, data={**form, "attachments": three},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "A notice can have at most 2 attachments." in page
+    big = photo(PDF + b"0" * 3 * 1024 * 1024, "big.pdf")
+    page = post_multipart(client, url, {**form, "attachments": big}).get_data(as_text=True)
+    assert "“big.pdf” is larger than 3 MB. Choose a smaller file." in page
+    assert _count(Notice) == 0
+
+
+def test_a_too_large_upload_is_refused_with_a_message(as_user, world, app, monkeypatch):
+    client = as_user("oc_staff")
+    monkeypatch.setitem(app.config, "NOTICE_UPLOAD_LIMIT", 1024)
+    response = client.post(
+        f"/c/{world.community.id}/notices/new", content_type="multipart/form-data",
+        data={"title": "x", "attachments": (BytesIO(PDF + b"0" * 2048), "big.pdf")})
     assert response.status_code == 413
     assert _count(Notice) == 0
 
@@ -508,11 +525,11 @@ def test_queries_stay_fixed_as_notices_and_readers_grow(who, url, expected, worl
 
 def test_attachments_are_served_only_to_those_who_may_read_the_notice(
         world, make_notice, client, login, uploads):
-    from app.notices.attachments import CleanAttachment, store
+    from app.core.uploads import ATTACHMENTS, CleanFile, store
     from app.notices.models import NoticeAttachment
 
     notice = make_notice(world.owners_committee)
-    stored = store(CleanAttachment("方案.pdf", "application/pdf", PDF))
+    stored = store(ATTACHMENTS, CleanFile(PDF, "application/pdf", "方案.pdf"))
     attachment = NoticeAttachment(notice_id=notice.id, stored_name=stored,
                                   original_name="方案.pdf", content_type="application/pdf",
                                   size=len(PDF))

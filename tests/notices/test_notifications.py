@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from app.discussion.models import Comment
 from app.extensions import db
 from app.notices.models import Notification, NotificationKind
-from app.notices.services import PER_PAGE
 
 
 @pytest.fixture
@@ -158,19 +157,20 @@ def test_only_my_own_notifications_are_listed(client, reader, world, proposal,
     assert "Mark all as read" not in page
 
 
-def test_the_list_pages_by_thirty_and_htmx_gets_only_the_list(client, reader, proposal,
-                                                               make_notification):
-    for index in range(PER_PAGE + 2):
+def test_the_list_pages_by_the_setting_and_htmx_gets_only_the_list(
+        app, monkeypatch, client, reader, proposal, make_notification):
+    monkeypatch.setitem(app.config, "NOTICES_PER_PAGE", 3)
+    for index in range(5):
         make_notification(reader, proposal=proposal, minutes_ago=index,
                           details={"title": f"议题{index:02d}", "from": "voting",
                                    "to": "passed"})
     first = client.get("/notifications").get_data(as_text=True)
-    assert len(_items(first)) == PER_PAGE and "议题00" in first and "议题31" not in first
+    assert len(_items(first)) == 3 and "议题00" in first and "议题03" not in first
     assert 'href="/notifications?page=2"' in first
     second = client.get("/notifications?page=2", headers={"HX-Request": "true"})
     body = second.get_data(as_text=True)
     assert "<html" not in body and body.lstrip().startswith('<section id="notifications">')
-    assert [item.split("“")[1].split("”")[0] for item in _items(body)] == ["议题30", "议题31"]
+    assert [item.split("“")[1].split("”")[0] for item in _items(body)] == ["议题03", "议题04"]
 
 
 def test_a_page_past_the_end_or_a_bad_page_number_is_harmless(client, reader, proposal,

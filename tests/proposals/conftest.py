@@ -8,10 +8,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from app.community.models import MemberRole, OrganisationKind, Residency
+from app.core.uploads import CleanFile
+from app.core.uploads import clean_photo as clean_uploaded_photo
 from app.extensions import db
-from app.proposals import photos
 from app.proposals.services import add_photos
 from app.proposals.states import Status
+from config import Config
 
 
 def image_bytes(fmt: str = "JPEG", size=(64, 48), colour=(200, 40, 40), **save) -> bytes:
@@ -29,6 +31,11 @@ def jpeg_with_gps(size=(300, 200), orientation: int = 6) -> bytes:
     gps = exif.get_ifd(0x8825)
     gps.update({1: "N", 2: (31.0, 13.0, 30.0), 3: "E", 4: (121.0, 28.0, 10.0)})
     return image_bytes("JPEG", size=size, exif=exif)
+
+
+def clean_photo(data: bytes) -> CleanFile:
+    """A photo cleaned under the default size limit, as the forms clean it."""
+    return clean_uploaded_photo(data, max_bytes=Config.PHOTO_MAX_BYTES)
 
 
 @pytest.fixture
@@ -79,10 +86,10 @@ def proposals(place, make_proposal, uploads):
     w = place
     w.draft = make_proposal(w.community, w.users["resident"], status=Status.DRAFT,
                             title="草稿议题")
-    add_photos(w.draft, [photos.clean(image_bytes())])
+    add_photos(w.draft, [clean_photo(image_bytes())])
     w.open = make_proposal(w.community, w.users["oc_staff"], status=Status.COLLECTING,
                            title="修路灯")
-    add_photos(w.open, [photos.clean(image_bytes())])
+    add_photos(w.open, [clean_photo(image_bytes())])
     w.other_open = make_proposal(w.community, w.users["nc_staff"], status=Status.COLLECTING,
                                  title="换路灯")
     w.fund = make_proposal(w.community, w.users["oc_staff"], status=Status.DELIBERATION,

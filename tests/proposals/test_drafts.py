@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from app.community.models import MemberRole
 from app.extensions import db
 from app.proposals.models import Follow, Proposal, ProposalPhoto
-from app.proposals.photos import MAX_BYTES
 from app.proposals.states import Status
 from tests.proposals.conftest import image_bytes, jpeg_with_gps, photo, post_multipart
 
@@ -107,7 +106,8 @@ def test_png_and_webp_with_transparency_become_jpeg(app, place, login, uploads):
 
 def test_a_photo_over_5_mb_is_refused_and_the_text_is_kept(app, place, login, uploads, en):
     login(place.users["resident"])
-    big = image_bytes() + b"\0" * MAX_BYTES  # a valid JPEG with padding after its end
+    # A valid JPEG with padding after its end.
+    big = image_bytes() + b"\0" * app.config["PHOTO_MAX_BYTES"]
     page = post_multipart(en, f"/c/{place.community.id}/proposals/new",
                           _draft(photos=[photo(image_bytes(), "small.jpg"),
                                          photo(big, "huge.jpg")]))
@@ -117,6 +117,22 @@ def test_a_photo_over_5_mb_is_refused_and_the_text_is_kept(app, place, login, up
     assert 'value="一楼大堂灯坏了"' in html and "老人容易摔倒" in html
     assert 'value="facilities" ' in html or 'selected value="facilities"' in html
     assert _count(Proposal) == 0 and _count(ProposalPhoto) == 0 and _files(uploads) == []
+
+
+def test_the_photo_limits_are_the_settings(app, place, login, uploads, en, monkeypatch):
+    monkeypatch.setitem(app.config, "PROPOSAL_MAX_PHOTOS", 2)
+    monkeypatch.setitem(app.config, "PHOTO_MAX_BYTES", 1024 * 1024)
+    login(place.users["resident"])
+    url = f"/c/{place.community.id}/proposals/new"
+    form = en.get(url).get_data(as_text=True)
+    assert "Up to 2 photos, JPEG, PNG or WebP, at most 1 MB each." in form
+    three = [photo(image_bytes(), f"{n}.jpg") for n in range(3)]
+    html = post_multipart(en, url, _draft(photos=three)).get_data(as_text=True)
+    assert "at most 2 photos; you can add 2 more" in html
+    big = image_bytes() + b"\0" * 1024 * 1024
+    html = post_multipart(en, url, _draft(photos=[photo(big, "big.jpg")])).get_data(as_text=True)
+    assert "“big.jpg” is larger than 1 MB. Choose a smaller file." in html
+    assert _count(Proposal) == 0 and _files(uploads) == []
 
 
 def test_files_that_are_not_photos_are_refused(app, place, login, uploads, en):

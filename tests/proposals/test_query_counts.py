@@ -5,11 +5,17 @@ from datetime import timedelta
 import pytest
 
 from app.community.models import Building, Grid, Organisation, Residency
+from app.core.uploads import PHOTOS, store
 from app.extensions import db, utcnow
-from app.proposals import photos
-from app.proposals.models import Cosponsorship, Follow, PartyReview, ProposalEvent, ProposalPhoto
+from app.proposals.models import (
+    Cosponsorship,
+    Follow,
+    PartyReview,
+    ProposalEvent,
+    ProposalPhoto,
+)
 from app.proposals.states import Status
-from tests.proposals.conftest import image_bytes
+from tests.proposals.conftest import clean_photo, image_bytes
 
 
 def _grow_the_community(w, make_user, count=60):
@@ -68,7 +74,7 @@ def test_the_list(query, app, place, make_proposal, make_user, login, count_quer
 
 def _crowd(w, proposal, make_user, uploads, count=30):
     """Co-sponsors, followers, photos, a long timeline and many party reviews."""
-    clean = photos.clean(image_bytes())
+    clean = clean_photo(image_bytes())
     for n in range(count):
         person = make_user(name=f"邻居{n}")
         db.session.add(Residency(unit=w.unit, user=person))
@@ -80,7 +86,7 @@ def _crowd(w, proposal, make_user, uploads, count=30):
                         opinion="proceed", text="同意", author_id=w.users["party_chair"].id),
         ])
     for n in range(6):
-        db.session.add(ProposalPhoto(proposal_id=proposal.id, stored_name=photos.store(clean),
+        db.session.add(ProposalPhoto(proposal_id=proposal.id, stored_name=store(PHOTOS, clean),
                                      width=64, height=48, position=n))
     proposal.cosponsor_count = count
     proposal.scope_kind = "grids"

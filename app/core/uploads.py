@@ -1,0 +1,161 @@
+"""Files that people upload, made safe to keep and to serve.
+
+A photo is decoded, turned upright and re-encoded as a fresh JPEG that carries no EXIF (no
+GPS position, no camera serial); a PDF is kept as it is, but only when it starts like one.
+Either is stored under a random name in the instance folder, where only the app serves it,
+to readers the calling view has already authorised. Cleaning is pure and takes its limits as
+arguments; storing and serving need the app, for its instance folder.
+"""
+
+import secrets
+import warnings
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path, PurePath
+
+from flask import abort, current_app, send_file
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MEGABYTE = 1024 * 1024
+MAX_SIDE = 2000
+THUMB_SIDE = 480
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+JPEG_QUALITY = 85
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+
+REJECTION_MESSAGES = {
+    "too_large": _l("“%(name)s” is larger than %(megabytes)d MB. Choose a smaller file."),
+    "not_a_photo": _l("“%(name)s” is not a JPEG, PNG or WebP photo."),
+    "not_accepted": _l("“%(name)s” is neither a PDF nor a JPEG, PNG or WebP photo."),
+}
+
+
+class UploadRejected(Exception):
+    """``code`` is ``too_large`` (over ``limit`` bytes), ``not_a_photo`` or ``not_accepted``
+    (neither a PDF nor a photo); ``message`` is what the form shows."""
+
+    def __init__(self, code: str, limit: int = 0):
+        super().__init__(code)
+        self.code = code
+        self.limit = limit
+
+    def message(self, filename: str) -> str:
+        return REJECTION_MESSAGES[self.code] % {"name": filename,
+                                                "megabytes": self.limit // MEGABYTE}
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    """What is stored: the cleaned bytes, and for a photo its thumbnail and size."""
+
+    data: bytes
+    content_type: str
+    download_name: str = ""
+    thumb: bytes | None = None
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True)
+class UploadFolder:
+    """Where one kind of file is kept under the instance folder, and how its names end."""
+
+    name: str
+    suffix: str = ""
+
+
+# Proposals' and follow-ups' photos, and notices' attachments. The folders keep the names
+# they were first given, so that files stored before stay found.
+PHOTOS = UploadFolder("proposals", ".jpg")
+ATTACHMENTS = UploadFolder("notices")
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = BytesIO()
+    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def _download_name(filename: str, content_type: str) -> str:
+    """The name a reader downloads: the uploader's, without any folder, with the suffix of
+    what is actually stored."""
+    stem = PurePath(filename.replace("\\", "/")).stem.strip() or "attachment"
+    return f"{stem[:150]}{'.pdf' if content_type == PDF else '.jpg'}"
+
+
+def clean_photo(data: bytes, *, max_bytes: int, filename: str = "") -> CleanFile:
+    """Re-encode an uploaded photo, or raise UploadRejected. Nothing of the original file
+    survives but its pixels: the image is painted onto a new canvas before it is saved."""
+    if len(data) > max_bytes:
+        raise UploadRejected("too_large", max_bytes)
+    try:
+        with warnings.catch_warnings():
+            # A small file that decodes to a gigantic image is an attack, not a photo.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as original:
+                if original.format not in ACCEPTED_FORMATS:
+                    raise UploadRejected("not_a_photo")
+                upright = ImageOps.exif_transpose(original)
+                upright.thumbnail((MAX_SIDE, MAX_SIDE))
+                rgba = upright.convert("RGBA")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise UploadRejected("not_a_photo") from exc
+    canvas = Image.new("RGB", rgba.size, "white")
+    canvas.paste(rgba, mask=rgba.getchannel("A"))
+    thumb = canvas.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    return CleanFile(data=_jpeg(canvas), content_type=JPEG,
+                     download_name=_download_name(filename, JPEG), thumb=_jpeg(thumb),
+                     width=canvas.width, height=canvas.height)
+
+
+def clean_document(data: bytes, *, filename: str, photo_max_bytes: int,
+                   pdf_max_bytes: int) -> CleanFile:
+    """A PDF as it is, a photo re-encoded; anything else raises UploadRejected."""
+    if data.startswith(b"%PDF-"):
+        if len(data) > pdf_max_bytes:
+            raise UploadRejected("too_large", pdf_max_bytes)
+        return CleanFile(data=data, content_type=PDF,
+                         download_name=_download_name(filename, PDF))
+    try:
+        return clean_photo(data, max_bytes=photo_max_bytes, filename=filename)
+    except UploadRejected as rejected:
+        if rejected.code == "not_a_photo":
+            raise UploadRejected("not_accepted") from None
+        raise
+
+
+def file_path(folder: UploadFolder, stored_name: str, *, thumb: bool = False) -> Path:
+    name = f"{stored_name}-thumb" if thumb else stored_name
+    return Path(current_app.instance_path) / "uploads" / folder.name / f"{name}{folder.suffix}"
+
+
+def store(folder: UploadFolder, clean: CleanFile) -> str:
+    """Write the file (and a photo's thumbnail); return the random name it is stored under."""
+    stored_name = secrets.token_hex(16)
+    path = file_path(folder, stored_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(clean.data)
+    if clean.thumb is not None:
+        file_path(folder, stored_name, thumb=True).write_bytes(clean.thumb)
+    return stored_name
+
+
+def discard(folder: UploadFolder, stored_name: str) -> None:
+    for thumb in (False, True):
+        file_path(folder, stored_name, thumb=thumb).unlink(missing_ok=True)
+
+
+def serve(folder: UploadFolder, stored_name: str, content_type: str, *, thumb: bool = False,
+          download_name: str | None = None):
+    """A stored file for a reader already authorised. Its random name never changes its
+    content, so the browser may keep it, but only that browser."""
+    path = file_path(folder, stored_name, thumb=thumb)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=content_type, download_name=download_name)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
