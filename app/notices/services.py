@@ -37,8 +37,9 @@ from app.notices.models import (
     Notification,
     NotificationKind,
 )
-from app.permissions import STAFF_ROLES, in_scope, load_standing
+from app.permissions import STAFF_ROLES, load_standing
 from app.proposals.models import ScopeKind
+from app.proposals.permissions import in_scope
 from app.voting.rules import percent
 
 PER_PAGE = 30
