@@ -1,8 +1,11 @@
 """Who may use each proposal route, and who may not: every route, every kind of person."""
 
+from datetime import timedelta
+
 import pytest
 
-from app.extensions import db
+from app.discussion.models import Mute
+from app.extensions import db, utcnow
 from app.proposals.models import Proposal
 from app.proposals.states import Status
 
@@ -141,3 +144,16 @@ def test_a_chair_form_shows_on_a_proposal_still_moving(app, proposals, login):
         f"/p/{proposals.open.id}").get_data(as_text=True)
     for path, _, _ in CHAIR_FORMS:
         assert f'action="/p/{proposals.open.id}/{path}"' in page, path
+
+
+def test_a_muted_neighbour_may_not_cosponsor(app, proposals, login):
+    """The resident lives in scope and may co-sponsor, until a moderator mutes them."""
+    resident = proposals.users["resident"]
+    db.session.add(Mute(community_id=proposals.community.id, user_id=resident.id,
+                        until=utcnow() + timedelta(days=3), reason="刷屏",
+                        created_by_id=proposals.users["moderator"].id))
+    db.session.commit()
+    client = login(resident, app.test_client())
+    assert client.post(f"/p/{proposals.open.id}/cosponsor").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposals.open.id).cosponsor_count == 0
