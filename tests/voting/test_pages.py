@@ -350,3 +350,18 @@ def test_only_the_chair_extends_a_poll_and_only_to_later(estate, en, login):
     assert "Nothing was changed" in page.text
     db.session.refresh(poll)
     assert poll.closes_at == closes_at
+
+
+def test_a_poll_waits_for_the_party_branch_where_the_community_asks(estate, en, login):
+    """The chair is told on the form, and the poll is not saved."""
+    estate.community.party_review_categories = [estate.proposal.category]
+    db.session.commit()
+    login(estate.chair)
+    url = f"/p/{estate.proposal.id}/polls/new"
+    notice = "A poll can only be attached to a proposal in deliberation"
+    assert notice in en.get(url).text
+    en.post(url, data=new_poll_data())
+    assert db.session.execute(select(func.count(Poll.id))).scalar_one() == 0
+    estate.community.party_review_categories = []
+    db.session.commit()
+    assert notice not in en.get(url).text
