@@ -365,3 +365,13 @@ def test_a_poll_waits_for_the_party_branch_where_the_community_asks(estate, en, 
     estate.community.party_review_categories = []
     db.session.commit()
     assert notice not in en.get(url).text
+
+
+def test_the_turnout_piece_is_for_those_who_see_the_proposal(estate, client, login):
+    poll = make_poll(estate)
+    login(estate.outsider)
+    assert client.get(f"/polls/{poll.id}/turnout",
+                      headers={"HX-Request": "true"}).status_code == 403
+    login(estate.tenant)
+    assert client.get(f"/polls/{poll.id}/turnout",
+                      headers={"HX-Request": "true"}).status_code == 200
