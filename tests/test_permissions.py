@@ -264,3 +264,33 @@ def test_public_routes_need_no_sign_in(app):
     client = app.test_client()
     for path in ("/", "/privacy", "/auth/login", "/auth/register"):
         assert client.get(path).status_code == 200, path
+
+
+# --- The permission modules --------------------------------------------------------------------
+
+APP_DIR = TESTS_DIR.parent / "app"
+
+
+def test_the_permission_table_imports_no_feature_but_community():
+    """Features import app.permissions; were it to import them back, a cycle would follow."""
+    tree = ast.parse((APP_DIR / "permissions.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    features = {name for name in imported if name.startswith("app.")}
+    assert features <= {"app.community.models", "app.extensions"}, features
+
+
+ACTION_NAME = re.compile(r"""\b(?:can|require)\((?:[\w.]+, )?["']([a-z_]+\.[a-z_]+)["']""")
+
+
+def test_every_action_asked_for_is_a_rule_once_the_app_has_started(app):
+    """Every can(...) and require(...) in the code and templates names a registered rule:
+    a misspelt or unregistered name would only fail on the page that asks for it."""
+    from app.permissions import RULES
+
+    sources = [*APP_DIR.rglob("*.py"), *(TESTS_DIR.parent / "templates").rglob("*.html")]
+    asked = {name for path in sources
+             for name in ACTION_NAME.findall(path.read_text(encoding="utf-8"))}
+    assert len(asked) > 40
+    assert asked <= set(RULES), sorted(asked - set(RULES))
