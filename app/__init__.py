@@ -49,6 +49,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
+    _register_permission_rules()
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_error_handlers(app)
@@ -80,6 +81,18 @@ def _init_extensions(app: Flask) -> None:
         from app.auth.models import User
 
         return db.session.get(User, int(user_id))
+
+
+def _register_permission_rules() -> None:
+    """Each feature adds its rules to app.permissions.RULES on import; import them all
+    before any request, so no rule depends on which page happened to load first."""
+    from app.discussion import permissions as discussion_rules  # noqa: F401
+    from app.followups import permissions as followup_rules  # noqa: F401
+    from app.insights import permissions as insight_rules  # noqa: F401
+    from app.meetings import permissions as meeting_rules  # noqa: F401
+    from app.notices import permissions as notice_rules  # noqa: F401
+    from app.proposals import permissions as proposal_rules  # noqa: F401
+    from app.voting import permissions as voting_rules  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

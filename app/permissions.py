@@ -1,8 +1,11 @@
 """Who may do what: the one helper that views enforce and templates consult.
 
-``can(user, action, target)`` answers every question; each action is a named predicate
-below. A user's roles and memberships are loaded once per request (two queries), so a
-page that asks many times costs no more than one that asks once.
+``can(user, action, target)`` answers every question; each action is a named predicate in
+``RULES``: the community-wide ones below, the rest in app/<feature>/permissions.py, which
+add theirs to ``RULES`` when create_app imports them. This module imports no feature
+package but app.community, so every feature may import it. A user's roles and memberships
+are loaded once per request (two queries), so a page that asks many times costs no more
+than one that asks once.
 """
 
 from collections.abc import Callable
@@ -13,17 +16,28 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.community.models import (
+    Building,
     MemberRole,
     Membership,
     Organisation,
     OrganisationKind,
+    Owner,
+    Ownership,
+    Residency,
     Role,
     RoleGrant,
+    Unit,
 )
+from app.community.scope import ScopeKind
 from app.extensions import db
 
 VERIFYING_KINDS = {OrganisationKind.OWNERS_COMMITTEE, OrganisationKind.NEIGHBOURHOOD_COMMITTEE}
 STAFF_ROLES = {MemberRole.STAFF, MemberRole.CHAIR}
+
+
+MUTE_LOADERS: list[Callable[[int], set[int]]] = []
+"""Each gives the ids of the communities where a user is muted now. The feature that owns
+mutes registers its loader, so that this module needs no feature package."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +74,8 @@ class Standing:
 
     def is_muted(self, community_id: int) -> bool:
         if self._muted_in is None:
-            self._muted_in = _load_mutes(self.user_id) if self.user_id else set()
+            self._muted_in = set().union(*(
+                load(self.user_id) for load in MUTE_LOADERS)) if self.user_id else set()
         return community_id in self._muted_in
 
     def is_verified_in(self, community_id: int) -> bool:
@@ -130,8 +145,6 @@ def load_standing(user) -> Standing:
 
 
 def _load_homes(user_id: int) -> list[Home]:
-    from app.community.models import Building, Owner, Ownership, Residency, Unit
-
     owned = (
         select(Building.community_id, Building.id, Building.grid_id)
         .join(Unit, Unit.building_id == Building.id)
@@ -148,13 +161,17 @@ def _load_homes(user_id: int) -> list[Home]:
     return [Home(*row) for row in db.session.execute(owned.union(lived)).all()]
 
 
-def _load_mutes(user_id: int) -> set[int]:
-    from app.discussion.models import Mute
-    from app.extensions import utcnow
-
-    return set(db.session.execute(
-        select(Mute.community_id).where(Mute.user_id == user_id, Mute.until > utcnow())
-    ).scalars())
+def in_scope(standing: Standing, scoped) -> bool:
+    """Does one of the user's homes lie in the scope of a proposal or a notice (anything with
+    ``community_id``, ``scope_kind``, ``scope_grids`` and ``scope_buildings``)?"""
+    homes = [h for h in standing.homes if h.community_id == scoped.community_id]
+    if scoped.scope_kind == ScopeKind.GRIDS:
+        grid_ids = {g.id for g in scoped.scope_grids}
+        return any(h.grid_id in grid_ids for h in homes)
+    if scoped.scope_kind == ScopeKind.BUILDINGS:
+        building_ids = {b.id for b in scoped.scope_buildings}
+        return any(h.building_id in building_ids for h in homes)
+    return bool(homes)
 
 
 def forget_standing() -> None:
@@ -199,7 +216,7 @@ def _grant_role(standing: Standing, target) -> bool:
     return _manage_community(standing, community)
 
 
-# --- Proposals and discussion ------------------------------------------------------------
+# --- Community-wide roles for proposals and discussion ---------------------------------
 
 PROPOSAL_CHAIR_KINDS = {
     OrganisationKind.OWNERS_COMMITTEE,
@@ -236,74 +253,6 @@ def _post_for(standing: Standing, organisation) -> bool:
     return standing.is_staff_of(organisation.id)
 
 
-def _view_proposal(standing: Standing, proposal) -> bool:
-    from app.proposals.states import Status
-
-    if proposal.status == Status.DRAFT or proposal.published_at is None:
-        # Drafts, and drafts withdrawn before anyone saw them, stay the author's own.
-        return proposal.author_id == standing.user_id
-    return _view_community_id(standing, proposal.community_id)
-
-
-def _edit_proposal(standing: Standing, proposal) -> bool:
-    from app.proposals.states import Status
-
-    return (proposal.status == Status.DRAFT and proposal.author_id == standing.user_id
-            and not proposal.author_rights_withdrawn)
-
-
-def in_scope(standing: Standing, proposal) -> bool:
-    """Does one of the user's homes lie in the proposal's scope?"""
-    from app.community.scope import ScopeKind
-
-    homes = [h for h in standing.homes if h.community_id == proposal.community_id]
-    if proposal.scope_kind == ScopeKind.GRIDS:
-        grid_ids = {g.id for g in proposal.scope_grids}
-        return any(h.grid_id in grid_ids for h in homes)
-    if proposal.scope_kind == ScopeKind.BUILDINGS:
-        building_ids = {b.id for b in proposal.scope_buildings}
-        return any(h.building_id in building_ids for h in homes)
-    return bool(homes)
-
-
-def _cosponsor(standing: Standing, proposal) -> bool:
-    from app.proposals.states import Status
-
-    return (
-        proposal.status == Status.COLLECTING
-        and proposal.author_id != standing.user_id
-        and standing.is_verified_in(proposal.community_id)
-        and not standing.is_muted(proposal.community_id)
-        and in_scope(standing, proposal)
-    )
-
-
-def _review_for_party(standing: Standing, proposal) -> bool:
-    return any(
-        r.community_id == proposal.community_id and r.kind == OrganisationKind.PARTY_BRANCH
-        and r.role in STAFF_ROLES
-        for r in standing.org_roles
-    )
-
-
-def _comment(standing: Standing, proposal) -> bool:
-    from app.proposals.states import DISCUSSABLE
-
-    return (
-        proposal.status in DISCUSSABLE
-        and not proposal.discussion_locked
-        and _participant(standing, proposal.community_id)
-        and not standing.is_muted(proposal.community_id)
-    )
-
-
-def _answer_officially(standing: Standing, proposal) -> bool:
-    return _comment(standing, proposal) and any(
-        r.community_id == proposal.community_id and r.role in STAFF_ROLES
-        for r in standing.org_roles
-    )
-
-
 def _view_community_id(standing: Standing, community_id: int) -> bool:
     return (
         _administers(standing, community_id)
@@ -323,13 +272,7 @@ RULES: dict[str, Callable[[Standing, object], bool]] = {
     "community.moderate": _moderate,
     "proposal.create": _create_proposal,
     "proposal.post_for": _post_for,
-    "proposal.view": _view_proposal,
-    "proposal.edit": _edit_proposal,
     "proposal.chair": _chair_proposals,
-    "proposal.cosponsor": _cosponsor,
-    "proposal.party_review": _review_for_party,
-    "comment.post": _comment,
-    "comment.answer_officially": _answer_officially,
 }
 
 

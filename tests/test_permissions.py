@@ -1,5 +1,11 @@
 """Who may use each route, and who may not: every protected route, every kind of person."""
 
+import ast
+import inspect
+import re
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -112,3 +118,179 @@ def test_strangers_are_sent_to_log_in(route, app, world):
     response = client.get(url) if method == "GET" else client.post(url, data={})
     assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
+
+
+# --- Every route is covered -------------------------------------------------------------------
+
+# Routes anyone may use, signed in or not, and why nothing there needs a permission.
+PUBLIC_ENDPOINTS = {
+    "static": "stylesheets, scripts and icons carry nothing private",
+    "auth.login": "where strangers are sent to sign in",
+    "auth.register": "where strangers open an account",
+    "auth.logout": "ends the session there is; a stranger has none to end",
+    "home.home": "strangers see the welcome page, the signed in their own summary",
+    "home.privacy": "the privacy notice must be readable before registering",
+    "home.set_language": "the language is a cookie of the browser, a stranger's too",
+    "home.toggle_elder_mode": "large type is a cookie of the browser, a stranger's too",
+}
+
+# Routes whose who-may and who-may-not are tested next to their feature, by the test named.
+TESTED_ELSEWHERE = {
+    "discussion.answer": "tests/discussion/test_comments.py::"
+                         "test_an_official_answer_only_in_the_name_of_ones_own_organisation",
+    "discussion.comments": "tests/discussion/test_comments.py::"
+                           "test_reading_needs_a_login_and_the_right_to_see_the_proposal",
+    "discussion.decide_items": "tests/discussion/test_moderation.py::"
+                               "test_strangers_and_muted_members_are_kept_out_of_moderation",
+    "discussion.delete": "tests/discussion/test_comments.py::test_only_the_author_edits_or_deletes",
+    "discussion.edit": "tests/discussion/test_comments.py::test_only_the_author_edits_or_deletes",
+    "discussion.hide_all_content": "tests/discussion/test_moderation.py::"
+                                   "test_who_may_mute_and_hide_all",
+    "discussion.mute_member": "tests/discussion/test_moderation.py::"
+                              "test_who_may_mute_and_hide_all",
+    "discussion.post": "tests/discussion/test_comments.py::test_who_may_post_a_comment",
+    "discussion.queue": "tests/discussion/test_moderation.py::"
+                        "test_strangers_and_muted_members_are_kept_out_of_moderation",
+    "discussion.reply": "tests/discussion/test_comments.py::test_who_may_reply",
+    "discussion.report_comment": "tests/discussion/test_moderation.py::"
+                                 "test_who_may_report_a_comment",
+    "discussion.report_proposal": "tests/discussion/test_moderation.py::"
+                                  "test_reporting_a_proposal",
+    "discussion.show_comment": "tests/discussion/test_comments.py::"
+                               "test_a_stable_link_leads_to_the_page_that_shows_a_comment",
+    "followups.add_for_item": "tests/followups/test_pages.py::"
+                              "test_only_the_recorder_the_chair_and_the_admin_record",
+    "followups.mark_action_done": "tests/followups/test_pages.py::"
+                                  "test_a_stranger_cannot_mark_done",
+    "followups.organisation_actions": "tests/followups/test_pages.py::"
+                                      "test_the_organisation_page_needs_a_member_of_the_community",
+    "followups.photo": "tests/followups/test_pages.py::"
+                       "test_a_photo_alone_will_do_and_is_served_to_those_who_see_the_proposal",
+    "followups.photo_thumb": "tests/followups/test_pages.py::"
+                             "test_a_photo_alone_will_do_and_is_served_to_those_who_see_the_proposal",
+    "insights.dashboard": "tests/insights/test_pages.py::test_others_may_not",
+    "insights.table_csv": "tests/insights/test_pages.py::test_others_may_not",
+    "insights.topics": "tests/insights/test_pages.py::test_others_may_not",
+    "insights.overview": "tests/insights/test_pages.py::test_others_see_no_summary",
+    "insights.overview_csv": "tests/insights/test_pages.py::test_others_see_no_summary",
+    "meetings.minutes": "tests/meetings/test_minutes.py::"
+                        "test_who_may_publish_download_and_see_the_draft",
+    "meetings.minutes_draft": "tests/meetings/test_minutes.py::"
+                              "test_who_may_publish_download_and_see_the_draft",
+    "meetings.minutes_file": "tests/meetings/test_minutes.py::"
+                             "test_who_may_publish_download_and_see_the_draft",
+    "notices.attachment": "tests/notices/test_notices.py::"
+                          "test_attachments_are_served_only_to_those_who_may_read_the_notice",
+    "notices.attachment_thumb": "tests/notices/test_notices.py::"
+                                "test_attachments_are_served_only_to_those_who_may_read_the_notice",
+    "notices.board": "tests/notices/test_notices.py::test_the_board_is_for_the_community",
+    "notices.new_notice": "tests/notices/test_notices.py::test_only_organisation_staff_may_post",
+    "notices.view": "tests/notices/test_notices.py::test_a_notice_is_public_within_its_community",
+    "notices.pin": "tests/notices/test_notices.py::test_only_the_issuers_staff_manage_a_notice",
+    "notices.reads": "tests/notices/test_notices.py::test_only_the_issuers_staff_manage_a_notice",
+    "notices.remind_unread": "tests/notices/test_notices.py::"
+                             "test_only_the_issuers_staff_manage_a_notice",
+    "notices.withdraw_notice": "tests/notices/test_notices.py::"
+                               "test_only_the_issuers_staff_manage_a_notice",
+    "voting.answer": "tests/voting/test_pages.py::"
+                     "test_objections_are_filed_by_voters_and_answered_by_the_organiser",
+    "voting.object_to": "tests/voting/test_pages.py::"
+                        "test_objections_are_filed_by_voters_and_answered_by_the_organiser",
+    "voting.audit_zip": "tests/voting/test_pages.py::"
+                        "test_the_organiser_downloads_the_audit_package",
+    "voting.close": "tests/voting/test_pages.py::test_close_extend_and_remind_belong_to_the_chair",
+    "voting.remind": "tests/voting/test_pages.py::test_close_extend_and_remind_belong_to_the_chair",
+    "voting.extend_poll": "tests/voting/test_pages.py::"
+                          "test_only_the_chair_extends_a_poll_and_only_to_later",
+    "voting.confirm_vote": "tests/voting/test_pages.py::"
+                           "test_a_non_owner_cannot_vote_in_an_owners_poll",
+    "voting.vote": "tests/voting/test_pages.py::test_a_non_owner_cannot_vote_in_an_owners_poll",
+    "voting.view_poll": "tests/voting/test_pages.py::"
+                        "test_a_non_owner_cannot_vote_in_an_owners_poll",
+    "voting.new_poll": "tests/voting/test_pages.py::test_only_chairs_create_polls",
+    "voting.offline": "tests/voting/test_pages.py::"
+                      "test_a_party_branch_chair_enters_offline_ballots_but_not_its_staff",
+    "voting.poll_bulletin": "tests/voting/test_pages.py::"
+                            "test_the_bulletin_lists_receipts_and_finds_mine",
+    "voting.poll_turnout": "tests/voting/test_pages.py::"
+                           "test_the_turnout_piece_is_for_those_who_see_the_proposal",
+    "voting.result_notice_file": "tests/voting/test_notice_export.py::"
+                                 "test_the_notice_downloads_from_the_poll_page_once_closed",
+}
+
+TESTS_DIR = Path(__file__).parent
+
+
+def _matrix_endpoints(app) -> dict[str, str]:
+    """The endpoint of each row of the route matrices, found by matching a sample of its
+    URL (every placeholder set to 1) against the app's URL map."""
+    from tests.meetings import test_access as meeting_access
+    from tests.proposals import test_permissions as proposal_access
+
+    adapter = app.url_map.bind("localhost")
+    covered = {}
+    for module in (sys.modules[__name__], proposal_access, meeting_access):
+        for method, path, _ in module.ROUTES:
+            if not isinstance(path, str):  # a URL builder: the first path in its source
+                path = re.search(r'"(/[^"]*)"', inspect.getsource(path)).group(1)
+            sample = re.sub(r"\{[^{}]*\}", "1", path)
+            endpoint, _ = adapter.match(sample.split("?")[0], method=method.upper())
+            covered[endpoint] = module.__name__
+    return covered
+
+
+def _test_exists(reference: str) -> bool:
+    path, name = reference.split("::")
+    tree = ast.parse((TESTS_DIR.parent / path).read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.FunctionDef) and node.name == name for node in tree.body)
+
+
+def test_every_route_has_an_authorisation_test_or_is_public(app):
+    """A new route must join a matrix above, name the test that refuses the wrong people,
+    or be declared public with a reason."""
+    matrices = _matrix_endpoints(app)
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    uncovered = endpoints - set(matrices) - set(TESTED_ELSEWHERE) - set(PUBLIC_ENDPOINTS)
+    assert not uncovered, f"routes without an authorisation test: {sorted(uncovered)}"
+    declared = set(TESTED_ELSEWHERE) | set(PUBLIC_ENDPOINTS)
+    assert declared <= endpoints, f"no such routes: {sorted(declared - endpoints)}"
+    assert not set(matrices) & declared, "a route is both in a matrix and declared elsewhere"
+    missing = [ref for ref in TESTED_ELSEWHERE.values() if not _test_exists(ref)]
+    assert not missing, f"named tests that do not exist: {missing}"
+
+
+def test_public_routes_need_no_sign_in(app):
+    """What the allow-list calls public is reachable by a stranger."""
+    client = app.test_client()
+    for path in ("/", "/privacy", "/auth/login", "/auth/register"):
+        assert client.get(path).status_code == 200, path
+
+
+# --- The permission modules --------------------------------------------------------------------
+
+APP_DIR = TESTS_DIR.parent / "app"
+
+
+def test_the_permission_table_imports_no_feature_but_community():
+    """Features import app.permissions; were it to import them back, a cycle would follow."""
+    tree = ast.parse((APP_DIR / "permissions.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    packages = {name.split(".")[1] for name in imported if name.startswith("app.")}
+    assert packages <= {"community", "extensions"}, packages
+
+
+ACTION_NAME = re.compile(r"""\b(?:can|require)\((?:[\w.]+, )?["']([a-z_]+\.[a-z_]+)["']""")
+
+
+def test_every_action_asked_for_is_a_rule_once_the_app_has_started(app):
+    """Every can(...) and require(...) in the code and templates names a registered rule:
+    a misspelt or unregistered name would only fail on the page that asks for it."""
+    from app.permissions import RULES
+
+    sources = [*APP_DIR.rglob("*.py"), *(TESTS_DIR.parent / "templates").rglob("*.html")]
+    asked = {name for path in sources
+             for name in ACTION_NAME.findall(path.read_text(encoding="utf-8"))}
+    assert len(asked) > 40
+    assert asked <= set(RULES), sorted(asked - set(RULES))

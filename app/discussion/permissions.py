@@ -1,12 +1,41 @@
-"""Who may change or report a comment; the rules live in ``app.permissions.RULES``.
+"""Who may post, change or report a comment, and who is muted; registered in the one table
+of app/permissions.py.
 
-Posting itself is ``comment.post`` (in ``app.permissions``); these rules add what depends on
-one comment: its author, whether it still exists and whether moderators left it visible.
+The rules on one comment add what depends on it: its author, whether it still exists and
+whether moderators left it visible.
 """
 
-from app.permissions import RULES, Standing
+from sqlalchemy import select
+
+from app.discussion.models import Mute
+from app.extensions import db, utcnow
+from app.permissions import MUTE_LOADERS, RULES, STAFF_ROLES, Standing, _participant
 from app.proposals.models import ModerationState
-from app.proposals.states import Status
+from app.proposals.states import DISCUSSABLE, Status
+
+
+def communities_muting(user_id: int) -> set[int]:
+    """The communities where a moderator's mute on the user still runs."""
+    return set(db.session.execute(
+        select(Mute.community_id).where(Mute.user_id == user_id, Mute.until > utcnow())
+    ).scalars())
+
+
+def post_comment(standing: Standing, proposal) -> bool:
+    return (
+        proposal.status in DISCUSSABLE
+        and not proposal.discussion_locked
+        and _participant(standing, proposal.community_id)
+        and not standing.is_muted(proposal.community_id)
+    )
+
+
+def answer_officially(standing: Standing, proposal) -> bool:
+    """Staff of one of the community's organisations answer in its name."""
+    return post_comment(standing, proposal) and any(
+        r.community_id == proposal.community_id and r.role in STAFF_ROLES
+        for r in standing.org_roles
+    )
 
 
 def take_part(standing: Standing, proposal) -> bool:
@@ -47,6 +76,9 @@ def report_proposal(standing: Standing, proposal) -> bool:
     )
 
 
+MUTE_LOADERS.append(communities_muting)
+RULES["comment.post"] = post_comment
+RULES["comment.answer_officially"] = answer_officially
 RULES["discussion.take_part"] = take_part
 RULES["comment.edit"] = edit_comment
 RULES["comment.delete"] = delete_comment

@@ -39,6 +39,7 @@ from app.proposals.models import (
     ProposalPhoto,
     ReviewOpinion,
 )
+from app.proposals.permissions import party_review_required
 from app.proposals.states import (
     Action,
     Actor,
@@ -245,10 +246,6 @@ def withdraw_author_rights(proposal: Proposal, *, actor: User, reason: str) -> N
                                  kind="author_rights_withdrawn", note=reason))
     record("proposal.withdraw_author_rights", actor=actor, community_id=proposal.community_id,
            target=f"proposal:{proposal.id}", details={"reason": reason})
-
-
-def party_review_required(proposal: Proposal) -> bool:
-    return proposal.category in (proposal.community.party_review_categories or [])
 
 
 def latest_party_review(proposal: Proposal) -> PartyReview | None:

@@ -67,19 +67,11 @@ from app.proposals.services import (
     withdraw_author_rights,
 )
 from app.proposals.states import (
-    DISCUSSABLE,
-    FINAL,
-    Action,
-    Actor,
     Status,
     TransitionRefused,
-    available_actions,
 )
 
 bp = Blueprint("proposals", __name__)
-
-REVIEWABLE = {Status.COLLECTING, Status.DELIBERATION}
-
 
 @bp.url_value_preprocessor
 def allow_photo_uploads(endpoint, _values):
@@ -267,11 +259,10 @@ def submit_proposal(proposal_id: int):
 
 def _page_context(proposal: Proposal, **forms) -> dict:
     """What the proposal page shows this user: a fixed number of queries, whatever the
-    number of photos, co-sponsors, followers or timeline entries."""
+    number of photos, co-sponsors, followers or timeline entries. Each ``may_*`` flag is
+    the rule its handler enforces."""
     user = current_user
     chair = can(user, "proposal.chair", proposal.community)
-    is_author = proposal.author_id == user.id and not proposal.author_rights_withdrawn
-    organisation = proposal.is_organisation_proposal
     review_required = party_review_required(proposal)
     context = {
         "proposal": proposal,
@@ -281,27 +272,23 @@ def _page_context(proposal: Proposal, **forms) -> dict:
         "following": is_following(proposal, user),
         "cosponsored": (proposal.status == Status.COLLECTING
                         and has_cosponsored(proposal, user)),
-        "may_withdraw": is_author and Action.WITHDRAW in available_actions(
-            Status(proposal.status), {Actor.AUTHOR}, organisation=organisation),
+        "may_withdraw": can(user, "proposal.withdraw", proposal),
         "is_chair": chair,
         "review_required": review_required,
         "reviews": party_reviews(proposal) if review_required else [],
-        "may_review": (review_required and proposal.status in REVIEWABLE
-                       and can(user, "proposal.party_review", proposal)),
+        "may_review": can(user, "proposal.give_party_opinion", proposal),
         "form_refused": bool(forms),
         "follow_up_actions": actions_for_proposal(proposal),
     }
     if chair:
-        chair_actions = available_actions(Status(proposal.status), {Actor.CHAIR},
-                                          organisation=organisation)
+        may_merge = can(user, "proposal.merge", proposal)
         context.update(
-            may_merge=Action.MERGE in chair_actions,
-            may_move_back=Action.MOVE_BACK in chair_actions,
-            may_set_rules=proposal.status in DISCUSSABLE,
-            may_withdraw_rights=(not proposal.author_rights_withdrawn
-                                 and proposal.status not in FINAL),
+            may_merge=may_merge,
+            may_move_back=can(user, "proposal.move_back", proposal),
+            may_set_rules=can(user, "proposal.set_rules", proposal),
+            may_withdraw_rights=can(user, "proposal.withdraw_rights", proposal),
             merge_form=forms.get("merge_form") or MergeForm(
-                merge_candidates(proposal) if Action.MERGE in chair_actions else [],
+                merge_candidates(proposal) if may_merge else [],
                 formdata=None, prefix="merge"),
             move_back_form=forms.get("move_back_form") or ReasonForm(
                 formdata=None, prefix="move_back"),
@@ -444,6 +431,7 @@ def withdraw_rights(proposal_id: int):
     if proposal.author_rights_withdrawn:
         flash(_("The author's rights were already withdrawn."), "info")
         return redirect(_proposal_url(proposal))
+    require("proposal.withdraw_rights", proposal)
     form = ReasonForm(prefix="rights")
     if not form.validate_on_submit():
         return _proposal_page(proposal, rights_form=form)
@@ -457,7 +445,7 @@ def withdraw_rights(proposal_id: int):
 @login_required
 def rules_of_order(proposal_id: int):
     proposal = _chair_proposal(proposal_id)
-    if proposal.status not in DISCUSSABLE:
+    if not can(current_user, "proposal.set_rules", proposal):
         flash(_("This proposal's discussion is closed."), "error")
         return redirect(_proposal_url(proposal))
     form = RulesOfOrderForm(prefix="rules")
@@ -476,7 +464,7 @@ def rules_of_order(proposal_id: int):
 @login_required
 def party_review(proposal_id: int):
     proposal = _proposal_or_404(proposal_id, "proposal.party_review")
-    if not party_review_required(proposal) or proposal.status not in REVIEWABLE:
+    if not can(current_user, "proposal.give_party_opinion", proposal):
         flash(_("This proposal does not wait for the party branch's opinion."), "error")
         return redirect(_proposal_url(proposal))
     form = PartyReviewForm(prefix="review")

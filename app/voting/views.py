@@ -27,7 +27,6 @@ from app.core.text import percent
 from app.extensions import db, utcnow
 from app.permissions import can, require
 from app.proposals.models import Proposal
-from app.proposals.services import may_open_voting
 from app.proposals.states import Status
 from app.voting import permissions  # noqa: F401  (registers the poll rules)
 from app.voting.forms import AnswerForm, ExtendForm, ObjectionForm, OfflineForm, PollForm
@@ -46,7 +45,6 @@ from app.voting.models import (
     Poll,
     PollStatus,
     QuestionKind,
-    ResultsVisibility,
     RollEntry,
 )
 from app.voting.notice import result_notice
@@ -142,16 +140,6 @@ def _refused(poll: Poll, refused: VotingRefused, anchor: str | None = None):
     return redirect(_poll_url(poll, anchor))
 
 
-def results_visible(poll: Poll, voted: bool) -> bool:
-    """Choices show after close; before, only live polls, or after-vote polls to voters."""
-    if poll.status in CLOSED:
-        return True
-    if poll.status != PollStatus.OPEN:
-        return False
-    return poll.visibility == ResultsVisibility.LIVE or (
-        poll.visibility == ResultsVisibility.AFTER_VOTE and voted)
-
-
 # --- Creating -------------------------------------------------------------------------------
 
 
@@ -200,8 +188,7 @@ def new_poll(proposal_id: int):
             flash(_("The poll is saved."), "success")
             return redirect(_poll_url(poll))
     return render_template("voting/new.html", proposal=proposal, form=form, refusal=refusal,
-                           may_open=(proposal.status == Status.DELIBERATION
-                                     and may_open_voting(proposal)))
+                           may_open=can(current_user, "poll.create", proposal))
 
 
 # --- The poll page --------------------------------------------------------------------------
@@ -218,7 +205,7 @@ def _render_poll(poll: Poll, refused_answer: dict | None = None, **forms):
     """The poll page; a refused form comes back in ``forms`` with what was typed in it."""
     entry = entry_for(poll, current_user) if poll.status != PollStatus.SCHEDULED else None
     ballot = current_ballot(poll, entry) if entry is not None else None
-    visible = results_visible(poll, ballot is not None)
+    visible = can(current_user, "poll.see_results", (poll, ballot is not None))
     raw, deemed = results(poll) if visible else (None, None)
     objections = []
     if poll.status in CLOSED:

@@ -340,7 +340,8 @@ def test_a_photo_alone_will_do_and_is_served_to_those_who_see_the_proposal(
         assert b"Test Phone" not in photo.data
         photo.close()
     login(setting.w.users["outsider"])
-    assert en.get(f"/actions/{action.id}/photo").status_code == 403
+    for suffix in ("", "/thumb"):
+        assert en.get(f"/actions/{action.id}/photo{suffix}").status_code == 403, suffix
 
 
 def test_no_photo_no_file(setting, en, login, give_action):

@@ -540,6 +540,7 @@ def test_attachments_are_served_only_to_those_who_may_read_the_notice(
     assert "/login" in client.get(url).headers["Location"]
     login(world.users["outsider"])
     assert client.get(url).status_code == 403
+    assert client.get(f"{url}/thumb").status_code == 403
     login(world.users["resident"])
     assert _file(client, url).data == PDF
     assert client.get(f"/notices/{notice.id}/attachments/{attachment.id + 1}").status_code == 404

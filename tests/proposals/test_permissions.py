@@ -1,6 +1,13 @@
 """Who may use each proposal route, and who may not: every route, every kind of person."""
 
+from datetime import timedelta
+
 import pytest
+
+from app.discussion.models import Mute
+from app.extensions import db, utcnow
+from app.proposals.models import Proposal
+from app.proposals.states import Status
 
 PEOPLE = {
     "platform_admin", "community_admin", "other_admin", "oc_chair", "oc_staff", "nc_staff",
@@ -100,3 +107,53 @@ def test_a_draft_withdrawn_before_publication_stays_private(app, proposals, logi
     assert author.get(f"/p/{proposals.draft.id}").status_code == 200
     neighbour = login(proposals.users["oc_chair"], app.test_client())
     assert neighbour.get(f"/p/{proposals.draft.id}").status_code == 403
+
+
+CHAIR_FORMS = [
+    # (path, a valid form, what would show it happened)
+    ("merge", lambda w: {"merge-into": w.other_open.id, "merge-note": "重复"},
+     lambda p: p.status == Status.MERGED),
+    ("move-back", lambda w: {"move_back-reason": "再议"},
+     lambda p: p.status != Status.DONE),
+    ("withdraw-rights", lambda w: {"rights-reason": "冒用他人名义"},
+     lambda p: p.author_rights_withdrawn),
+    ("rules", lambda w: {"rules-max_comment_length": "300", "rules-discussion_locked": "y"},
+     lambda p: p.discussion_locked or p.max_comment_length == 300),
+]
+
+
+@pytest.mark.parametrize("path, form, happened", CHAIR_FORMS, ids=[f[0] for f in CHAIR_FORMS])
+def test_a_chair_form_hidden_on_a_finished_proposal_is_refused_too(
+        path, form, happened, app, proposals, login, make_proposal):
+    """The page hides the chairs' forms on a finished proposal; posting one anyway changes
+    nothing."""
+    finished = make_proposal(proposals.community, proposals.users["oc_staff"],
+                             status=Status.DONE)
+    chair = login(proposals.users["oc_chair"], app.test_client())
+    url = f"/p/{finished.id}/{path}"
+    assert f'action="{url}"' not in chair.get(f"/p/{finished.id}").get_data(as_text=True)
+    response = chair.post(url, data=form(proposals))
+    assert response.status_code in (302, 403)
+    db.session.expire_all()
+    assert not happened(db.session.get(Proposal, finished.id))
+
+
+def test_a_chair_form_shows_on_a_proposal_still_moving(app, proposals, login):
+    """The counterpart of the test above: the same forms are there while they apply."""
+    page = login(proposals.users["oc_chair"], app.test_client()).get(
+        f"/p/{proposals.open.id}").get_data(as_text=True)
+    for path, _, _ in CHAIR_FORMS:
+        assert f'action="/p/{proposals.open.id}/{path}"' in page, path
+
+
+def test_a_muted_neighbour_may_not_cosponsor(app, proposals, login):
+    """The resident lives in scope and may co-sponsor, until a moderator mutes them."""
+    resident = proposals.users["resident"]
+    db.session.add(Mute(community_id=proposals.community.id, user_id=resident.id,
+                        until=utcnow() + timedelta(days=3), reason="刷屏",
+                        created_by_id=proposals.users["moderator"].id))
+    db.session.commit()
+    client = login(resident, app.test_client())
+    assert client.post(f"/p/{proposals.open.id}/cosponsor").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposals.open.id).cosponsor_count == 0

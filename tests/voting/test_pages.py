@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from app.community.models import Organisation
+from app.community.models import MemberRole, Organisation, OrganisationKind
 from app.extensions import db
 from app.notices.models import Notification
 from app.proposals.states import Status
@@ -314,3 +314,64 @@ def test_an_organisation_votes_among_its_members(estate, en, login):
     assert 'value="approve"' in en.get(f"/polls/{poll.id}").text
     login(estate.owners[0])
     assert "Only the organisation's members vote." in en.get(f"/polls/{poll.id}").text
+
+
+def test_a_party_branch_chair_enters_offline_ballots_but_not_its_staff(
+        estate, en, login, make_org, make_user, add_member):
+    """Chairs of the proposal's community enter paper ballots as the verifying staff do;
+    the party branch's staff, who verify nobody, do not."""
+    branch = make_org(estate.community, OrganisationKind.PARTY_BRANCH, "党支部")
+    party_chair, party_staff = make_user(name="书记"), make_user(name="支委")
+    add_member(branch, party_chair, MemberRole.CHAIR)
+    add_member(branch, party_staff, MemberRole.STAFF)
+    poll = make_poll(estate)
+    paper = entry_for(poll, estate.owners[1])
+    login(party_staff)
+    assert en.get(f"/polls/{poll.id}/offline").status_code == 403
+    login(party_chair)
+    assert "Enter paper and proxy ballots" in en.get(f"/polls/{poll.id}").text
+    en.post(f"/polls/{poll.id}/offline", data={
+        "entry": paper.id, "choice": "oppose", "channel": "paper", "paper_number": "018",
+        "reference": "档案盒4"})
+    entered = db.session.execute(select(Ballot).where(Ballot.channel == "paper")).scalar_one()
+    assert entered.entered_by_id == party_chair.id
+
+
+def test_only_the_chair_extends_a_poll_and_only_to_later(estate, en, login):
+    poll = make_poll(estate)
+    closes_at = poll.closes_at
+    extension = {"closes_at": "2099-02-01T10:00", "reason": "春节"}
+    login(estate.staff)
+    assert en.post(f"/polls/{poll.id}/extend", data=extension).status_code == 403
+    db.session.refresh(poll)
+    assert poll.closes_at == closes_at
+    login(estate.chair)
+    page = en.post(f"/polls/{poll.id}/extend", data={**extension, "closes_at": "2020-01-01T10:00"})
+    assert "Nothing was changed" in page.text
+    db.session.refresh(poll)
+    assert poll.closes_at == closes_at
+
+
+def test_a_poll_waits_for_the_party_branch_where_the_community_asks(estate, en, login):
+    """The chair is told on the form, and the poll is not saved."""
+    estate.community.party_review_categories = [estate.proposal.category]
+    db.session.commit()
+    login(estate.chair)
+    url = f"/p/{estate.proposal.id}/polls/new"
+    notice = "A poll can only be attached to a proposal in deliberation"
+    assert notice in en.get(url).text
+    en.post(url, data=new_poll_data())
+    assert db.session.execute(select(func.count(Poll.id))).scalar_one() == 0
+    estate.community.party_review_categories = []
+    db.session.commit()
+    assert notice not in en.get(url).text
+
+
+def test_the_turnout_piece_is_for_those_who_see_the_proposal(estate, client, login):
+    poll = make_poll(estate)
+    login(estate.outsider)
+    assert client.get(f"/polls/{poll.id}/turnout",
+                      headers={"HX-Request": "true"}).status_code == 403
+    login(estate.tenant)
+    assert client.get(f"/polls/{poll.id}/turnout",
+                      headers={"HX-Request": "true"}).status_code == 200
