@@ -7,7 +7,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from config import CONFIGS, DEFAULT_SECRET_KEY, PROJECT_ROOT
@@ -165,3 +165,10 @@ def _register_error_handlers(app: Flask) -> None:
         if getattr(error, "response", None) is not None:
             return error.response
         return render_error(error.code or 500)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        # A failed write leaves the session unusable, and the page reads the database (the
+        # current user, the unread count): without the rollback the error page fails too.
+        db.session.rollback()
+        return render_error(500)
