@@ -42,9 +42,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.config.from_prefixed_env("GONGZHI")
     app.config.update(overrides or {})
     if not (app.debug or app.testing) and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
-        raise RuntimeError(
-            "Refusing to start in production with the default SECRET_KEY; set SECRET_KEY."
-        )
+        _refuse_to_serve(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
@@ -56,6 +54,20 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
 
     register_cli(app)
     return app
+
+
+def _refuse_to_serve(app: Flask) -> None:
+    """Production must never sign sessions with the public default key. Commands that sign
+    nothing (``db upgrade``, ``tally``) still run without a key, so the refusal comes with
+    every request rather than at start-up, before any session or page is touched."""
+    message = "Refusing to serve in production with the default SECRET_KEY; set SECRET_KEY."
+
+    def refuse(environ, start_response):
+        app.logger.error(message)
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")])
+        return [message.encode()]
+
+    app.wsgi_app = refuse
 
 
 def _init_extensions(app: Flask) -> None:
