@@ -8,7 +8,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from config import CONFIGS, DEFAULT_SECRET_KEY, PROJECT_ROOT
@@ -43,9 +43,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.config.from_prefixed_env("GONGZHI")
     app.config.update(overrides or {})
     if not (app.debug or app.testing) and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
-        raise RuntimeError(
-            "Refusing to start in production with the default SECRET_KEY; set SECRET_KEY."
-        )
+        _refuse_to_serve(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
@@ -58,6 +56,20 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
 
     register_cli(app)
     return app
+
+
+def _refuse_to_serve(app: Flask) -> None:
+    """Production must never sign sessions with the public default key. Commands that sign
+    nothing (``db upgrade``, ``tally``) still run without a key, so the refusal comes with
+    every request rather than at start-up, before any session or page is touched."""
+    message = "Refusing to serve in production with the default SECRET_KEY; set SECRET_KEY."
+
+    def refuse(environ, start_response):
+        app.logger.error(message)
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")])
+        return [message.encode()]
+
+    app.wsgi_app = refuse
 
 
 def _init_extensions(app: Flask) -> None:
@@ -182,3 +194,10 @@ def _register_error_handlers(app: Flask) -> None:
         if getattr(error, "response", None) is not None:
             return error.response
         return render_error(error.code or 500)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        # A failed write leaves the session unusable, and the page reads the database (the
+        # current user, the unread count): without the rollback the error page fails too.
+        db.session.rollback()
+        return render_error(500)

@@ -3,7 +3,6 @@
 ``flask minutes export`` and ``flask translate``."""
 
 import hashlib
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -31,8 +30,8 @@ from app.meetings import minutes as meeting_minutes
 from app.phones import normalise_phone
 from app.voting.models import Poll
 from app.voting.notice import result_notice
-from app.voting.recount import RECOUNT_RULES, RecountError, recount
 from app.voting.services import VotingRefused, due_polls, refresh, verify_poll_chain
+from app.voting.tally_command import tally_command
 from config import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "app" / "translations"
@@ -169,27 +168,6 @@ def roles_grant_command(phone: str, role: str, community: str | None):
     grant_role(user, target, role, actor=None)
     db.session.commit()
     click.echo(f"{user.name} is now {role}.")
-
-
-@click.command("tally")
-@click.argument("roster", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("ballots", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--rule", required=True, type=click.Choice(sorted(RECOUNT_RULES)))
-def tally_command(roster: Path, ballots: Path, rule: str):
-    """Recount a poll from ROSTER.csv and BALLOTS.csv (see the README); print JSON."""
-    texts = []
-    for path in (roster, ballots):
-        try:
-            texts.append(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            click.echo(f"error: {path.name}: not UTF-8 text", err=True)
-            sys.exit(2)
-    try:
-        result = recount(*texts, rule, roster_name=roster.name, ballots_name=ballots.name)
-    except RecountError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 @click.group("polls")

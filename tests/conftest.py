@@ -5,7 +5,8 @@ PostgreSQL when ``TEST_DATABASE_URL`` is set. The schema comes from the migratio
 run also proves that they apply. Rows are deleted after each test.
 
 ``GONGZHI_REQUIRE_ALL=1`` (set by ``.ci/run``) turns a missing PostgreSQL or browser into
-a failure instead of a skip.
+a failure instead of a skip, and selects the Hypothesis profile "ci" (no deadline). A run
+without PostgreSQL says so at the end.
 """
 
 import contextvars
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import event, text
 
 from app import create_app
@@ -28,9 +30,28 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+def hypothesis_profile(environ) -> str:
+    """``HYPOTHESIS_PROFILE`` if given, else "ci" on CI (``CI`` or ``GONGZHI_REQUIRE_ALL``)."""
+    if environ.get("HYPOTHESIS_PROFILE"):
+        return environ["HYPOTHESIS_PROFILE"]
+    return "ci" if environ.get("CI") or environ.get("GONGZHI_REQUIRE_ALL") else "default"
+
+
+# A shared CI machine (or a faked clock) may pause any example: no deadline there.
+settings.register_profile("ci", deadline=None)
+settings.load_profile(hypothesis_profile(os.environ))
+
+
 def pytest_sessionstart(session):
     if REQUIRE_ALL and not POSTGRES_URL:
         raise pytest.UsageError("GONGZHI_REQUIRE_ALL=1 needs TEST_DATABASE_URL (PostgreSQL).")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not POSTGRES_URL:
+        terminalreporter.write_line(
+            "PostgreSQL: not run (SQLite only); set TEST_DATABASE_URL to run every database "
+            "test on PostgreSQL too.", yellow=True, bold=True)
 
 
 def skip_or_fail(reason: str):

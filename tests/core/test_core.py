@@ -93,11 +93,16 @@ def test_server_errors_show_a_page_not_a_trace(app):
     assert "secret detail" not in body and "系统出了点问题" in body
 
 
-def test_production_refuses_the_default_secret_key(monkeypatch):
+def test_production_refuses_to_serve_with_the_default_secret_key(monkeypatch, tmp_path):
     monkeypatch.delenv("GONGZHI_SECRET_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production")
-    assert create_app("production", {"SECRET_KEY": "a-real-secret"}).config["SESSION_COOKIE_SECURE"]
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/production.db"}
+    response = create_app("production", settings).test_client().get("/privacy")
+    assert response.status_code == 503 and "set SECRET_KEY" in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers
+    secured = create_app("production", {**settings, "SECRET_KEY": "a-real-secret"})
+    assert secured.config["SESSION_COOKIE_SECURE"]
+    assert secured.test_client().get("/privacy").status_code == 200
 
 
 def test_static_pages_cost_no_queries(client, count_queries):
