@@ -1,7 +1,10 @@
+from datetime import datetime
+
 from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -9,13 +12,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import ngettext
+from flask_login import current_user, login_required
 
 from app.core.preferences import ELDER_COOKIE, LANGUAGE_COOKIE, safe_next
+from app.core.rendering import done, render_page
 from app.extensions import db
-from app.home.services import home_summary
+from app.home.services import community_entry, home_summary
 from app.notices.labels import KIND_LABELS
-from app.notices.services import home_notices
+from app.notices.services import home_notices, mark_all_read, notifications_page, unread_count
+from app.proposals.labels import OPINION_LABELS, STATUS_LABELS
 
 bp = Blueprint("home", __name__)
 
@@ -71,3 +77,72 @@ def toggle_elder_mode():
     response = make_response(redirect(back))
     _remember(response, ELDER_COOKIE, "1" if enabled else "0")
     return response
+
+
+# --- The header and the notifications inbox: every feature notifies ---------------------
+
+
+@bp.app_context_processor
+def header_helpers():
+    """The site header's per-user pieces, computed only when a page's header asks for them
+    (fragments swapped by htmx have no header and cost nothing)."""
+    return {"unread_notifications": _unread_once, "community_entry": _community_entry}
+
+
+def _unread_once() -> int:
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(current_user)
+    return g.unread_notifications
+
+
+def _community_entry(endpoint: str) -> str:
+    return community_entry(current_user, endpoint)
+
+
+def notification_url(note) -> str | None:
+    """Where a notification leads: the comment, the notice, the meeting or the proposal it is
+    about (the most specific first), or nowhere."""
+    for endpoint, values in (
+        ("discussion.show_comment", {"comment_id": note.comment_id}),
+        ("notices.view", {"notice_id": note.notice_id}),
+        ("meetings.view", {"meeting_id": note.meeting_id}),
+        ("proposals.view_proposal", {"proposal_id": note.proposal_id}),
+    ):
+        if all(values.values()):
+            return url_for(endpoint, **values)
+    return None
+
+
+def _list_context(page: int) -> dict:
+    return {"page": notifications_page(current_user, page), "status_labels": STATUS_LABELS,
+            "opinion_labels": OPINION_LABELS, "from_iso": datetime.fromisoformat,
+            "link_for": notification_url}
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    """Reading the list does not mark anything read: that is the user's explicit choice."""
+    page = request.args.get("page", 1, type=int)
+    return render_page("home/notifications.html", "home/_notifications.html",
+                       **_list_context(page))
+
+
+@bp.route("/notifications/count")
+@login_required
+def notification_count():
+    """The header's badge alone, which the page re-fetches every two minutes."""
+    return render_template("home/_badge.html")
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def read_all():
+    count = mark_all_read(current_user)
+    db.session.commit()
+    g.pop("unread_notifications", None)
+    message = (ngettext("%(num)d notification marked as read.",
+                        "%(num)d notifications marked as read.", count)
+               if count else _("You have no unread notifications."))
+    return done(message, url_for("home.notifications"), "home/_notifications.html",
+                _list_context(1))
