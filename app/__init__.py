@@ -108,7 +108,6 @@ def _register_permission_rules() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.community.views import bp as community_bp
     from app.discussion.views import bp as discussion_bp
@@ -120,7 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.proposals.views import bp as proposals_bp
     from app.voting.views import bp as voting_bp
 
-    for blueprint in (home_bp, auth_bp, community_bp, audit_bp, proposals_bp, discussion_bp,
+    for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp):
         app.register_blueprint(blueprint)
     # What reacts to domain events (app/core/signals.py) listens from the start.

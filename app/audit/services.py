@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.audit.chain import (
     GENESIS_HASH,
@@ -77,3 +78,12 @@ def verify_chain(batch_size: int = 1000) -> tuple[int, ChainBreak | None, str]:
     finally:
         result.close()
     return count, broken, head
+
+
+def audit_events_page(community_id: int | None, *, page: int, per_page: int):
+    """The log, newest first, with each entry's actor: all of it, or one community's part."""
+    query = (select(AuditEvent).options(joinedload(AuditEvent.actor))
+             .order_by(AuditEvent.seq.desc()))
+    if community_id is not None:
+        query = query.where(AuditEvent.community_id == community_id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

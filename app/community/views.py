@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.audit.services import audit_events_page
 from app.community.forms import (
     BuildingForm,
     CommunityForm,
@@ -454,3 +455,24 @@ def revoke_platform_role(grant_id: int):
     require("platform.admin")
     _revoke_role_in(None, grant_id)
     return redirect(url_for("community.platform_roles"))
+
+
+# --- The audit log: the whole for platform administrators, a community's part for its own --
+
+
+
+@bp.route("/audit/")
+@login_required
+def audit_log():
+    """Platform administrators read the whole log; community administrators their own part."""
+    community_id = request.args.get("community", type=int)
+    community = db.get_or_404(Community, community_id) if community_id else None
+    if community is None:
+        require("platform.admin")
+    else:
+        require("community.manage", community)
+    page = audit_events_page(community.id if community else None,
+                             page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["PAGE_SIZE"])
+    return render_page("community/audit_log.html", "community/_audit_events.html", page=page,
+                       community=community)
