@@ -552,13 +552,13 @@ def seed_meetings(community: Community) -> None:
                 notes="表决结果：参与表决的专有面积未达四分之三，未通过。委员们提出继续整治门卡"
                       "复制问题。",
                 resolution="门禁改造暂不实施；请物业一个月内清理失效门卡并加强门岗登记。")
-    add_action(first, organisation=property_company,
+    add_action(first.proposal, agenda_item_id=first.id, organisation=property_company,
                description="完成地下车库 B 区 LED 灯具更换，并提交验收申请",
                due_on=(held + timedelta(days=30)).date(), actor=recorder)
-    costs = add_action(second, organisation=property_company,
+    costs = add_action(second.proposal, agenda_item_id=second.id, organisation=property_company,
                        description="公示近三年停车收入与支出明细及三档收费测算",
                        due_on=(held + timedelta(days=14)).date(), actor=recorder)
-    add_action(third, organisation=property_company,
+    add_action(third.proposal, agenda_item_id=third.id, organisation=property_company,
                description="清理失效门卡，门岗对外来人员逐一登记",
                due_on=(held + timedelta(days=45)).date(), actor=recorder)
     mark_done(costs, actor=user(CAST["property"]), photo=None,

@@ -158,7 +158,7 @@ TESTED_ELSEWHERE = {
                                   "test_reporting_a_proposal",
     "discussion.show_comment": "tests/discussion/test_comments.py::"
                                "test_a_stable_link_leads_to_the_page_that_shows_a_comment",
-    "followups.add_for_item": "tests/followups/test_pages.py::"
+    "meetings.add_action_for_item": "tests/followups/test_pages.py::"
                               "test_only_the_recorder_the_chair_and_the_admin_record",
     "followups.mark_action_done": "tests/followups/test_pages.py::"
                                   "test_a_stranger_cannot_mark_done",

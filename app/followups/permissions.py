@@ -1,15 +1,7 @@
-"""Who records follow-up actions, who marks them done, who sees them; registered in the one
-table of app/permissions.py."""
+"""Who marks follow-up actions done and who sees them; registered in the one table of
+app/permissions.py. Recording them at a meeting is a meeting's rule (meetings/permissions.py)."""
 
-from app.meetings import permissions as meeting_rules  # noqa: F401  (registers meeting.record)
 from app.permissions import RULES, Standing, _administers
-
-
-def _record(standing: Standing, meeting) -> bool:
-    """Whoever records the meeting (its recorder, its chair, the community administrator)
-    writes down what it asked for; nobody does for a cancelled meeting, which decided
-    nothing."""
-    return meeting.cancelled_at is None and RULES["meeting.record"](standing, meeting)
 
 
 def _complete(standing: Standing, action) -> bool:
@@ -23,6 +15,5 @@ def _view(standing: Standing, action) -> bool:
     return RULES["proposal.view"](standing, action.proposal)
 
 
-RULES["followup.record"] = _record
 RULES["followup.complete"] = _complete
 RULES["followup.view"] = _view

@@ -16,7 +16,6 @@ from app.core.refusals import Refused
 from app.core.signals import proposal_status_changed
 from app.extensions import db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
-from app.meetings.models import AgendaItem
 from app.notices.models import NotificationKind
 from app.notices.services import notify
 from app.permissions import STAFF_ROLES
@@ -52,9 +51,9 @@ def actions_for_meeting(meeting) -> dict[int, list[FollowUpAction]]:
     return by_item
 
 
-def actions_for_item(item: AgendaItem) -> list[FollowUpAction]:
+def actions_for_item(agenda_item_id: int) -> list[FollowUpAction]:
     return list(db.session.execute(_with_people(
-        select(FollowUpAction).where(FollowUpAction.agenda_item_id == item.id)
+        select(FollowUpAction).where(FollowUpAction.agenda_item_id == agenda_item_id)
         .order_by(FollowUpAction.id))
     ).scalars())
 
@@ -104,17 +103,13 @@ def _staff_of(organisation: Organisation) -> list[int]:
     ).scalars())
 
 
-def add_action(item_or_proposal: AgendaItem | Proposal, *, organisation: Organisation,
-               description: str, due_on: date, actor) -> FollowUpAction:
-    """Record an action (at an agenda item, or on the proposal itself) and tell the
-    organisation's staff. A passed proposal is now being carried out."""
-    if isinstance(item_or_proposal, AgendaItem):
-        item, proposal = item_or_proposal, item_or_proposal.proposal
-    else:
-        item, proposal = None, item_or_proposal
+def add_action(proposal: Proposal, *, organisation: Organisation, description: str,
+               due_on: date, actor, agenda_item_id: int | None = None) -> FollowUpAction:
+    """Record an action (at a meeting's agenda item, or on the proposal itself) and tell
+    the organisation's staff. A passed proposal is now being carried out."""
     action = FollowUpAction(
         community_id=proposal.community_id, proposal_id=proposal.id,
-        agenda_item_id=item.id if item else None, organisation_id=organisation.id,
+        agenda_item_id=agenda_item_id, organisation_id=organisation.id,
         description=description, due_on=due_on, status=ActionStatus.OPEN,
         created_by_id=actor.id)
     db.session.add(action)

@@ -1,7 +1,7 @@
 """Follow-up actions: recorded at a meeting's agenda items, reported done by the responsible
 organisation on its own page."""
 
-from flask import Blueprint, abort, flash, g, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,35 +12,18 @@ from app.core import uploads
 from app.core.rendering import done, go_to, render_page, wants_fragment
 from app.extensions import beijing_today, db
 from app.followups import permissions  # noqa: F401  (registers the follow-up rules)
-from app.followups.forms import ActionForm, DoneForm
+from app.followups.forms import DoneForm
 from app.followups.models import ActionStatus, FollowUpAction
 from app.followups.services import (
     ActionRefused,
-    actions_for_item,
-    add_action,
-    community_organisations,
     done_actions,
     mark_done,
     open_actions,
 )
-from app.meetings.models import AgendaItem
 from app.permissions import require
 from app.proposals.labels import HIDDEN_LABELS
 
 bp = Blueprint("followups", __name__)
-
-
-def _organisations(community_id: int) -> list[Organisation]:
-    """Loaded once per request, however many agenda items offer the form."""
-    cache = g.setdefault("_followup_organisations", {})
-    if community_id not in cache:
-        cache[community_id] = community_organisations(community_id)
-    return cache[community_id]
-
-
-def _action_form(item: AgendaItem, **kwargs) -> ActionForm:
-    return ActionForm(_organisations(item.meeting.community_id), prefix=f"item-{item.id}",
-                      **kwargs)
 
 
 def _done_form(action: FollowUpAction, **kwargs) -> DoneForm:
@@ -49,46 +32,9 @@ def _done_form(action: FollowUpAction, **kwargs) -> DoneForm:
 
 @bp.app_context_processor
 def followup_helpers():
-    """For pages other features render: the meeting page includes _item_actions.html in each
-    agenda item, the proposal page _proposal_actions.html."""
-    return {"followup_form": lambda item: _action_form(item, formdata=None),
-            "done_form_for": lambda action: _done_form(action, formdata=None),
+    """For pages other features render: the proposal page includes _proposal_actions.html."""
+    return {"done_form_for": lambda action: _done_form(action, formdata=None),
             "beijing_today": beijing_today}
-
-
-# --- At a meeting's agenda item -------------------------------------------------------------
-
-
-def _item_or_404(item_id: int) -> AgendaItem:
-    item = db.session.execute(
-        select(AgendaItem).where(AgendaItem.id == item_id)
-        .options(joinedload(AgendaItem.meeting), joinedload(AgendaItem.proposal))
-    ).scalar_one_or_none()
-    if item is None:
-        abort(404)
-    require("followup.record", item.meeting)
-    return item
-
-
-@bp.route("/agenda-items/<int:item_id>/actions", methods=["POST"])
-@login_required
-def add_for_item(item_id: int):
-    item = _item_or_404(item_id)
-    form = _action_form(item)
-    meeting_url = url_for("meetings.view", meeting_id=item.meeting_id,
-                          _anchor=f"item-actions-{item.id}")
-    if form.validate_on_submit():
-        add_action(item, organisation=form.chosen_organisation,
-                   description=form.description.data, due_on=form.due_on.data,
-                   actor=current_user)
-        db.session.commit()
-        message = _("Action recorded; %(organisation)s has been told.",
-                    organisation=form.chosen_organisation.name)
-        return done(message, meeting_url, "followups/_item_actions.html",
-                    {"item": item, "actions": actions_for_item(item), "may_record": True})
-    return render_page("followups/item_actions.html", "followups/_item_actions.html",
-                       item=item, actions=actions_for_item(item), may_record=True,
-                       action_form=form, meeting_url=meeting_url)
 
 
 # --- The responsible organisation -----------------------------------------------------------

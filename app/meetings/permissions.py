@@ -39,9 +39,17 @@ def _record_minutes(standing: Standing, meeting) -> bool:
                                                                  meeting.recorder_id)
 
 
+def _record_actions(standing: Standing, meeting) -> bool:
+    """Whoever records the meeting (its recorder, its chair, the community administrator)
+    writes down what it asked for; nobody does for a cancelled meeting, which decided
+    nothing."""
+    return meeting.cancelled_at is None and _record(standing, meeting)
+
+
 RULES["meeting.schedule"] = _schedule
 RULES["meeting.manage"] = _manage
 RULES["meeting.record"] = _record
 RULES["meeting.view"] = _view
 RULES["meeting.check_in"] = _check_in
 RULES["minutes.publish"] = _record_minutes
+RULES["followup.record"] = _record_actions

@@ -25,13 +25,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
-from app.community.models import Community
+from app.community.models import Community, Organisation
 from app.core.documents import FORMATS, to_html
 from app.core.documents import render as render_document
 from app.core.forms import to_utc
 from app.core.rendering import done, render_page, wants_fragment
 from app.extensions import db, limiter, local_zone
-from app.followups.services import actions_for_meeting
+from app.followups.forms import ActionForm
+from app.followups.services import (
+    actions_for_item,
+    actions_for_meeting,
+    add_action,
+    community_organisations,
+)
 from app.meetings import permissions  # noqa: F401  (registers the meeting rules)
 from app.meetings.forms import (
     AgendaForm,
@@ -651,3 +657,58 @@ def minutes_draft(meeting_id: int, file_format: str):
     return _send_minutes(meeting, draft_minutes(meeting), file_format,
                          file_name(meeting, file_format),
                          _("Draft: not published; the records may still change."))
+
+# --- Follow-up actions decided at an agenda item ---------------------------------------------
+
+
+def _organisations(community_id: int) -> list[Organisation]:
+    """Loaded once per request, however many agenda items offer the form."""
+    cache = g.setdefault("_followup_organisations", {})
+    if community_id not in cache:
+        cache[community_id] = community_organisations(community_id)
+    return cache[community_id]
+
+
+def _action_form(item: AgendaItem, **kwargs) -> ActionForm:
+    return ActionForm(_organisations(item.meeting.community_id), prefix=f"item-{item.id}",
+                      **kwargs)
+
+
+
+def _agenda_item_or_404(item_id: int) -> AgendaItem:
+    item = db.session.execute(
+        select(AgendaItem).where(AgendaItem.id == item_id)
+        .options(joinedload(AgendaItem.meeting), joinedload(AgendaItem.proposal))
+    ).scalar_one_or_none()
+    if item is None:
+        abort(404)
+    require("followup.record", item.meeting)
+    return item
+
+
+@bp.route("/agenda-items/<int:item_id>/actions", methods=["POST"])
+@login_required
+def add_action_for_item(item_id: int):
+    item = _agenda_item_or_404(item_id)
+    form = _action_form(item)
+    meeting_url = url_for("meetings.view", meeting_id=item.meeting_id,
+                          _anchor=f"item-actions-{item.id}")
+    if form.validate_on_submit():
+        add_action(item.proposal, agenda_item_id=item.id,
+                   organisation=form.chosen_organisation,
+                   description=form.description.data, due_on=form.due_on.data,
+                   actor=current_user)
+        db.session.commit()
+        message = _("Action recorded; %(organisation)s has been told.",
+                    organisation=form.chosen_organisation.name)
+        return done(message, meeting_url, "meetings/_item_actions.html",
+                    {"item": item, "actions": actions_for_item(item.id), "may_record": True})
+    return render_page("meetings/item_actions.html", "meetings/_item_actions.html",
+                       item=item, actions=actions_for_item(item.id), may_record=True,
+                       action_form=form, meeting_url=meeting_url)
+
+
+@bp.context_processor
+def followup_form():
+    """The action form each agenda item of the meeting page offers its recorder."""
+    return {"followup_form": lambda item: _action_form(item, formdata=None)}

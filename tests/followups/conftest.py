@@ -43,7 +43,9 @@ def give_action(setting):
     """An action for the property company, due in ``days`` (negative: overdue)."""
 
     def give(description="更换 3 号路灯灯泡", days=7, organisation=None, on=None):
-        action = add_action(on or setting.item,
+        item = None if on is not None else setting.item
+        action = add_action(on if on is not None else item.proposal,
+                            agenda_item_id=item.id if item is not None else None,
                             organisation=organisation or setting.w.property_company,
                             description=description,
                             due_on=beijing_today() + timedelta(days=days),
