@@ -123,7 +123,7 @@ def _register_blueprints(app: Flask) -> None:
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp):
         app.register_blueprint(blueprint)
     # What reacts to domain events (app/core/signals.py) listens from the start.
-    for subscriber in ("app.followups.services", "app.voting.notice"):
+    for subscriber in ("app.discussion.services", "app.followups.services", "app.voting.notice"):
         importlib.import_module(subscriber)
 
 

@@ -14,3 +14,8 @@ proposal_status_changed = _events.signal("proposal-status-changed")
 # Sender: the poll, once its preliminary result is counted (closed) or made final.
 poll_closed = _events.signal("poll-closed")
 poll_finalised = _events.signal("poll-finalised")
+# Sender: the proposal whose page is being shown; keyword arguments ``user`` and ``page``
+# (of comments). Each receiver returns a dict that the page's context takes in: the
+# discussion and the follow-up actions show on the proposal's page without proposals
+# importing them.
+proposal_page = _events.signal("proposal-page")

@@ -18,6 +18,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.community.models import Community, Membership, Organisation, RoleGrant
 from app.core.preferences import safe_next
+from app.core.signals import proposal_page
 from app.discussion.forms import CommentForm, OfficialAnswerForm, ReplyForm, ReportForm
 from app.discussion.labels import STANCE_LABELS
 from app.discussion.models import Comment, Mute, Report, ReportStatus
@@ -96,8 +97,10 @@ class Discussion:
         return can(self.user, "comment.report", comment)
 
 
-def discussion_context(proposal, user, page: int = 1) -> dict:
-    """Everything templates/discussion/_section.html needs for one proposal's discussion."""
+@proposal_page.connect
+def discussion_context(proposal, *, user, page: int = 1) -> dict:
+    """Everything templates/discussion/_section.html needs for one proposal's discussion,
+    for the proposal's page."""
     return build_discussion(proposal, user, page)
 
 

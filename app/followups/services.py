@@ -13,7 +13,7 @@ from app.audit.services import record
 from app.community.models import Membership, Organisation
 from app.core import uploads
 from app.core.refusals import Refused
-from app.core.signals import proposal_status_changed
+from app.core.signals import proposal_page, proposal_status_changed
 from app.extensions import db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
 from app.notices.models import NotificationKind
@@ -65,6 +65,11 @@ def actions_for_proposal(proposal: Proposal) -> list[FollowUpAction]:
         .order_by(case((FollowUpAction.status == ActionStatus.OPEN, 0), else_=1),
                   FollowUpAction.due_on, FollowUpAction.id))
     ).scalars())
+
+
+@proposal_page.connect
+def _on_proposal_page(proposal: Proposal, **_page) -> dict:
+    return {"follow_up_actions": actions_for_proposal(proposal)}
 
 
 def open_actions(organisation: Organisation) -> list[FollowUpAction]:

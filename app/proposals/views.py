@@ -18,9 +18,8 @@ from app.community.labels import SCOPE_LABELS
 from app.community.models import Building, Community, Organisation
 from app.core import uploads
 from app.core.rendering import done, go_to, render_page
-from app.discussion.services import discussion_context
+from app.core.signals import proposal_page
 from app.extensions import db, utcnow
-from app.followups.services import actions_for_proposal
 from app.permissions import can, load_standing, require
 from app.proposals import permissions  # noqa: F401  (registers the proposal rules)
 from app.proposals.forms import (
@@ -278,7 +277,6 @@ def _page_context(proposal: Proposal, **forms) -> dict:
         "reviews": party_reviews(proposal) if review_required else [],
         "may_review": can(user, "proposal.give_party_opinion", proposal),
         "form_refused": bool(forms),
-        "follow_up_actions": actions_for_proposal(proposal),
     }
     if chair:
         may_merge = can(user, "proposal.merge", proposal)
@@ -300,7 +298,9 @@ def _page_context(proposal: Proposal, **forms) -> dict:
         context["review_form"] = (forms.get("review_form")
                                   or PartyReviewForm(formdata=None, prefix="review"))
     page = request.args.get("page", 1, type=int)
-    return {**context, **discussion_context(proposal, user, page)}
+    for _receiver, part in proposal_page.send(proposal, user=user, page=page):
+        context.update(part)
+    return context
 
 
 def _proposal_page(proposal: Proposal, **forms):

@@ -66,7 +66,7 @@ def test_the_section_on_the_proposal_page_costs_the_same_with_0_or_500_comments(
             proposal = db.session.get(type(place.proposal), place.proposal.id)
             with count_queries() as queries:
                 html = render_template("discussion/_section.html",
-                                       **discussion_context(proposal, user, 1))
+                                       **discussion_context(proposal, user=user, page=1))
         return len(queries), html
 
     render()
