@@ -15,13 +15,7 @@ from app.community.models import Membership, Organisation
 from app.core.refusals import Refused
 from app.extensions import db, utcnow
 from app.followups.models import FollowUpAction
-from app.meetings.models import (
-    AgendaItem,
-    Attendee,
-    CheckIn,
-    Meeting,
-    MeetingOrganisation,
-)
+from app.meetings.models import AgendaItem, Attendee, CheckIn, Meeting, MeetingOrganisation
 from app.meetings.quorum import attendance_quorum, show_of_hands
 from app.notices.models import NotificationKind
 from app.notices.services import notify

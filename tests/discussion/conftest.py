@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from app.community.models import Role
+from app.auth.models import User
+from app.community.models import Role, RoleGrant
 from app.discussion.models import Comment, Mute, Stance
 from app.extensions import db, utcnow
 from app.proposals.states import Status
+from tests.factories import PASSWORD_HASH, _serial
 
 COMPANY = "安居物业服务有限公司"
 
@@ -56,18 +58,40 @@ def add_comment():
 
 @pytest.fixture
 def many_comments():
-    """``count`` top-level comments with a reply each, written in bulk."""
+    """``count`` top-level comments with a reply each, written in bulk. The authors take
+    turns; each reply is by the author half the list away, so that with forty authors a
+    page of twenty comments and their replies names forty different people."""
 
     def fill(proposal, authors, count: int) -> None:
         stances = list(Stance)
+        half = len(authors) // 2 or 1
         tops = [Comment(proposal_id=proposal.id, author_id=authors[i % len(authors)].id,
                         body=f"第{i}条意见", stance=stances[i % 4]) for i in range(count)]
         db.session.add_all(tops)
         db.session.flush()
         db.session.add_all([
-            Comment(proposal_id=proposal.id, author_id=authors[(i + 1) % len(authors)].id,
+            Comment(proposal_id=proposal.id, author_id=authors[(i + half) % len(authors)].id,
                     parent_id=top.id, body=f"回复{i}") for i, top in enumerate(tops)])
         db.session.commit()
 
     return fill
+
+
+@pytest.fixture
+def crowd(place):
+    """``count`` residents of the community, written in bulk: distinct authors, so that a
+    page that loaded each author by itself would cost one query per person."""
+
+    def make(count: int = 40) -> list[User]:
+        people = [User(name=f"居民{next(_serial)}", phone=f"136{next(_serial):08d}",
+                       password_hash=PASSWORD_HASH, privacy_accepted_at=utcnow())
+                  for _ in range(count)]
+        db.session.add_all(people)
+        db.session.flush()
+        db.session.add_all(RoleGrant(user_id=person.id, community_id=place.community.id,
+                                     role=Role.RESIDENT) for person in people)
+        db.session.commit()
+        return people
+
+    return make
 

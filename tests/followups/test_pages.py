@@ -195,10 +195,13 @@ def test_the_organisation_page_costs_the_same_however_many_actions(
     login(staff)
 
     def one_of_each(n):
-        give_action(f"未完成{n}", days=-n)
-        other = make_proposal(setting.w.community, setting.w.users["resident"],
-                              status=Status.PASSED, moderation_state="hidden" if n else "visible")
-        done = give_action(f"已完成{n}", on=other)
+        """An open and a finished action, each on a proposal of its own."""
+        for_open, for_done = (
+            make_proposal(setting.w.community, setting.w.users["resident"],
+                          status=Status.PASSED, moderation_state="hidden" if n else "visible")
+            for _ in range(2))
+        give_action(f"未完成{n}", days=-n, on=for_open)
+        done = give_action(f"已完成{n}", on=for_done)
         mark_done(done, actor=staff, note="好", photo=None)
         db.session.commit()
 

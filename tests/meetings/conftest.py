@@ -76,6 +76,20 @@ def make_meeting(make_community, make_org, make_user, add_member, give_role, mak
     return make
 
 
+def invite_organisations(meeting: Meeting, make_org, make_user, count: int) -> None:
+    """Invite ``count`` more organisations to a joint meeting, each sending one voting
+    member of its own, so that the invitees belong to many organisations."""
+    for n in range(count):
+        guest = make_org(meeting.community, OrganisationKind.SOCIAL_ORGANISATION,
+                         f"受邀组织{n + 1}")
+        delegate = make_user(name=f"{guest.name}代表")
+        db.session.add_all([
+            MeetingOrganisation(meeting_id=meeting.id, organisation_id=guest.id),
+            Attendee(meeting_id=meeting.id, user_id=delegate.id, organisation_id=guest.id,
+                     voting=True)])
+    db.session.commit()
+
+
 @pytest.fixture
 def meeting(make_meeting) -> Meeting:
     return make_meeting()

@@ -26,6 +26,7 @@ from app.meetings.services import attendance
 from app.notices.models import Notice, NoticeKind
 from app.voting.labels import describe_condition
 from app.voting.services import results
+from tests.meetings.conftest import invite_organisations
 from tests.voting.conftest import closed_poll, make_estate  # noqa: F401  (a fixture)
 
 # The section headings every version of the minutes carries (as msgids).
@@ -334,14 +335,22 @@ def _queries(client, count_queries, path) -> int:
 def test_the_draft_costs_the_same_queries_for_1_or_5_items_and_attendees(
         make_meeting, make_proposal, make_community, make_user, make_org, client, login,
         count_queries):
+    """Items proposed by different people (every other one for an organisation), each
+    with an official answer by its own organisation; invitees of many organisations."""
     costs = []
     for size in (1, 5):
         community = make_community()
-        proposals = [make_proposal(community, make_user(), title=f"议题{n}",
-                                   organisation=make_org(community, "property_company"))
+        proposals = [make_proposal(community, make_user(name=f"提议人{n}"), title=f"议题{n}",
+                                   organisation=make_org(community, "property_company")
+                                   if n % 2 == 0 else None)
                      for n in range(size)]
+        for proposal in proposals:
+            answering = make_org(community, "neighbourhood_committee")
+            db.session.add(Comment(proposal_id=proposal.id, author_id=make_user().id,
+                                   organisation_id=answering.id, body="官方答复"))
         meeting = make_meeting(community=community, proposals=proposals, members=size,
                                observers=size)
+        invite_organisations(meeting, make_org, make_user, size)
         for attendee in meeting.attendees:
             attendee.checked_in_at = utcnow()
         for item in meeting.items:
@@ -354,16 +363,22 @@ def test_the_draft_costs_the_same_queries_for_1_or_5_items_and_attendees(
 
 
 def test_a_download_costs_the_same_queries_for_1_or_5_versions(minuted, client, login,
-                                                              count_queries):
+                                                              make_user, count_queries):
     _publish(client, minuted, login=login)
     meeting_id = minuted.meeting.id
     one = _queries(client, count_queries, f"/meetings/{meeting_id}/minutes.md")
     listing_one = _queries(client, count_queries, f"/meetings/{meeting_id}/minutes")
     for n in range(4):
         _publish(client, minuted, reason=f"更正{n}", login=login)
-    assert db.session.execute(select(Minutes).order_by(Minutes.version.desc())).scalars() \
-        .first().version == 5
+    versions = db.session.execute(select(Minutes).order_by(Minutes.version.desc())).scalars() \
+        .all()
+    assert versions[0].version == 5
+    for n, version in enumerate(versions[1:]):  # recorders of past terms, one each
+        version.published_by_id = make_user(name=f"前任记录人{n}").id
+    db.session.commit()
     assert _queries(client, count_queries, f"/meetings/{meeting_id}/minutes.md") == one
+    listing = client.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
+    assert "前任记录人3" in listing
     assert _queries(client, count_queries, f"/meetings/{meeting_id}/minutes") == listing_one
 
 

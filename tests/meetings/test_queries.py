@@ -6,6 +6,8 @@ import pytest
 
 from app.community.models import Role
 from app.extensions import db
+from app.meetings.kinds import MeetingKind
+from tests.meetings.conftest import invite_organisations
 
 # Every page: the user, the meeting with its organisations, attendees and items (four),
 # the viewer's standing (two). Whole pages add the notification badge; the item page the
@@ -28,12 +30,14 @@ def _measure(client, url, count_queries, headers=None):
     return statements
 
 
-def _meeting(make_meeting, make_proposal, make_community, make_user, size):
+def _meeting(make_meeting, make_proposal, make_community, make_user, make_org, size):
+    """``size`` items proposed by different people, and invitees of ``size`` organisations
+    besides the convener's."""
     community = make_community()
-    author = make_user(name="作者")
-    proposals = [make_proposal(community, author) for _ in range(size)]
-    meeting = make_meeting(community=community, members=size, observers=size,
-                           proposals=proposals)
+    proposals = [make_proposal(community, make_user(name=f"作者{n}")) for n in range(size)]
+    meeting = make_meeting(community=community, kind=MeetingKind.JOINT, members=size,
+                           observers=size, proposals=proposals)
+    invite_organisations(meeting, make_org, make_user, size)
     for attendee in meeting.attendees[::2]:
         attendee.checked_in_at = meeting.starts_at
     for item in meeting.items:
@@ -44,11 +48,12 @@ def _meeting(make_meeting, make_proposal, make_community, make_user, size):
 
 @pytest.mark.parametrize("page, viewer", list(PAGES))
 def test_meeting_pages(page, viewer, make_meeting, make_proposal, make_community, make_user,
-                       login, client, count_queries):
+                       make_org, login, client, count_queries):
     path, headers, expected = PAGES[page, viewer]
     counts = []
     for size in (1, 5):
-        meeting = _meeting(make_meeting, make_proposal, make_community, make_user, size)
+        meeting = _meeting(make_meeting, make_proposal, make_community, make_user, make_org,
+                           size)
         user = (meeting.recorder if viewer == "recorder"
                 else next(a.user for a in meeting.attendees if not a.voting))
         login(user)

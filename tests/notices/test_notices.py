@@ -488,12 +488,19 @@ def test_the_issuer_pins_unpins_and_withdraws_and_each_is_audited(world, make_no
 
 
 def _notices(world, make_notice, count, start=0):
-    first = world.community.buildings[0]
+    """Notices from each organisation in turn, by its own staff member, for the whole
+    community, for one of its buildings or for one of its grids."""
+    buildings = world.community.buildings
+    senders = [(world.owners_committee, "oc_staff"), (world.property_company, "property_staff"),
+               (world.neighbourhood_committee, "nc_staff"), (world.party_branch, "party_chair")]
     for index in range(start, start + count):
-        make_notice(world.owners_committee, f"通知{index}", pinned=index % 2 == 0,
+        organisation, author = senders[index % len(senders)]
+        building = buildings[index % len(buildings)]
+        make_notice(organisation, f"通知{index}", pinned=index % 2 == 0,
+                    author=world.users[author],
                     scope_kind=("community", "buildings", "grids")[index % 3],
-                    buildings=[first] if index % 3 == 1 else [],
-                    grids=[first.grid] if index % 3 == 2 else [])
+                    buildings=[building] if index % 3 == 1 else [],
+                    grids=[building.grid] if index % 3 == 2 else [])
 
 
 @pytest.mark.parametrize(("who", "url", "expected"), [
@@ -509,14 +516,16 @@ def test_queries_stay_fixed_as_notices_and_readers_grow(who, url, expected, worl
     reader = neighbours["1栋"][0]
     client = login(reader if who == "reader" else world.users[who], app.test_client())
     _notices(world, make_notice, 1)
-    notice = make_notice(world.owners_committee, "附件通知", expires_in_hours=-1)
+    notice = make_notice(world.owners_committee, "附件通知", expires_in_hours=-1,
+                         author=world.users["oc_chair"])
     target = url(world, notice)
     client.get(target)
     with count_queries() as small:
         assert client.get(target).status_code == 200
     _notices(world, make_notice, 5, start=1)
-    for index in range(4):
-        make_notice(world.owners_committee, f"过期{index}", expires_in_hours=-1)
+    for index, organisation in enumerate([world.property_company, world.party_branch,
+                                          world.neighbourhood_committee, world.owners_committee]):
+        make_notice(organisation, f"过期{index}", expires_in_hours=-1)
     _read(notice, neighbours["1栋"][1:] + neighbours["2栋"])
     with count_queries() as large:
         assert client.get(target).status_code == 200

@@ -29,16 +29,20 @@ def _grow_the_community(w, make_user, count=60):
 
 
 def _many_proposals(w, make_proposal, make_user, count=60):
+    """Proposals by six people or, one in four, for one of three organisations, scoped in
+    turn to each of the community's buildings or to a pair of its grids."""
     now = utcnow()
     authors = [make_user(name=f"作者{n}") for n in range(6)]
+    organisations = [w.property_company, w.owners_committee, w.neighbourhood_committee]
+    buildings, grids = list(w.community.buildings), list(w.community.grids)
     for n in range(count):
         proposal = make_proposal(
             w.community, authors[n % 6], title=f"议题{n}", status=[
                 Status.COLLECTING, Status.DELIBERATION, Status.VOTING][n % 3],
-            organisation=w.property_company if n % 4 == 0 else None,
+            organisation=organisations[n // 4 % 3] if n % 4 == 0 else None,
             scope_kind="buildings" if n % 2 else "grids",
-            scope_buildings=[w.building1] if n % 2 else [],
-            scope_grids=[] if n % 2 else [w.grid1, w.grid2],
+            scope_buildings=[buildings[n % len(buildings)]] if n % 2 else [],
+            scope_grids=[] if n % 2 else [grids[n % len(grids)], grids[(n + 1) % len(grids)]],
             moderation_state="hidden" if n % 7 == 0 else "visible",
             deliberation_at=now - timedelta(hours=n), closes_at=now + timedelta(days=n))
         db.session.add(Follow(proposal_id=proposal.id, user_id=w.users["resident"].id))
@@ -73,7 +77,8 @@ def test_the_list(query, app, place, make_proposal, make_user, login, count_quer
 
 
 def _crowd(w, proposal, make_user, uploads, count=30):
-    """Co-sponsors, followers, photos, a long timeline and many party reviews."""
+    """Co-sponsors, followers, photos, a long timeline and many party reviews; and the
+    proposal is now posted for an organisation."""
     clean = clean_photo(image_bytes())
     for n in range(count):
         person = make_user(name=f"邻居{n}")
@@ -89,6 +94,7 @@ def _crowd(w, proposal, make_user, uploads, count=30):
         db.session.add(ProposalPhoto(proposal_id=proposal.id, stored_name=store(PHOTOS, clean),
                                      width=64, height=48, position=n))
     proposal.cosponsor_count = count
+    proposal.organisation_id = w.neighbourhood_committee.id
     proposal.scope_kind = "grids"
     proposal.scope_grids = list(w.community.grids)
     db.session.commit()
