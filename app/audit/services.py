@@ -77,3 +77,16 @@ def verify_chain(batch_size: int = 1000) -> tuple[int, ChainBreak | None, str]:
     finally:
         result.close()
     return count, broken, head
+
+
+def head() -> tuple[int, str] | None:
+    """The log's last (seq, hash), or None while it is empty."""
+    row = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else None
+
+
+def hash_at(seq: int) -> str | None:
+    return db.session.execute(select(AuditEvent.hash).where(AuditEvent.seq == seq)
+                              ).scalar_one_or_none()
