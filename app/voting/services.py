@@ -210,10 +210,10 @@ def _lock(poll: Poll) -> None:
     UPDATE); SQLite takes its one write lock with a no-op update."""
     db.session.flush()
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.refresh(poll, with_for_update=True)
+        db.session.execute(select(Poll.id).where(Poll.id == poll.id).with_for_update())
     else:
         db.session.execute(update(Poll).where(Poll.id == poll.id).values(id=Poll.id))
-        db.session.refresh(poll)
+    db.session.refresh(poll)
 
 
 def _append(poll: Poll, action: str, *, actor, receipt: str, details: dict) -> BallotEvent:
