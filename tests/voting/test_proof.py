@@ -5,13 +5,17 @@ only against an anchor signed with a key the database does not hold."""
 import json
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import delete, select, update
 
 from app.audit.chain import hashed_fields, next_link
 from app.audit.models import AuditEvent
 from app.audit.services import record
+from app.core.documents import to_markdown
 from app.extensions import db
+from app.notices.models import Notice
 from app.voting.models import Ballot, BallotEvent, Poll, RollEntry
+from app.voting.notice import result_notice
 from app.voting.proof import roll_hash
 from app.voting.services import cast, entry_for
 from tests.voting.conftest import closed_poll, make_poll
@@ -181,3 +185,21 @@ def test_the_published_result_is_checked_against_the_recount(estate, runner):
     code, output = _verify(runner)
     assert code == 1
     assert "the published result says outcome 'rejected', the chain 'passed'" in output
+
+
+def test_the_notice_and_the_poll_page_print_the_roll_hash_and_both_heads(estate, en, login):
+    poll = closed_poll(estate)
+    close_entry = db.session.execute(select(AuditEvent).where(
+        AuditEvent.action == "poll.close")).scalar_one()
+    chain_head = db.session.execute(select(BallotEvent).where(BallotEvent.poll_id == poll.id)
+                                    .order_by(BallotEvent.seq.desc())).scalars().first()
+    notice = db.session.execute(select(Notice).where(Notice.poll_id == poll.id)).scalar_one()
+    expected = [poll.roll_hash, f"entry {chain_head.seq} with the hash {chain_head.hash}",
+                f"entry {close_entry.seq} with the hash {close_entry.hash}"]
+    with force_locale("en"):
+        text = to_markdown(result_notice(poll))
+    assert all(part in text for part in expected)
+    assert poll.roll_hash in notice.body and chain_head.hash in notice.body
+    page = login(estate.owners[0], en).get(f"/polls/{poll.id}").get_data(as_text=True)
+    assert f"Hash of the frozen voter roll: {poll.roll_hash}" in page
+    assert f"Head of the ballot chain at close: entry {chain_head.seq}, {chain_head.hash}" in page
