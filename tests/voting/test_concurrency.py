@@ -16,8 +16,8 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.extensions import db, utcnow
 from app.notices.models import Notice
-from app.voting.models import Ballot, BallotEvent, Poll, PollStatus, RollEntry
-from app.voting.services import VotingRefused, cast, close_poll, entry_for
+from app.voting.models import Ballot, BallotEvent, Channel, Poll, PollStatus, RollEntry
+from app.voting.services import VotingRefused, cast, close_poll, enter_offline, entry_for
 from app.voting.verification import verify_poll
 from tests.voting.conftest import cast_all, make_poll
 
@@ -51,11 +51,11 @@ def _run_together(app, jobs) -> list[str]:
     return outcomes
 
 
-def test_no_ballot_is_written_after_an_early_close(app, backend, make_estate):
+def test_no_ballot_nor_paper_entry_is_written_after_an_early_close(app, backend, make_estate):
     estate = make_estate(owners=20)
     poll = make_poll(estate, allow_early_close=True)
     cast_all(poll, estate.owners[:10], ["approve"] * 10)  # these ten change their minds
-    poll_id, chair_id = poll.id, estate.chair.id
+    poll_id, chair_id, staff_id = poll.id, estate.chair.id, estate.staff.id
     voter_ids = [user.id for user in estate.owners]
     db.session.remove()
 
@@ -68,10 +68,20 @@ def test_no_ballot_is_written_after_an_early_close(app, backend, make_estate):
                 db.session.commit()
         return job
 
+    def paper(user_id, number):
+        def job():
+            voting = db.session.get(Poll, poll_id)
+            enter_offline(voting, entry_for(voting, db.session.get(User, user_id)), ["oppose"],
+                          staff=db.session.get(User, staff_id), channel=Channel.PAPER,
+                          reference=f"纸质票 {number}", paper_number=str(number))
+        return job
+
     def close():
         close_poll(db.session.get(Poll, poll_id), actor=db.session.get(User, chair_id))
 
-    outcomes = _run_together(app, [vote(uid) for uid in voter_ids] + [close])
+    jobs = [vote(uid) for uid in voter_ids[:15]] + [
+        paper(uid, n) for n, uid in enumerate(voter_ids[15:], start=1)]
+    outcomes = _run_together(app, jobs + [close])
     poll = db.session.get(Poll, poll_id)
     assert poll.status == PollStatus.CLOSED
     assert set(outcomes) <= {"ok", "poll.not_open", "busy"}
