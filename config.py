@@ -63,6 +63,9 @@ class Config:
     PROPOSAL_UPLOAD_LIMIT = PROPOSAL_MAX_PHOTOS * PHOTO_MAX_BYTES + 1024 * 1024
     NOTICE_UPLOAD_LIMIT = NOTICE_MAX_ATTACHMENTS * PDF_MAX_BYTES + 1024 * 1024
     ROSTER_MAX_ROWS = 20000
+    # The Ed25519 private key (PEM) that signs chain anchors (`flask audit anchor`): a path
+    # outside the database and its backups, e.g. on the host that keeps the anchors.
+    AUDIT_ANCHOR_KEY = ""
     # A TTF/OTF font to embed in PDF documents; empty: reportlab's built-in STSong-Light.
     DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT", "")
     # Rows per page: staff registers (units, the audit log), then the residents' lists.

@@ -1,8 +1,9 @@
-"""Command-line tools: ``flask seed-demo``, ``flask roster import``, ``flask audit verify``,
-``flask roles grant``, ``flask tally`` (the independent recount), ``flask notice export``,
-``flask minutes export`` and ``flask translate``."""
+"""Command-line tools: ``flask seed-demo``, ``flask roster import``, ``flask audit verify``
+(with ``keygen`` and ``anchor``), ``flask roles grant``, ``flask tally`` (the independent
+recount), ``flask notice export``, ``flask minutes export`` and ``flask translate``."""
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,18 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.audit.services import verify_chain
+from app.audit.anchor import (
+    AnchorError,
+    load_private_key,
+    open_anchor,
+    public_key_text,
+    sign,
+    write_private_key,
+)
+from app.audit.services import hash_at, verify_chain
+from app.audit.services import head as audit_head
 from app.community.messages import roster_error_message
 from app.community.models import Community, Role
 from app.community.roster import RosterFileError, parse_roster
@@ -25,13 +35,14 @@ from app.community.services import (
 )
 from app.core.documents import FORMATS, render
 from app.demo import DEMO_PASSWORD, seed_demo
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.meetings import minutes as meeting_minutes
 from app.phones import normalise_phone
 from app.voting.models import Poll
 from app.voting.notice import result_notice
-from app.voting.services import VotingRefused, due_polls, refresh, verify_poll_chain
+from app.voting.services import VotingRefused, due_polls, refresh
 from app.voting.tally_command import tally_command
+from app.voting.verification import BREAKS, poll_chain_hash_at, poll_heads, verify_polls
 from config import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "app" / "translations"
@@ -115,30 +126,93 @@ def audit_group():
 
 
 @audit_group.command("verify")
-def audit_verify_command():
-    """Check every link of the audit chain and of every poll's ballot chain; exit 1 and name
-    the first bad entry if one is broken."""
-    problems = {
-        "altered": "its contents were altered (the hash does not match)",
-        "missing_before": "an entry before it is missing (sequence gap)",
-        "inserted_or_reordered": "it does not follow the entry before it "
-                                 "(inserted, removed or reordered)",
-    }
+@click.option("--anchor", "anchor_file", type=click.Path(exists=True, dir_okay=False,
+                                                          path_type=Path),
+              help="A file from `flask audit anchor`: the chains must still extend its heads.")
+def audit_verify_command(anchor_file: Path | None):
+    """Check every link of the audit log and of every poll's chain, recount every poll from
+    its chain and compare it with the stored roll, ballots and published result; with
+    --anchor, check that no chain was truncated or rewritten since the anchor. Exit 1 and
+    name every problem if there is one."""
     count, broken, head = verify_chain()
-    intact = broken is None
-    if intact:
-        click.echo(f"Audit log intact: {count} entries, head {head}.")
-    else:
-        click.echo(f"Audit log BROKEN at entry {broken.seq}: {problems[broken.problem]}.",
-                   err=True)
-    for poll in db.session.execute(select(Poll).order_by(Poll.id)).scalars():
-        poll_break = verify_poll_chain(poll)
-        if poll_break is not None:
-            intact = False
-            click.echo(f"Poll {poll.id} ballot chain BROKEN at entry {poll_break.seq}: "
-                       f"{problems[poll_break.problem]}.", err=True)
-    if not intact:
+    problems = []
+    if broken is not None:
+        problems.append(f"Audit log BROKEN at entry {broken.seq}: {BREAKS[broken.problem]}.")
+    problems += [f"{finding}." for finding in verify_polls()]
+    if anchor_file is not None:
+        problems += _anchor_problems(anchor_file)
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
         sys.exit(1)
+    polls = db.session.execute(select(func.count(Poll.id))).scalar_one()
+    click.echo(f"Audit log intact: {count} entries, head {head}. {polls} poll(s) agree with "
+               "their chains." + (" The chains extend the anchored heads." if anchor_file
+                                  else ""))
+
+
+def _signing_key():
+    path = current_app.config["AUDIT_ANCHOR_KEY"]
+    if not path:
+        raise click.ClickException(
+            "No signing key: set GONGZHI_AUDIT_ANCHOR_KEY to the path of the Ed25519 key "
+            "(create one with `flask audit keygen --output PATH`).")
+    try:
+        return load_private_key(Path(path))
+    except AnchorError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _anchor_problems(anchor_file: Path) -> list[str]:
+    try:
+        document = json.loads(anchor_file.read_text())
+        payload = open_anchor(document, _signing_key().public_key())
+        heads = payload["audit"], payload["polls"]
+    except (ValueError, KeyError, TypeError, AnchorError) as exc:
+        reason = exc if isinstance(exc, AnchorError) else "it is not an anchor file"
+        return [f"Anchor {anchor_file} cannot be used: {reason}."]
+    audit_head, anchored_polls = heads
+    problems = []
+    if audit_head and hash_at(audit_head["seq"]) != audit_head["hash"]:
+        problems.append(f"Audit log no longer extends the anchored head (entry "
+                        f"{audit_head['seq']}): it was truncated or rewritten.")
+    for poll_id, poll_head in anchored_polls.items():
+        if poll_chain_hash_at(int(poll_id), poll_head["seq"]) != poll_head["hash"]:
+            problems.append(f"Poll {poll_id}: the ballot chain no longer extends the anchored "
+                            f"head (entry {poll_head['seq']}): it was truncated or rewritten.")
+    return problems
+
+
+@audit_group.command("keygen")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the private key; keep it outside the database's host.")
+def audit_keygen_command(output: Path):
+    """Create the Ed25519 key that signs anchors (never overwrites a file)."""
+    try:
+        key = write_private_key(output)
+    except FileExistsError:
+        raise click.ClickException(f"{output} exists; nothing was written.") from None
+    click.echo(f"Wrote {output} (mode 600). Public key: {public_key_text(key.public_key())}")
+    click.echo(f"Set GONGZHI_AUDIT_ANCHOR_KEY={output} for `flask audit anchor` and "
+               "`flask audit verify --anchor`.")
+
+
+@audit_group.command("anchor")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def audit_anchor_command(output: Path):
+    """Write the signed heads of the audit log and of every poll's chain to OUTPUT; keep
+    the file away from the database (another host, print, a notice board)."""
+    key = _signing_key()
+    audit = audit_head()
+    payload = {
+        "created_at": utcnow().isoformat(),
+        "audit": {"seq": audit[0], "hash": audit[1]} if audit else None,
+        "polls": {str(poll_id): {"seq": seq, "hash": hash_}
+                  for poll_id, (seq, hash_) in poll_heads().items()},
+    }
+    output.write_text(json.dumps(sign(payload, key), ensure_ascii=False, indent=1))
+    click.echo(f"Wrote {output}: audit log head {payload['audit']}, "
+               f"{len(payload['polls'])} poll chain(s).")
 
 
 @click.group("roles")

@@ -87,3 +87,16 @@ def audit_events_page(community_id: int | None, *, page: int, per_page: int):
     if community_id is not None:
         query = query.where(AuditEvent.community_id == community_id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def head() -> tuple[int, str] | None:
+    """The log's last (seq, hash), or None while it is empty."""
+    row = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else None
+
+
+def hash_at(seq: int) -> str | None:
+    return db.session.execute(select(AuditEvent.hash).where(AuditEvent.seq == seq)
+                              ).scalar_one_or_none()

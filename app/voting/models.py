@@ -77,10 +77,14 @@ class Poll(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     total_people: Mapped[int | None] = mapped_column()
     total_area: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # The hash of the frozen roll (app/voting/proof.py), also the first event of the chain.
+    roll_hash: Mapped[str | None] = mapped_column(String(64))
     extension_reason: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     objection_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # At close: the result and the chain heads the notice prints, to compare with a recount.
+    published_result: Mapped[dict | None] = mapped_column(JSON)
 
     proposal: Mapped[Proposal] = relationship()
     options: Mapped[list["PollOption"]] = relationship(
@@ -144,9 +148,10 @@ class Ballot(db.Model):
 
 
 class BallotEvent(db.Model):
-    """The poll's own hash chain: every cast, change and offline entry, in order. Hashed
-    with the audit log's chain (app/audit/chain.py); ``target`` is the receipt, so the chain
-    says what each receipt chose without saying whose it is."""
+    """The poll's own hash chain, hashed with the audit log's (app/audit/chain.py): the roll
+    hash at opening, every cast, change and offline entry in order, the result at close.
+    A ballot event's ``target`` is the receipt and its details name the roll entry key,
+    choices and weight: enough to recount without the ``ballots`` table (app/voting/proof.py)."""
 
     __tablename__ = "ballot_events"
     __table_args__ = (UniqueConstraint("poll_id", "seq"),)

@@ -89,6 +89,15 @@ def result_notice(poll: Poll) -> Document:
     if poll.extension_reason:
         paragraphs.append(_("The closing time was extended: %(reason)s",
                             reason=poll.extension_reason))
+    if poll.published_result:
+        heads = poll.published_result
+        paragraphs.append(_(
+            "Proof of the count: the voter roll frozen at opening has the hash %(roll)s; the "
+            "poll's ballot chain ends at entry %(seq)d with the hash %(chain)s, and the audit "
+            "log stood at entry %(audit_seq)d with the hash %(audit)s. With these, anyone can "
+            "check the count (flask audit verify).", roll=heads["roll_hash"],
+            seq=heads["chain_head"]["seq"], chain=heads["chain_head"]["hash"],
+            audit_seq=heads["audit_head"]["seq"], audit=heads["audit_head"]["hash"]))
 
     closing = [describe_condition(c) for c in official.quorum]
     closing += [describe_condition(c) for option in official.options for c in option.conditions

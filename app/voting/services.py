@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import String, func, insert, select
+from sqlalchemy import String, func, insert, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import selectinload
 
@@ -54,6 +54,7 @@ from app.voting.models import (
     QuestionKind,
     RollEntry,
 )
+from app.voting.proof import CLOSE_ACTION, OPEN_ACTION, result_summary, roll_hash
 from app.voting.roll import RosterUnit, owner_roll
 from app.voting.rules import YES_NO, Electorate, Result, Rule, tally, tally_with_deemed_consent
 from app.voting.rules import Ballot as CountedBallot
@@ -173,7 +174,9 @@ def _member_entries(poll: Poll) -> list[dict]:
 
 
 def open_poll(poll: Poll, *, actor=None) -> None:
-    """Freeze the roll and publish its totals; later roster changes do not touch it."""
+    """Freeze the roll and publish its totals and hash, which open the poll's chain; later
+    roster changes do not touch it. Under the poll's lock, so only one request opens it."""
+    _lock(poll)
     if poll.status != PollStatus.SCHEDULED:
         raise VotingRefused("poll.not_scheduled")
     builders = {ElectorateKind.OWNERS: _owner_entries, ElectorateKind.RESIDENTS:
@@ -184,8 +187,12 @@ def open_poll(poll: Poll, *, actor=None) -> None:
         db.session.execute(insert(RollEntry), entries)
     poll.total_people = len(entries)
     poll.total_area = sum((e["area"] for e in entries), Decimal("0"))
+    poll.roll_hash = roll_hash((e["key"], e["area"], e["units"]) for e in entries)
     poll.status = PollStatus.OPEN
     poll.opened_at = utcnow()
+    _append(poll, OPEN_ACTION, actor=actor, receipt="roll",
+            details={"roll_hash": poll.roll_hash, "people": poll.total_people,
+                     "area": f"{poll.total_area:.2f}"})
     proposal = poll.proposal
     if proposal.status == Status.DELIBERATION:
         transition(proposal, Action.OPEN_VOTING, actor=actor)
@@ -197,10 +204,16 @@ def open_poll(poll: Poll, *, actor=None) -> None:
 
 
 def _lock(poll: Poll) -> None:
-    """Serialise everything that writes one poll's ballots and chain (PostgreSQL; SQLite
-    serialises writers by itself)."""
+    """Serialise everything that writes one poll's ballots, chain or status, and reload the
+    poll: a status checked after this is the committed one, not what the request read
+    before another closed or opened the poll. PostgreSQL locks the row (SELECT ... FOR
+    UPDATE); SQLite takes its one write lock with a no-op update."""
+    db.session.flush()
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(Poll.id).where(Poll.id == poll.id).with_for_update())
+    else:
+        db.session.execute(update(Poll).where(Poll.id == poll.id).values(id=Poll.id))
+    db.session.refresh(poll)
 
 
 def _append(poll: Poll, action: str, *, actor, receipt: str, details: dict) -> BallotEvent:
@@ -260,6 +273,8 @@ def cast(poll: Poll, entry: RollEntry, choices: list[str], *, user) -> Ballot:
         raise VotingRefused("poll.not_on_roll")
     picked = valid_choices(poll, choices)
     _lock(poll)
+    if poll.status != PollStatus.OPEN:
+        raise VotingRefused("poll.not_open")
     ballot = current_ballot(poll, entry)
     now = utcnow()
     if ballot is None:
@@ -278,7 +293,8 @@ def cast(poll: Poll, entry: RollEntry, choices: list[str], *, user) -> Ballot:
         ballot.choices, ballot.channel, ballot.cast_by_id = picked, Channel.ONLINE, user.id
         ballot.changed_at = now
     _append(poll, action, actor=user, receipt=ballot.receipt,
-            details={"choices": picked, "channel": Channel.ONLINE, "weight": str(entry.area)})
+            details={"entry": entry.key, "choices": picked, "channel": Channel.ONLINE,
+                     "weight": str(entry.area)})
     db.session.flush()
     return ballot
 
@@ -291,6 +307,8 @@ def enter_offline(poll: Poll, entry: RollEntry, choices: list[str], *, staff, ch
         raise VotingRefused("poll.not_open")
     picked = valid_choices(poll, choices)
     _lock(poll)
+    if poll.status != PollStatus.OPEN:
+        raise VotingRefused("poll.not_open")
     existing = current_ballot(poll, entry)
     if existing is not None:
         raise VotingRefused("poll.voted_online" if existing.channel == Channel.ONLINE
@@ -307,8 +325,8 @@ def enter_offline(poll: Poll, entry: RollEntry, choices: list[str], *, staff, ch
                     reference=reference, proxy_holder=proxy_holder)
     db.session.add(ballot)
     _append(poll, channel, actor=staff, receipt=ballot.receipt,
-            details={"choices": picked, "channel": channel, "weight": str(entry.area),
-                     "reference": reference})
+            details={"entry": entry.key, "choices": picked, "channel": channel,
+                     "weight": str(entry.area), "reference": reference})
     db.session.flush()
     return ballot
 
@@ -317,14 +335,27 @@ def enter_offline(poll: Poll, entry: RollEntry, choices: list[str], *, staff, ch
 
 
 def close_poll(poll: Poll, *, actor=None) -> None:
-    """Close and publish the preliminary result; objections run for ``objection_days``."""
+    """Close and publish the preliminary result; objections run for ``objection_days``.
+
+    Under the poll's lock, so no ballot is written after it and only one request closes.
+    The result ends the poll's chain; the result and both chain heads are kept for the
+    notice, which prints them, and for ``flask audit verify``, which recounts."""
+    _lock(poll)
     if poll.status != PollStatus.OPEN:
         raise VotingRefused("poll.not_open")
     poll.status = PollStatus.CLOSED
     poll.closed_at = utcnow()
     poll.objection_until = poll.closed_at + timedelta(days=poll.objection_days)
-    record("poll.close", actor=actor, community_id=poll.community_id, target=f"poll:{poll.id}",
-           details={"early": actor is not None})
+    summary = result_summary(official_result(poll))
+    chain_head = _append(poll, CLOSE_ACTION, actor=actor, receipt="result",
+                         details={"result": summary})
+    audit_head = record("poll.close", actor=actor, community_id=poll.community_id,
+                        target=f"poll:{poll.id}", details={"early": actor is not None})
+    poll.published_result = {
+        "result": summary, "roll_hash": poll.roll_hash,
+        "chain_head": {"seq": chain_head.seq, "hash": chain_head.hash},
+        "audit_head": {"seq": audit_head.seq, "hash": audit_head.hash},
+    }
     db.session.flush()
     poll_closed.send(poll)
 
@@ -344,6 +375,7 @@ def extend(poll: Poll, closes_at: datetime, *, actor, reason: str) -> None:
 
 def finalise(poll: Poll) -> Result:
     """After the objection period: the final result, and the proposal closes with it."""
+    _lock(poll)
     if poll.status != PollStatus.CLOSED:
         raise VotingRefused("poll.not_closed")
     official = official_result(poll)
@@ -360,10 +392,22 @@ def finalise(poll: Poll) -> Result:
     return official
 
 
+def _due(poll: Poll, now: datetime) -> bool:
+    return (poll.status == PollStatus.SCHEDULED and now >= poll.opens_at
+            or poll.status == PollStatus.OPEN and now >= poll.closes_at
+            or poll.status == PollStatus.CLOSED and now >= poll.objection_until)
+
+
 def refresh(poll: Poll, now: datetime | None = None) -> bool:
     """Let time move the poll on: open at opens_at, close at closes_at, final after the
-    objection period. Returns whether anything changed."""
+    objection period. Returns whether anything changed.
+
+    Many page views may find the same poll due at once: after taking the poll's lock each
+    looks again, so one of them opens or closes it and the others change nothing."""
     now = now or utcnow()
+    if not _due(poll, now):
+        return False
+    _lock(poll)
     changed = False
     if poll.status == PollStatus.SCHEDULED and now >= poll.opens_at:
         open_poll(poll)
@@ -397,10 +441,15 @@ def _counted(poll: Poll):
 def results(poll: Poll) -> tuple[Result, Result | None]:
     """The count under the poll's rule, and beside it the count with deemed consent where
     the poll has it."""
-    electorate = Electorate(poll.total_people or 0, poll.total_area or Decimal("0"))
+    return count_ballots(poll, Electorate(poll.total_people or 0,
+                                          poll.total_area or Decimal("0")), _counted(poll))
+
+
+def count_ballots(poll: Poll, electorate: Electorate,
+                  ballots: list[CountedBallot]) -> tuple[Result, Result | None]:
+    """``results`` for any electorate and ballots: the tables' or those the chain proves."""
     quorum = (Fraction(poll.turnout_quorum_percent, 100)
               if poll.turnout_quorum_percent is not None else None)
-    ballots = _counted(poll)
     if poll.deemed_consent:
         raw, deemed = tally_with_deemed_consent(Rule(poll.rule), electorate, ballots,
                                                 turnout_quorum=quorum)

@@ -110,7 +110,7 @@ def test_one_ballot_per_owner_changeable_and_chained(estate):
     assert len(first.receipt) == 11 and first.receipt[5] == "-"
     assert db.session.execute(select(func.count(Ballot.id))).scalar_one() == 1
     actions = db.session.execute(select(BallotEvent.action).order_by(BallotEvent.seq)).all()
-    assert [a for (a,) in actions] == ["cast", "change"]
+    assert [a for (a,) in actions] == ["open", "cast", "change"]
     assert verify_poll_chain(poll) is None
     with pytest.raises(VotingRefused) as refused:
         cast(poll, entry_for(poll, estate.wang), ["maybe"], user=estate.wang)
@@ -208,7 +208,9 @@ def test_the_audit_package_recounts_to_the_official_result(estate):
     assert recounted["passed"] == (official.outcome == "passed")
     assert recounted["participating_area"] == f"{official.participating_area:.2f}"
     assert recounted["approve_owners"] == official.option("approve").people
-    assert len(json.loads(package["chain.json"])) == 3
+    chain = json.loads(package["chain.json"])
+    assert [event["action"] for event in chain] == ["open", "cast", "cast", "cast", "close"]
+    assert chain[0]["details"]["roll_hash"] == poll.roll_hash
     assert sorted(weight for _, weight, _ in bulletin(poll)) == [
         Decimal("80.00"), Decimal("120.00"), Decimal("150.50")]
     finalise(poll)
@@ -226,7 +228,7 @@ def test_tampering_with_a_ballot_event_is_caught_by_audit_verify(estate, runner)
                        .values(details={"choices": ["approve"]}))
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
-    assert result.exit_code == 1 and f"Poll {poll.id} ballot chain BROKEN at entry 2" in \
+    assert result.exit_code == 1 and f"Poll {poll.id}: ballot chain broken at entry 2" in \
         result.output
 
 
