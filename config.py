@@ -35,6 +35,8 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     # Wrong meeting check-in codes one person may try.
     MEETING_CHECK_IN_LIMIT = "5 per 10 minutes"
+    # The longest mute a moderator may give; a moderator may also lift one at any time.
+    MUTE_MAX_DAYS = 30
     # How long the insights dashboard keeps its figures; 0 computes them on every view.
     INSIGHTS_CACHE_SECONDS = 60
 
