@@ -35,6 +35,8 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     # Wrong meeting check-in codes one person may try.
     MEETING_CHECK_IN_LIMIT = "5 per 10 minutes"
+    # The longest mute a moderator may give; a moderator may also lift one at any time.
+    MUTE_MAX_DAYS = 30
     # How long the insights dashboard keeps its figures; 0 computes them on every view.
     INSIGHTS_CACHE_SECONDS = 60
 
@@ -56,6 +58,9 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     # Uploaded files: a photo (proposals, notices, follow-ups) and a notice's PDF.
     PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    # Checked from the file's header before decoding: a photo of this many pixels takes four
+    # bytes each while it is shrunk (160 MB at 40 megapixels), one photo at a time.
+    PHOTO_MAX_PIXELS = 40_000_000
     PDF_MAX_BYTES = 10 * 1024 * 1024
     PROPOSAL_MAX_PHOTOS = 6
     NOTICE_MAX_ATTACHMENTS = 6

@@ -8,7 +8,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from config import CONFIGS, DEFAULT_SECRET_KEY, PROJECT_ROOT
@@ -25,6 +25,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class ControlCharactersRefused(BadRequest):
+    """A request with a NUL byte or another control character in its text."""
 
 
 def create_app(config: str | type | None = None, overrides: dict | None = None) -> Flask:
@@ -130,11 +134,22 @@ def _register_blueprints(app: Flask) -> None:
 def _register_request_hooks(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from app.core.input import refuses_input
     from app.core.preferences import elder_mode_enabled
     from app.permissions import can
     from app.phones import mask_phone
 
     app.jinja_env.filters["masked"] = mask_phone
+
+    @app.before_request
+    def refuse_control_characters():
+        """The one check of every request's text, before any view or login reads it."""
+        json = request.get_json(silent=True) if request.is_json else None
+        if refuses_input(path=request.path, args=request.args, form=request.form,
+                         file_names=[text for name, upload in request.files.items(multi=True)
+                                     for text in (name, upload.filename or "")],
+                         json=json):
+            raise ControlCharactersRefused()
 
     @app.before_request
     def remember_preferences():
@@ -185,6 +200,13 @@ def _register_error_handlers(app: Flask) -> None:
         return render_error(
             400, _l("This form has expired. Please reload the page and submit it again.")
         )
+
+    @app.errorhandler(ControlCharactersRefused)
+    def control_characters_refused(error):
+        return render_error(400, _l(
+            "What you sent contains invisible control characters (such as a NUL byte), "
+            "which cannot be stored. Remove them, for example by typing the text again "
+            "instead of pasting it, and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

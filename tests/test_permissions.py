@@ -146,6 +146,7 @@ TESTED_ELSEWHERE = {
     "discussion.edit": "tests/discussion/test_comments.py::test_only_the_author_edits_or_deletes",
     "discussion.hide_all_content": "tests/discussion/test_moderation.py::"
                                    "test_who_may_mute_and_hide_all",
+    "discussion.lift": "tests/discussion/test_mutes.py::test_who_may_lift_a_mute",
     "discussion.mute_member": "tests/discussion/test_moderation.py::"
                               "test_who_may_mute_and_hide_all",
     "discussion.post": "tests/discussion/test_comments.py::test_who_may_post_a_comment",

@@ -3,6 +3,11 @@
 from flask_babel import gettext as _
 
 
+def _column_name(column: str) -> str:
+    return {"building": _("The building"), "unit": _("The unit (room number)"),
+            "owner_name": _("The owner's name")}[column]
+
+
 def roster_error_message(code: str, params: dict) -> str:
     messages = {
         "unsupported_type": lambda: _("Only CSV and XLSX files can be imported."),
@@ -32,6 +37,11 @@ def roster_error_message(code: str, params: dict) -> str:
                                    "%(first_line)d.", **params),
         "duplicate_unit_area": lambda: _("The same unit has area %(first_area)s m² on line "
                                          "%(first_line)d.", **params),
+        "control_characters": lambda: _("The row contains invisible control characters "
+                                        "(such as a NUL byte); remove them."),
+        "too_long": lambda: _("%(column)s has %(length)d characters; at most %(limit)d fit.",
+                              column=_column_name(params["column"]),
+                              length=params["length"], limit=params["limit"]),
         "duplicate_row": lambda: _("This row repeats line %(first_line)d.", **params),
     }
     return messages[code]()

@@ -14,6 +14,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from app.core.input import has_control_characters
 from app.phones import normalise_phone
 
 COLUMN_ALIASES = {
@@ -27,6 +28,10 @@ COLUMN_ALIASES = {
 }
 REQUIRED_COLUMNS = ("building", "unit", "area_m2", "owner_name", "phone")
 TRUE_MARKS = {"1", "y", "yes", "true", "x", "是", "√", "✓"}
+
+# The longest text each column may hold: the lengths of the columns it is stored in
+# (buildings.name, units.number, owners.name); tests compare them with the models.
+TEXT_LIMITS = {"building": 50, "unit": 20, "owner_name": 100}
 
 _AREA_RE = re.compile(r"^\d+(\.\d{1,2})?$")
 
@@ -175,6 +180,13 @@ def parse_roster(
             row_errors.append(RowError(line, "missing_unit"))
         if not owner_name:
             row_errors.append(RowError(line, "missing_owner"))
+        if any(has_control_characters(text, multi_line=False) for text in cells):
+            row_errors.append(RowError(line, "control_characters"))
+        for column, text in (("building", building), ("unit", unit),
+                             ("owner_name", owner_name)):
+            if len(text) > TEXT_LIMITS[column]:
+                row_errors.append(RowError(line, "too_long", {
+                    "column": column, "length": len(text), "limit": TEXT_LIMITS[column]}))
 
         area: Decimal | None = None
         if not raw_area:

@@ -2,7 +2,10 @@
 
 A photo is decoded, turned upright and re-encoded as a fresh JPEG that carries no EXIF (no
 GPS position, no camera serial); a PDF is kept as it is, but only when it starts like one.
-Either is stored under a random name in the instance folder, where only the app serves it,
+A photo's pixel count is read from its header and checked before anything is decoded, and
+only a picture shrunk to ``MAX_SIDE`` is worked on: a small file that would unpack to a
+gigantic picture costs nothing, and an accepted one at most its megapixels times four bytes,
+once. Either is stored under a random name in the instance folder, where only the app serves it,
 to readers the calling view has already authorised. Cleaning is pure and takes its limits as
 arguments; storing and serving need the app, for its instance folder.
 """
@@ -18,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MEGABYTE = 1024 * 1024
+MEGAPIXEL = 1_000_000
 MAX_SIDE = 2000
 THUMB_SIDE = 480
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -27,14 +31,17 @@ JPEG = "image/jpeg"
 
 REJECTION_MESSAGES = {
     "too_large": _l("“%(name)s” is larger than %(megabytes)d MB. Choose a smaller file."),
+    "too_many_pixels": _l("“%(name)s” is a picture of more than %(megapixels)d megapixels. "
+                          "Save it at a smaller size and try again."),
     "not_a_photo": _l("“%(name)s” is not a JPEG, PNG or WebP photo."),
     "not_accepted": _l("“%(name)s” is neither a PDF nor a JPEG, PNG or WebP photo."),
 }
 
 
 class UploadRejected(Exception):
-    """``code`` is ``too_large`` (over ``limit`` bytes), ``not_a_photo`` or ``not_accepted``
-    (neither a PDF nor a photo); ``message`` is what the form shows."""
+    """``code`` is ``too_large`` (over ``limit`` bytes), ``too_many_pixels`` (over ``limit``
+    pixels), ``not_a_photo`` or ``not_accepted`` (neither a PDF nor a photo); ``message`` is
+    what the form shows."""
 
     def __init__(self, code: str, limit: int = 0):
         super().__init__(code)
@@ -43,7 +50,8 @@ class UploadRejected(Exception):
 
     def message(self, filename: str) -> str:
         return REJECTION_MESSAGES[self.code] % {"name": filename,
-                                                "megabytes": self.limit // MEGABYTE}
+                                                "megabytes": self.limit // MEGABYTE,
+                                                "megapixels": self.limit // MEGAPIXEL}
 
 
 @dataclass(frozen=True)
@@ -85,23 +93,30 @@ def _download_name(filename: str, content_type: str) -> str:
     return f"{stem[:150]}{'.pdf' if content_type == PDF else '.jpg'}"
 
 
-def clean_photo(data: bytes, *, max_bytes: int, filename: str = "") -> CleanFile:
+def clean_photo(data: bytes, *, max_bytes: int, max_pixels: int,
+                filename: str = "") -> CleanFile:
     """Re-encode an uploaded photo, or raise UploadRejected. Nothing of the original file
     survives but its pixels: the image is painted onto a new canvas before it is saved."""
     if len(data) > max_bytes:
         raise UploadRejected("too_large", max_bytes)
     try:
         with warnings.catch_warnings():
-            # A small file that decodes to a gigantic image is an attack, not a photo.
+            # Pillow's own guard, for pictures beyond its limit: they are refused at once.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(BytesIO(data)) as original:
                 if original.format not in ACCEPTED_FORMATS:
                     raise UploadRejected("not_a_photo")
+                if original.width * original.height > max_pixels:
+                    raise UploadRejected("too_many_pixels", max_pixels)
+                # A JPEG is decoded at a fraction of its size; any picture is shrunk before
+                # it is turned upright, so that only the small one is ever copied.
+                original.draft(None, (MAX_SIDE, MAX_SIDE))
+                original.thumbnail((MAX_SIDE, MAX_SIDE))
                 upright = ImageOps.exif_transpose(original)
-                upright.thumbnail((MAX_SIDE, MAX_SIDE))
                 rgba = upright.convert("RGBA")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise UploadRejected("too_many_pixels", max_pixels) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UploadRejected("not_a_photo") from exc
     canvas = Image.new("RGB", rgba.size, "white")
     canvas.paste(rgba, mask=rgba.getchannel("A"))
@@ -112,7 +127,7 @@ def clean_photo(data: bytes, *, max_bytes: int, filename: str = "") -> CleanFile
                      width=canvas.width, height=canvas.height)
 
 
-def clean_document(data: bytes, *, filename: str, photo_max_bytes: int,
+def clean_document(data: bytes, *, filename: str, photo_max_bytes: int, photo_max_pixels: int,
                    pdf_max_bytes: int) -> CleanFile:
     """A PDF as it is, a photo re-encoded; anything else raises UploadRejected."""
     if data.startswith(b"%PDF-"):
@@ -121,7 +136,8 @@ def clean_document(data: bytes, *, filename: str, photo_max_bytes: int,
         return CleanFile(data=data, content_type=PDF,
                          download_name=_download_name(filename, PDF))
     try:
-        return clean_photo(data, max_bytes=photo_max_bytes, filename=filename)
+        return clean_photo(data, max_bytes=photo_max_bytes, max_pixels=photo_max_pixels,
+                           filename=filename)
     except UploadRejected as rejected:
         if rejected.code == "not_a_photo":
             raise UploadRejected("not_accepted") from None

@@ -1,3 +1,4 @@
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,6 +24,7 @@ from wtforms.validators import (
 from app.auth.forms import PhoneField
 from app.auth.models import User
 from app.core.forms import options
+from app.core.refusals import Refused
 from app.discussion.labels import REPORT_REASON_LABELS, STANCE_LABELS
 from app.extensions import db
 
@@ -175,12 +177,29 @@ class _MemberForm(FlaskForm):
 
 
 class MuteForm(_MemberForm):
-    days = IntegerField(_l("Number of days (1 to 365)"), default=7, validators=[
-        InputRequired(message=_l("Enter a number of days from 1 to 365.")),
-        NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))])
+    """A mute of at most ``MUTE_MAX_DAYS`` days, never of someone who governs the community."""
+
+    days = IntegerField(_l("Number of days"), default=7)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="mute", **kwargs)
+        max_days = current_app.config["MUTE_MAX_DAYS"]
+        message = _("Enter a number of days from 1 to %(max_days)d.", max_days=max_days)
+        self.days.validators = [InputRequired(message=message),
+                                NumberRange(min=1, max=max_days, message=message)]
+        self.days.label.text = _("Number of days (1 to %(max_days)d)", max_days=max_days)
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        from app.discussion.services import check_mute
+
+        try:
+            check_mute(self.member, self.community, days=self.days.data)
+        except Refused as refused:
+            self.phone.errors = [*self.phone.errors, refused.message]
+            return False
+        return True
 
 
 class HideAllForm(_MemberForm):

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.refusals import REFUSALS
 from app.discussion.models import ReportReason, Stance
 
 STANCE_LABELS = {
@@ -19,3 +20,19 @@ REPORT_REASON_LABELS = {
     ReportReason.OFF_TOPIC: _l("Off-topic"),
     ReportReason.OTHER: _l("Other"),
 }
+
+
+GOVERNING_ROLE_LABELS = {
+    "platform_admin": _l("a platform administrator"),
+    "community_admin": _l("an administrator of this community"),
+    "staff": _l("staff or chair of one of its organisations"),
+}
+
+REFUSALS.register(
+    "moderation.governing_member",
+    _l("%(name)s is %(role)s: moderators cannot mute the people who run the community. Hide "
+       "a comment that breaks the rules instead, or raise the matter with the platform "
+       "administrator."),
+    role=lambda role: GOVERNING_ROLE_LABELS[role])
+REFUSALS.register("moderation.mute_too_long",
+                  _l("A mute lasts at most %(max_days)d days."))

@@ -31,8 +31,13 @@ def post_comment(standing: Standing, proposal) -> bool:
 
 
 def answer_officially(standing: Standing, proposal) -> bool:
-    """Staff of one of the community's organisations answer in its name."""
-    return post_comment(standing, proposal) and any(
+    """Staff of one of the community's organisations answer in its name, even when a
+    moderator muted them personally: the mute is theirs, not the organisation's."""
+    return (
+        proposal.status in DISCUSSABLE
+        and not proposal.discussion_locked
+        and _participant(standing, proposal.community_id)
+    ) and any(
         r.community_id == proposal.community_id and r.role in STAFF_ROLES
         for r in standing.org_roles
     )

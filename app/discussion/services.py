@@ -16,8 +16,9 @@ from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.auth.models import User
-from app.community.models import Community, Membership, Organisation, RoleGrant
+from app.community.models import Community, Membership, Organisation, Role, RoleGrant
 from app.core.preferences import safe_next
+from app.core.refusals import Refused
 from app.core.signals import proposal_page
 from app.discussion.forms import CommentForm, OfficialAnswerForm, ReplyForm, ReportForm
 from app.discussion.labels import STANCE_LABELS
@@ -172,9 +173,10 @@ def _base(proposal: Proposal, user, forms: dict | None = None,
         discussion.may_post = discussion.refusal is None and can(user, "comment.post", proposal)
     if discussion.may_post:
         discussion.comment_form = forms.get("comment") or CommentForm(proposal, formdata=None)
-        if can(user, "comment.answer_officially", proposal):
-            discussion.answer_form = forms.get("answer") or OfficialAnswerForm(
-                proposal, answering_organisations(proposal, user), formdata=None)
+    if (discussion.may_take_part and can(user, "comment.answer_officially", proposal)
+            and posting_refusal(proposal, user, official=True) is None):
+        discussion.answer_form = forms.get("answer") or OfficialAnswerForm(
+            proposal, answering_organisations(proposal, user), formdata=None)
     if can(user, "proposal.report", proposal):
         discussion.report_proposal_form = forms.get("report-proposal") or ReportForm(
             prefix="report-proposal", formdata=None)
@@ -246,20 +248,24 @@ def comments_by(user, proposal: Proposal) -> int:
     ).scalar_one()
 
 
-def posting_refusal(proposal: Proposal, user, *, official: bool = False) -> str | None:
-    """Why this person cannot post in this discussion now, in words; None if they can."""
+def posting_refusal(proposal: Proposal, user, *, official: bool = False,
+                    editing: bool = False) -> str | None:
+    """Why this person cannot post in this discussion now, in words; None if they can.
+    An ``official`` answer speaks for an organisation: neither the person's mute nor their
+    share of comments holds it back. ``editing`` adds no comment, so no limit applies."""
     if proposal.status not in DISCUSSABLE:
         return _("The discussion of this proposal is closed.")
     if proposal.discussion_locked:
         return _("The chair has locked this discussion: no new comments can be posted.")
-    if load_standing(user).is_muted(proposal.community_id):
+    # A personal mute does not silence an organisation: its staff still answer in its name.
+    if not official and load_standing(user).is_muted(proposal.community_id):
         mute = active_mute(user, proposal.community_id)
         if mute is not None:
             return _("A moderator has muted you in this community until %(until)s. "
                      "Reason: %(reason)s", until=format_datetime(mute.until, "short"),
                      reason=mute.reason)
     limit = proposal.max_comments_per_person
-    if limit is not None and not official:
+    if limit is not None and not (official or editing):
         used = comments_by(user, proposal)
         if used >= limit:
             return _("You have posted %(used)d comments here; the rules of order of this "
@@ -540,8 +546,40 @@ def is_member(user: User, community: Community) -> bool:
     return db.session.execute(role.union_all(membership).limit(1)).first() is not None
 
 
+def governing_role(member: User, community: Community) -> str | None:
+    """What the member does to run the community, if anything: ``platform_admin``,
+    ``community_admin``, or ``staff`` (staff or chair of one of its organisations)."""
+    roles = set(db.session.execute(
+        select(RoleGrant.role).where(
+            RoleGrant.user_id == member.id,
+            or_(RoleGrant.community_id.is_(None), RoleGrant.community_id == community.id),
+            RoleGrant.role.in_([Role.PLATFORM_ADMIN, Role.COMMUNITY_ADMIN]))
+    ).scalars())
+    if Role.PLATFORM_ADMIN in roles:
+        return "platform_admin"
+    if Role.COMMUNITY_ADMIN in roles:
+        return "community_admin"
+    staff = db.session.execute(
+        select(Membership.id).join(Organisation)
+        .where(Membership.user_id == member.id, Organisation.community_id == community.id,
+               Membership.role.in_(STAFF_ROLES)).limit(1)).first()
+    return "staff" if staff is not None else None
+
+
+def check_mute(member: User, community: Community, *, days: int) -> None:
+    """Raise Refused unless the member may be muted for ``days`` days. Moderators keep the
+    discussion civil; they cannot silence those who govern the community, nor for long."""
+    role = governing_role(member, community)
+    if role is not None:
+        raise Refused("moderation.governing_member", name=member.name, role=role)
+    max_days = current_app.config["MUTE_MAX_DAYS"]
+    if days > max_days:
+        raise Refused("moderation.mute_too_long", max_days=max_days)
+
+
 def mute(member: User, community: Community, *, days: int, reason: str, actor: User) -> Mute:
     """The member may read but not post in the community for ``days`` days."""
+    check_mute(member, community, days=days)
     entry = Mute(community_id=community.id, user_id=member.id,
                  until=utcnow() + timedelta(days=days), reason=reason, created_by_id=actor.id)
     db.session.add(entry)
@@ -553,6 +591,26 @@ def mute(member: User, community: Community, *, days: int, reason: str, actor: U
            details={"action": "mute", "reason": reason, "until": until,
                     "community": community.name})
     return entry
+
+
+def running_mute(community: Community, mute_id: int) -> Mute | None:
+    """The community's mute of this id, if it still runs."""
+    return db.session.execute(
+        select(Mute).where(Mute.id == mute_id, Mute.community_id == community.id,
+                           Mute.until > utcnow())).scalar_one_or_none()
+
+
+def lift_mute(entry: Mute, community: Community, *, actor: User) -> None:
+    """End a mute now: the member may post again, and is told; the log keeps when it would
+    have ended."""
+    was_until = entry.until.isoformat()
+    entry.until = utcnow()
+    db.session.flush()
+    record("moderation.unmute", actor=actor, community_id=community.id,
+           target=f"user:{entry.user_id}",
+           details={"mute": entry.id, "was_until": was_until, "reason": entry.reason})
+    notify([entry.user_id], NotificationKind.MODERATION, actor=actor,
+           details={"action": "unmute", "community": community.name})
 
 
 def hide_all(member: User, community: Community, *, reason: str, actor: User) -> tuple[int, int]:

@@ -34,6 +34,7 @@ from app.discussion.services import (
     form_context,
     hide_all,
     is_member,
+    lift_mute,
     moderation_queue,
     mute,
     page_context,
@@ -45,6 +46,7 @@ from app.discussion.services import (
     posting_refusal,
     report,
     return_to,
+    running_mute,
 )
 from app.extensions import db
 from app.permissions import require
@@ -217,7 +219,8 @@ def edit(comment_id: int):
         refusal = _("Comments can be changed for 10 minutes after posting; this one can no "
                     "longer be changed.")
     else:
-        refusal = posting_refusal(proposal, current_user, official=True)
+        refusal = posting_refusal(proposal, current_user, official=comment.is_official,
+                                  editing=True)
     if refusal:
         return _on_comment(comment, "error", refusal)
     form = EditForm(comment, obj=comment)
@@ -392,6 +395,21 @@ def mute_member(community_id: int):
     return _queue_done(community, _("%(name)s is muted in this community until %(until)s.",
                                     name=form.member.name,
                                     until=format_datetime(entry.until, "short")))
+
+
+@bp.route("/c/<int:community_id>/moderation/mutes/<int:mute_id>/lift", methods=["POST"])
+@login_required
+def lift(community_id: int, mute_id: int):
+    """A moderator ends a mute before its time; lifting one that already ended is a 404."""
+    community = _community_or_404(community_id)
+    require("community.moderate", community)
+    entry = running_mute(community, mute_id)
+    if entry is None:
+        abort(404)
+    name = db.session.get(User, entry.user_id).name
+    lift_mute(entry, community, actor=current_user)
+    db.session.commit()
+    return _queue_done(community, _("%(name)s may post again.", name=name))
 
 
 @bp.route("/c/<int:community_id>/moderation/hide-all", methods=["POST"])

@@ -68,6 +68,7 @@ class DoneForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.photo_max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+        self.photo_max_pixels = current_app.config["PHOTO_MAX_PIXELS"]
         self.photo.description = _l(
             "JPEG, PNG or WebP, at most %(megabytes)d MB. Location and camera data are removed.",
             megabytes=self.photo_max_bytes // MEGABYTE)
@@ -87,6 +88,7 @@ class DoneForm(FlaskForm):
             return
         try:
             self.clean_photo = clean_photo(upload.read(self.photo_max_bytes + 1),
-                                           max_bytes=self.photo_max_bytes)
+                                           max_bytes=self.photo_max_bytes,
+                                           max_pixels=self.photo_max_pixels)
         except UploadRejected as rejected:
             raise ValidationError(rejected.message(upload.filename)) from None

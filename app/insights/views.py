@@ -1,7 +1,5 @@
 """Insights: participation, proposals, answers and early warnings, as figures and charts."""
 
-import csv
-import io
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +8,7 @@ from sqlalchemy import select
 
 from app.community.models import Community, Grid
 from app.core.rendering import render_page
+from app.core.spreadsheets import csv_text
 from app.extensions import beijing_today, db, utcnow
 from app.insights import services
 from app.insights.cache import cached
@@ -116,11 +115,9 @@ def topics(community_id: int):
 
 def _csv(name: str, header: list[str], rows: list[list]) -> Response:
     """UTF-8 with a byte-order mark, so that Excel reads the Chinese correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(["—" if value is None else value for value in row] for row in rows)
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
+    text = csv_text([header, *(["—" if value is None else value for value in row]
+                                for row in rows)])
+    return Response("\ufeff" + text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 

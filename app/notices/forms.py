@@ -56,6 +56,7 @@ class NoticeForm(ScopeFields, FlaskForm):
         config = current_app.config
         self.max_attachments = config["NOTICE_MAX_ATTACHMENTS"]
         self.photo_max_bytes = config["PHOTO_MAX_BYTES"]
+        self.photo_max_pixels = config["PHOTO_MAX_PIXELS"]
         self.pdf_max_bytes = config["PDF_MAX_BYTES"]
         self.attachments.description = _l(
             "Up to %(count)d files: PDFs of at most %(pdf_megabytes)d MB, JPEG, PNG or WebP "
@@ -84,7 +85,8 @@ class NoticeForm(ScopeFields, FlaskForm):
             try:
                 self.clean_attachments.append(clean_document(
                     upload.read(read_limit), filename=upload.filename,
-                    photo_max_bytes=self.photo_max_bytes, pdf_max_bytes=self.pdf_max_bytes))
+                    photo_max_bytes=self.photo_max_bytes, photo_max_pixels=self.photo_max_pixels,
+                    pdf_max_bytes=self.pdf_max_bytes))
             except UploadRejected as rejected:
                 self.clean_attachments = []
                 raise ValidationError(rejected.message(upload.filename)) from None

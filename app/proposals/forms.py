@@ -67,6 +67,7 @@ class ProposalForm(ScopeFields, FlaskForm):
             [("", _l("Myself, as a resident")), *((o.id, o.name) for o in organisations)])
         self.max_photos = current_app.config["PROPOSAL_MAX_PHOTOS"]
         self.photo_max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+        self.photo_max_pixels = current_app.config["PHOTO_MAX_PIXELS"]
         self.photos.description = _l(
             "Up to %(count)d photos, JPEG, PNG or WebP, at most %(megabytes)d MB each. "
             "Location and camera data are removed.",
@@ -92,7 +93,8 @@ class ProposalForm(ScopeFields, FlaskForm):
         for upload in uploads:
             try:
                 self.clean_photos.append(clean_photo(
-                    upload.read(self.photo_max_bytes + 1), max_bytes=self.photo_max_bytes))
+                    upload.read(self.photo_max_bytes + 1), max_bytes=self.photo_max_bytes,
+                    max_pixels=self.photo_max_pixels))
             except UploadRejected as rejected:
                 self.clean_photos = []
                 raise ValidationError(rejected.message(upload.filename)) from None

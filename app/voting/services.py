@@ -4,8 +4,6 @@ Each function changes the session and flushes; the caller commits. Time moves a 
 itself (``refresh``), checked when a poll is looked at and by ``flask polls close-due``.
 """
 
-import csv
-import io
 import json
 import secrets
 from datetime import datetime, timedelta
@@ -37,6 +35,7 @@ from app.community.models import (
 from app.community.scope import ScopeKind
 from app.core.refusals import Refused
 from app.core.signals import poll_closed, poll_finalised
+from app.core.spreadsheets import csv_text
 from app.extensions import db, utcnow
 from app.notices.services import notify
 from app.proposals.models import Proposal
@@ -489,27 +488,23 @@ def audit_package(poll: Poll) -> dict[str, str]:
     enough for anyone to recount on their own machine."""
     entries = db.session.execute(select(RollEntry).where(RollEntry.poll_id == poll.id)
                                  .order_by(RollEntry.key)).scalars().all()
-    roster = io.StringIO()
-    writer = csv.writer(roster, lineterminator="\n")
-    writer.writerow(["unit", "building", "area_m2", "owner"])
-    for entry in entries:
-        for building, unit, area in entry.units:
-            writer.writerow([unit, building, area, entry.key])
-    ballots = io.StringIO()
-    writer = csv.writer(ballots, lineterminator="\n")
-    writer.writerow(["owner", "choice"])
+    roster = [["unit", "building", "area_m2", "owner"]]
+    roster += [[unit, building, area, entry.key]
+               for entry in entries for building, unit, area in entry.units]
     keys = {entry.id: entry.key for entry in entries}
-    for roll_entry_id, choices in db.session.execute(
-            select(Ballot.roll_entry_id, Ballot.choices).where(Ballot.poll_id == poll.id)
-            .order_by(Ballot.roll_entry_id)).all():
-        writer.writerow([keys[roll_entry_id], ";".join(choices)])
+    ballots = [["owner", "choice"]]
+    ballots += [[keys[roll_entry_id], ";".join(choices)]
+                for roll_entry_id, choices in db.session.execute(
+                    select(Ballot.roll_entry_id, Ballot.choices)
+                    .where(Ballot.poll_id == poll.id).order_by(Ballot.roll_entry_id)).all()]
     chain = [
         {**{k: (v.isoformat() if isinstance(v, datetime) else v)
             for k, v in hashed_fields(event).items()}, "hash": event.hash}
         for event in db.session.execute(select(BallotEvent).where(
             BallotEvent.poll_id == poll.id).order_by(BallotEvent.seq)).scalars()
     ]
-    return {"roster.csv": roster.getvalue(), "ballots.csv": ballots.getvalue(),
+    return {"roster.csv": csv_text(roster, lineterminator="\n"),
+            "ballots.csv": csv_text(ballots, lineterminator="\n"),
             "chain.json": json.dumps(chain, ensure_ascii=False, indent=1)}
 
 

@@ -136,3 +136,17 @@ def test_an_empty_upload_is_refused_with_a_message(client, make_community, make_
         data={"file": (io.BytesIO(b"x"), "roster.pdf")},
         content_type="multipart/form-data").get_data(as_text=True)
     assert "CSV" in wrong_type and _counts() == (1, 0, 0, 0)
+
+
+def test_an_over_long_owner_name_is_a_line_error_not_a_server_error(
+        client, make_community, make_user, give_role, login):
+    community = make_community()
+    admin = make_user()
+    give_role(admin, Role.COMMUNITY_ADMIN, community)
+    login(admin)
+    before = _counts()
+    response = _upload(client, community, ROSTER + "1栋,105,70," + "王" * 101 + ",,\n")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<td>6</td><td>业主姓名有 101 个字符，最多只能有 100 个。" in page
+    assert _counts() == before

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from app.community.roster import RosterFileError, parse_roster
+from app.community.models import Building, Owner, Unit
+from app.community.roster import TEXT_LIMITS, RosterFileError, parse_roster
 
 HEADER = "building,unit,area_m2,owner_name,phone,grid\n"
 
@@ -136,3 +137,34 @@ def test_too_many_rows():
     with pytest.raises(RosterFileError) as raised:
         parse(text, max_rows=4)
     assert raised.value.code == "too_many_rows"
+
+
+@pytest.mark.parametrize(("row", "column", "length"), [
+    ("楼" * 51 + ",101,89.5,王伟,13800001111,", "building", 51),
+    ("1栋," + "1" * 21 + ",89.5,王伟,13800001111,", "unit", 21),
+    ("1栋,101,89.5," + "王" * 101 + ",13800001111,", "owner_name", 101),
+])
+def test_text_longer_than_its_column_is_a_line_error(row, column, length):
+    result = parse(HEADER + row + "\n")
+    assert [(e.line, e.code, e.params) for e in result.errors] == [
+        (2, "too_long", {"column": column, "length": length,
+                         "limit": TEXT_LIMITS[column]})]
+
+
+def test_text_as_long_as_its_column_is_read():
+    result = parse(HEADER + "楼" * 50 + "," + "1" * 20 + ",89.5," + "王" * 100 + ",,\n")
+    assert result.errors == [] and len(result.rows) == 1
+
+
+@pytest.mark.parametrize(("column", "model_column"), [
+    ("building", Building.__table__.c.name),
+    ("unit", Unit.__table__.c.number),
+    ("owner_name", Owner.__table__.c.name),
+])
+def test_the_limits_are_the_lengths_of_the_columns(column, model_column):
+    assert TEXT_LIMITS[column] == model_column.type.length
+
+
+def test_a_control_character_in_any_cell_is_a_line_error():
+    result = parse(HEADER + "1栋,101,89.5,王\x1b伟,13800001111,第一网格\n")
+    assert [(e.line, e.code) for e in result.errors] == [(2, "control_characters")]

@@ -3,22 +3,25 @@
 from io import BytesIO
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from app.core.uploads import PDF, UploadRejected, clean_document, clean_photo
 from tests.proposals.conftest import image_bytes, jpeg_with_gps
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000
 PDF_BYTES = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 
 
 def _document(data: bytes, filename: str = "方案.pdf", pdf_max_bytes: int = 2 * MAX_BYTES):
     return clean_document(data, filename=filename, photo_max_bytes=MAX_BYTES,
+                          photo_max_pixels=MAX_PIXELS,
                           pdf_max_bytes=pdf_max_bytes)
 
 
 def test_a_photo_becomes_a_fresh_jpeg_without_metadata():
-    result = clean_photo(jpeg_with_gps(size=(300, 200), orientation=6), max_bytes=MAX_BYTES)
+    result = clean_photo(jpeg_with_gps(size=(300, 200), orientation=6), max_bytes=MAX_BYTES,
+                         max_pixels=MAX_PIXELS)
     with Image.open(BytesIO(result.data)) as image:
         assert image.format == "JPEG" and image.size == (200, 300)
         assert not image.getexif() and "exif" not in image.info
@@ -30,7 +33,7 @@ def test_a_photo_becomes_a_fresh_jpeg_without_metadata():
                                   image_bytes("TIFF"), image_bytes()[:100]])
 def test_only_jpeg_png_and_webp_are_accepted(data):
     with pytest.raises(UploadRejected) as rejected:
-        clean_photo(data, max_bytes=MAX_BYTES)
+        clean_photo(data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
     assert rejected.value.code == "not_a_photo"
 
 
@@ -38,18 +41,59 @@ def test_only_jpeg_png_and_webp_are_accepted(data):
 def test_the_size_limit_is_the_one_given(limit):
     padded = image_bytes() + b"\0" * (limit - len(image_bytes()))
     assert len(padded) == limit
-    assert clean_photo(padded, max_bytes=limit).width == 64
+    assert clean_photo(padded, max_bytes=limit, max_pixels=MAX_PIXELS).width == 64
     with pytest.raises(UploadRejected) as rejected:
-        clean_photo(padded + b"\0", max_bytes=limit)
+        clean_photo(padded + b"\0", max_bytes=limit, max_pixels=MAX_PIXELS)
     assert (rejected.value.code, rejected.value.limit) == ("too_large", limit)
 
 
-def test_a_small_file_that_decodes_to_a_huge_image_is_refused():
+def _png_of(size) -> bytes:
     out = BytesIO()
-    Image.new("1", (10000, 10000)).save(out, "PNG")  # 100 megapixels, a few kilobytes
-    assert len(out.getvalue()) < MAX_BYTES
-    with pytest.raises(UploadRejected):
-        clean_photo(out.getvalue(), max_bytes=MAX_BYTES)
+    Image.new("1", size).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def decoded(monkeypatch):
+    """Every picture Pillow decodes, by size."""
+    sizes = []
+    real_load = ImageFile.ImageFile.load
+
+    def load(image):
+        sizes.append(image.size)
+        return real_load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    return sizes
+
+
+@pytest.mark.parametrize("size", [(9400, 9400), (10000, 10000), (40_000, 40_000)])
+def test_a_small_file_of_too_many_pixels_is_refused_without_being_decoded(size, decoded):
+    """9400 × 9400 (88 megapixels, 0.26 MB) is under Pillow's own bomb limit: it took 8 s and
+    1 GB before its size was checked."""
+    data = _png_of(size)
+    assert len(data) < MAX_BYTES
+    with pytest.raises(UploadRejected) as rejected:
+        clean_photo(data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS, filename="大图.png")
+    assert (rejected.value.code, rejected.value.limit) == ("too_many_pixels", MAX_PIXELS)
+    assert "more than 40 megapixels" in rejected.value.message("大图.png")
+    assert decoded == []
+
+
+def test_the_pixel_limit_is_the_one_given(decoded):
+    data = _png_of((100, 50))
+    assert clean_photo(data, max_bytes=MAX_BYTES, max_pixels=5000).width == 100
+    with pytest.raises(UploadRejected) as rejected:
+        clean_photo(data, max_bytes=MAX_BYTES, max_pixels=4999)
+    assert rejected.value.code == "too_many_pixels"
+    assert set(decoded) == {(100, 50)}, "only the accepted one was decoded"
+
+
+def test_a_large_jpeg_is_decoded_at_a_fraction_of_its_size(decoded):
+    data = image_bytes("JPEG", size=(6000, 4000))
+    result = clean_photo(data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
+    assert (result.width, result.height) == (2000, 1333)
+    assert decoded and all(w * h < 6000 * 4000 / 3 for w, h in decoded)
 
 
 def test_a_pdf_is_kept_as_it_is_under_the_uploaders_name_without_folders():

@@ -454,8 +454,9 @@ def test_a_deleted_comment_keeps_its_replies(client, place, login, english, add_
     assert client.post(f"/comments/{comment.id}/delete").status_code == 403  # already gone
 
 
-def test_muted_staff_cannot_answer_and_muted_authors_cannot_edit(
+def test_muted_staff_still_answer_officially_but_cannot_comment_or_edit(
         client, place, login, english, add_comment):
+    """The mute is the person's, not their organisation's: its answer still goes out."""
     staff = place.users["property_staff"]
     comment = add_comment(place.proposal, staff, "刚发的")
     db.session.add(Mute(community_id=place.community.id, user_id=staff.id,
@@ -463,15 +464,24 @@ def test_muted_staff_cannot_answer_and_muted_authors_cannot_edit(
                         created_by_id=place.users["moderator"].id))
     db.session.commit()
     login(staff)
-    page = client.post(f"/p/{place.proposal.id}/answers",
-                       data={"answer-organisation": str(place.property_company.id),
-                             "answer-body": "官方答复"}).get_data(as_text=True)
-    assert "言语过激" in page and 'readonly rows="4">官方答复</textarea>' in page
+    page = client.get(f"/p/{place.proposal.id}/comments").get_data(as_text=True)
+    assert "言语过激" in page and 'name="answer-body"' in page
+    assert 'name="comment-body"' not in page
+    page = client.post(f"/p/{place.proposal.id}/comments",
+                       data={"comment-stance": "support", "comment-body": "个人意见"}
+                       ).get_data(as_text=True)
+    assert "言语过激" in page and 'readonly rows="4">个人意见</textarea>' in page
+    response = client.post(f"/p/{place.proposal.id}/answers",
+                           data={"answer-organisation": str(place.property_company.id),
+                                 "answer-body": "官方答复"})
+    assert response.status_code == 302
+    [answer] = [c for c in comments_of(place.proposal) if c.body == "官方答复"]
+    assert answer.organisation_id == place.property_company.id
     fragment = client.post(f"/comments/{comment.id}/edit",
                            data={f"edit-{comment.id}-body": "改了"},
                            headers=HTMX).get_data(as_text=True)
     assert "言语过激" in fragment
-    assert [c.body for c in comments_of(place.proposal)] == ["刚发的"]
+    assert sorted(c.body for c in comments_of(place.proposal)) == ["刚发的", "官方答复"]
     # Deleting one's own words is still possible.
     client.post(f"/comments/{comment.id}/delete")
     assert comments_of(place.proposal)[0].deleted_at is not None

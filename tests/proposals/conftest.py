@@ -34,8 +34,9 @@ def jpeg_with_gps(size=(300, 200), orientation: int = 6) -> bytes:
 
 
 def clean_photo(data: bytes) -> CleanFile:
-    """A photo cleaned under the default size limit, as the forms clean it."""
-    return clean_uploaded_photo(data, max_bytes=Config.PHOTO_MAX_BYTES)
+    """A photo cleaned under the default limits, as the forms clean it."""
+    return clean_uploaded_photo(data, max_bytes=Config.PHOTO_MAX_BYTES,
+                                max_pixels=Config.PHOTO_MAX_PIXELS)
 
 
 @pytest.fixture

@@ -319,3 +319,31 @@ def test_photos_are_served_only_under_their_own_proposal(app, proposals, login):
     assert client.get(f"/p/{proposals.open.id}/photos/{draft_photo.id}").status_code == 404
     assert client.get(f"/p/{proposals.fund.id}/photos/{open_photo.id}/thumb").status_code == 404
     assert client.get(f"/p/{proposals.open.id}/photos/999999").status_code == 404
+
+
+def _png_of(size) -> bytes:
+    out = BytesIO()
+    Image.new("1", size).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_six_picture_bombs_in_one_form_get_a_clear_error(app, place, login, uploads, en):
+    """Six 9400 × 9400 PNGs of 0.26 MB each used to take a gigabyte each to decode."""
+    login(place.users["resident"])
+    bomb = _png_of((9400, 9400))
+    page = post_multipart(en, f"/c/{place.community.id}/proposals/new",
+                          _draft(photos=[photo(bomb, f"{n}.png") for n in range(6)]))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "“0.png” is a picture of more than 40 megapixels." in html
+    assert 'value="一楼大堂灯坏了"' in html
+    assert _count(Proposal) == 0 and _files(uploads) == []
+
+
+def test_the_pixel_limit_is_a_setting(app, place, login, uploads, en, monkeypatch):
+    monkeypatch.setitem(app.config, "PHOTO_MAX_PIXELS", 4_000_000)
+    login(place.users["resident"])
+    page = post_multipart(en, f"/c/{place.community.id}/proposals/new",
+                          _draft(photos=[photo(_png_of((2001, 2000)), "wide.png")]))
+    assert "more than 4 megapixels" in page.get_data(as_text=True)
+    assert _count(Proposal) == 0
