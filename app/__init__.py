@@ -4,7 +4,7 @@ import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -101,7 +101,7 @@ def _init_extensions(app: Flask) -> None:
     def load_user(token: str):
         from app.auth.sessions import Lifetimes, user_for_token
 
-        return user_for_token(token, utcnow(), Lifetimes.from_config(app.config))
+        return user_for_token(token, utcnow(), Lifetimes.from_config(current_app.config))
 
 
 def _register_permission_rules() -> None:
