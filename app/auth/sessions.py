@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, or_, select, update
 
 from app.auth.models import User, UserSession
 from app.extensions import db
@@ -96,10 +96,12 @@ def user_for_token(token: str, now: datetime, lifetimes: Lifetimes) -> User | No
 
 def note_activity(session: UserSession, now: datetime) -> bool:
     """Move the session's last seen to ``now`` unless it moved less than a minute ago; says
-    whether there is something to commit."""
+    whether there is something to commit. A plain UPDATE, so that a session logged out
+    from another device in the meantime is simply not found."""
     if now - session.last_seen_at < SEEN_PRECISION:
         return False
-    session.last_seen_at = now
+    db.session.execute(update(UserSession).where(UserSession.id == session.id)
+                       .values(last_seen_at=now))
     return True
 
 
