@@ -18,7 +18,10 @@ NEUTRAL = "如果该手机号可以注册，账号已经开通"
 
 
 def _without_token(page: str) -> str:
-    return re.sub(r'name="csrf_token" value="[^"]+"', "", page)
+    """The page without its CSRF token (in forms and htmx headers), which is signed anew
+    each second."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return page.replace(token, "")
 
 
 def _users() -> int:
