@@ -33,6 +33,12 @@ class Config:
     # Only failed attempts count towards these limits.
     LOGIN_LIMIT_PER_PHONE = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # Registration attempts one address may make, whatever their outcome.
+    REGISTER_LIMIT_PER_ADDRESS = "10 per hour"
+    # How many reverse proxies stand in front of the app. Each adds itself to X-Forwarded-For;
+    # only that many entries from the right are believed. 0: the header is ignored and the
+    # connecting address is the client's (a forged header must never choose the address).
+    TRUSTED_PROXIES = 0
     # Wrong meeting check-in codes one person may try.
     MEETING_CHECK_IN_LIMIT = "5 per 10 minutes"
     # The longest mute a moderator may give; a moderator may also lift one at any time.
@@ -43,6 +49,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", True)
+    # A session ends after 12 hours without a request or 7 days after login; "keep me logged
+    # in" lasts 30 days. Logging out everywhere else and a password change end them all.
+    SESSION_IDLE_SECONDS = 12 * 3600
+    SESSION_MAX_SECONDS = 7 * 24 * 3600
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

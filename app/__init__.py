@@ -4,13 +4,14 @@ import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate, utcnow
 from config import CONFIGS, DEFAULT_SECRET_KEY, PROJECT_ROOT
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -48,6 +49,8 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.config.update(overrides or {})
     if not (app.debug or app.testing) and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
         _refuse_to_serve(app)
+    if app.config["TRUSTED_PROXIES"]:
+        _trust_proxies(app, app.config["TRUSTED_PROXIES"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
@@ -76,6 +79,12 @@ def _refuse_to_serve(app: Flask) -> None:
     app.wsgi_app = refuse
 
 
+def _trust_proxies(app: Flask, count: int) -> None:
+    """Behind ``count`` reverse proxies the client's address and scheme are the ones the
+    proxies forwarded: rate limits, session lists and HTTPS checks see the real client."""
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model must be known to migrations)
     from app.core.preferences import select_locale
@@ -93,10 +102,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.auth.models import User
+    def load_user(token: str):
+        from app.auth.sessions import Lifetimes, user_for_token
 
-        return db.session.get(User, int(user_id))
+        return user_for_token(token, utcnow(), Lifetimes.from_config(current_app.config))
 
 
 def _register_permission_rules() -> None:
@@ -134,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_request_hooks(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from app.auth.sessions import note_activity
     from app.core.input import refuses_input
     from app.core.preferences import elder_mode_enabled
     from app.permissions import can
@@ -150,6 +160,13 @@ def _register_request_hooks(app: Flask) -> None:
                                      for text in (name, upload.filename or "")],
                          json=json):
             raise ControlCharactersRefused()
+
+    @app.before_request
+    def keep_session_alive():
+        """Loading the user checks the session (one query); last seen moves once a minute."""
+        if current_user.is_authenticated and note_activity(current_user.current_session,
+                                                           utcnow()):
+            db.session.commit()
 
     @app.before_request
     def remember_preferences():

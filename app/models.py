@@ -1,7 +1,7 @@
 """Imports every model so that Flask-Migrate and the tests see the whole schema."""
 
 from app.audit.models import AuditEvent
-from app.auth.models import User
+from app.auth.models import User, UserSession
 from app.community.models import (
     Building,
     Community,
@@ -80,5 +80,6 @@ __all__ = [
     "RoleGrant",
     "Unit",
     "User",
+    "UserSession",
     "VerificationRequest",
 ]

@@ -113,9 +113,16 @@ def login(client):
     """Log a user in without the cost of a password check (auth tests use the real form)."""
 
     def log_in(user: User, test_client=None):
+        from flask import current_app
+
+        from app.auth.sessions import Lifetimes, open_session
+
         target = test_client or client
+        open_session(user, remember=False, user_agent="", address="127.0.0.1", now=utcnow(),
+                     lifetimes=Lifetimes.from_config(current_app.config))
+        db.session.commit()
         with target.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return target
 

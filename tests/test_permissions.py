@@ -55,6 +55,7 @@ ROUTES = [
     ("POST", lambda w: "/me/link", PEOPLE),
     ("GET", lambda w: "/auth/password", PEOPLE),
     ("POST", lambda w: "/auth/password", PEOPLE),
+    ("POST", lambda w: "/auth/sessions/logout-others", PEOPLE),
     ("GET", lambda w: "/communities", PEOPLE),
     ("GET", lambda w: "/communities/new", PLATFORM),
     ("POST", lambda w: "/communities/new", PLATFORM),
@@ -136,6 +137,8 @@ PUBLIC_ENDPOINTS = {
 
 # Routes whose who-may and who-may-not are tested next to their feature, by the test named.
 TESTED_ELSEWHERE = {
+    "auth.end_one_session": "tests/auth/test_sessions.py::"
+                            "test_nobody_ends_another_persons_session",
     "discussion.answer": "tests/discussion/test_comments.py::"
                          "test_an_official_answer_only_in_the_name_of_ones_own_organisation",
     "discussion.comments": "tests/discussion/test_comments.py::"

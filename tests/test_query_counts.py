@@ -25,7 +25,7 @@ PAGES = [
     # unread notifications, and the standing (two queries) where the page itself did not
     # load it, for the "Proposals" link.
     ("oc_staff", lambda w: "/", 7),
-    ("resident", lambda w: "/me", 9),
+    ("resident", lambda w: "/me", 10),  # with the list of where one is logged in
     ("resident", lambda w: "/me/link", 6),
     ("platform_admin", lambda w: "/communities", 5),
     ("community_admin", lambda w: f"/c/{w.community.id}", 10),

@@ -1,14 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from app.auth.models import User
-from app.extensions import db
+from app.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, is_common
 from app.phones import normalise_phone
-
-PASSWORD_MIN_LENGTH = 8
 
 
 class PhoneField(StringField):
@@ -35,21 +31,35 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-def _password_rules():
+class NotCommon:
+    """Refuses a password from the list of common ones, or one containing the number."""
+
+    def __init__(self, phone_of):
+        self.phone_of = phone_of
+
+    def __call__(self, form, field):
+        if field.data and is_common(field.data, self.phone_of(form)):
+            raise ValidationError(_l("This password is among the first ones anybody would "
+                                     "try. Choose another."))
+
+
+def _password_rules(phone_of):
     return [
         DataRequired(),
         Length(
             min=PASSWORD_MIN_LENGTH,
-            max=128,
+            max=PASSWORD_MAX_LENGTH,
             message=_l("Use at least %(min)d characters.", min=PASSWORD_MIN_LENGTH),
         ),
+        NotCommon(phone_of),
     ]
 
 
 class RegisterForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=50)])
     phone = PhoneField(_l("Mobile number"), validators=[DataRequired()])
-    password = PasswordField(_l("Password"), validators=_password_rules())
+    password = PasswordField(_l("Password"),
+                             validators=_password_rules(lambda form: form.phone.data))
     confirm = PasswordField(
         _l("Password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
@@ -59,15 +69,11 @@ class RegisterForm(FlaskForm):
         validators=[InputRequired(message=_l("Please read and agree to the privacy notice."))],
     )
 
-    def validate_phone(self, field):
-        taken = db.session.execute(select(User.id).where(User.phone == field.data)).first()
-        if taken:
-            raise ValidationError(_l("This number is already registered. Log in instead."))
-
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    password = PasswordField(_l("New password"), validators=_password_rules())
+    password = PasswordField(_l("New password"),
+                             validators=_password_rules(lambda form: form.user.phone))
     confirm = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],

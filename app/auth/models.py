@@ -1,10 +1,10 @@
-"""People who log in."""
+"""People who log in, and the sessions each of them has open."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import UTCDateTime, db, utcnow
@@ -21,6 +21,12 @@ class User(UserMixin, db.Model):
     elder_mode: Mapped[bool] = mapped_column(default=False)
     privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Carried in every session and remember-me cookie; raising it ends every session at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    # The session this request came with (set by app.auth.sessions), not stored on the user.
+    current_session = None
+    session_secret = None
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -28,5 +34,36 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:
+        """What the session and remember-me cookies carry: who, the session version and the
+        secret of this session, so that a stale or ended session is refused."""
+        return f"{self.id}.{self.session_version}.{self.session_secret}"
+
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser: listed on /me, logged out one by one or all but this one."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the secret in the cookie: a copy of the database opens no session.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    device: Mapped[str] = mapped_column(String(60), default="")
+    address: Mapped[str] = mapped_column(String(45), default="")
+
+    user: Mapped[User] = relationship()
+
+    def is_alive(self, now: datetime, *, idle: timedelta, lifetime: timedelta,
+                 remembered_lifetime: timedelta) -> bool:
+        """A remembered session lasts its own lifetime from sign-in; any other ends after
+        ``idle`` without a request or ``lifetime`` after sign-in, whichever comes first."""
+        if self.remember:
+            return now - self.created_at <= remembered_lifetime
+        return now - self.last_seen_at <= idle and now - self.created_at <= lifetime

@@ -1,4 +1,7 @@
+"""Checking a password and opening an account, without saying which numbers are taken."""
+
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import User
@@ -31,3 +34,16 @@ def register_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def register_if_free(*, phone: str, password: str, **details) -> User | None:
+    """The new account, or None when the number already has one. A taken number costs the
+    same password hash, so that timing does not tell it from a free one."""
+    if db.session.execute(select(User.id).where(User.phone == phone)).first():
+        generate_password_hash(password)
+        return None
+    try:
+        with db.session.begin_nested():
+            return register_user(phone=phone, password=password, **details)
+    except IntegrityError:  # the same number registered by another request at this moment
+        return None

@@ -28,7 +28,14 @@ def elder_mode_enabled() -> bool:
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only a path on this site may be a redirect target."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return fallback
+    """Only a path on this site may be a redirect target: one starting with a single slash
+    (it has neither scheme nor host), without control characters or backslashes.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+    ``/<tab>/evil.example`` or ``/\\evil.example`` would lead off the site; a newline would
+    also break the ``Location`` header."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return fallback
+    return target

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -12,19 +14,31 @@ GOOD = {
     "confirm": "long enough",
     "accept_privacy": "y",
 }
+NEUTRAL = "如果该手机号可以注册，账号已经开通"
+
+
+def _without_token(page: str) -> str:
+    """The page without its CSRF token (in forms and htmx headers), which is signed anew
+    each second."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return page.replace(token, "")
 
 
 def _users() -> int:
     return db.session.execute(select(func.count(User.id))).scalar_one()
 
 
-def test_register_creates_a_hashed_account_and_asks_for_the_home(client):
+def test_register_creates_a_hashed_account_then_login_asks_for_the_home(client):
     response = client.post("/auth/register", data=GOOD)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/me/link"
+    assert response.headers["Location"] == "/auth/login?next=/me/link"
     user = db.session.execute(select(User).where(User.phone == "13911112222")).scalar_one()
     assert user.password_hash != "long enough" and user.check_password("long enough")
     assert user.privacy_accepted_at is not None
+    assert NEUTRAL in client.get("/auth/login?next=/me/link").get_data(as_text=True)
+    logged_in = client.post("/auth/login?next=/me/link",
+                            data={"phone": "13911112222", "password": "long enough"})
+    assert logged_in.headers["Location"] == "/me/link"
     assert "李秀英" in client.get("/").get_data(as_text=True)
 
 
@@ -33,7 +47,11 @@ def test_register_creates_a_hashed_account_and_asks_for_the_home(client):
     [
         ({"phone": "1391111"}, "11 位"),
         ({"confirm": "different!"}, "两次输入的密码不一致"),
-        ({"password": "short", "confirm": "short"}, "至少输入 8"),
+        ({"password": "too short", "confirm": "too short"}, "至少输入 10"),
+        ({"password": "1234567890", "confirm": "1234567890"}, "这个密码太常见"),
+        ({"password": "PASSWORD123", "confirm": "PASSWORD123"}, "这个密码太常见"),
+        ({"password": "woaini1314", "confirm": "woaini1314"}, "这个密码太常见"),
+        ({"password": "me13911112222", "confirm": "me13911112222"}, "这个密码太常见"),
         ({"accept_privacy": None}, "隐私政策"),
         ({"name": ""}, "必填"),
     ],
@@ -47,14 +65,38 @@ def test_register_rejects_bad_input_and_keeps_what_was_typed(client, change, mes
     assert _users() == 0
     if data.get("name"):
         assert 'value="李秀英"' in page
-    assert "long enough" not in page  # passwords are never echoed back
+    assert data["password"] not in page  # passwords are never echoed back
 
 
-def test_register_refuses_a_number_that_is_taken(client, make_user):
-    make_user(phone="13911112222")
-    page = client.post("/auth/register", data=GOOD).get_data(as_text=True)
-    assert "已注册" in page
-    assert _users() == 1
+def test_register_answers_a_taken_number_as_it_answers_a_free_one(client, make_user):
+    make_user(phone="13911112222", name="原主人")
+    taken = client.post("/auth/register", data=GOOD)
+    taken_page = client.get(taken.headers["Location"]).get_data(as_text=True)
+    free = client.post("/auth/register", data={**GOOD, "phone": "13911113333"})
+    free_page = client.get(free.headers["Location"]).get_data(as_text=True)
+    assert (taken.status_code, taken.headers["Location"]) == (
+        free.status_code, free.headers["Location"])
+    assert NEUTRAL in taken_page
+    assert _without_token(taken_page) == _without_token(free_page)
+    assert "已注册" not in taken_page
+    assert _users() == 2
+    owner = db.session.execute(select(User).where(User.phone == "13911112222")).scalar_one()
+    assert owner.name == "原主人" and not owner.check_password("long enough")
+
+
+def test_registration_is_limited_per_address(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "REGISTER_LIMIT_PER_ADDRESS", "3 per hour")
+    for index in range(3):
+        response = client.post("/auth/register", data={**GOOD, "phone": f"1391111000{index}"})
+        assert response.status_code == 302
+    blocked = client.post("/auth/register", data={**GOOD, "phone": "13911110009"})
+    page = blocked.get_data(as_text=True)
+    assert blocked.status_code == 429 and "注册次数过多" in page
+    assert 'value="李秀英"' in page and "long enough" not in page
+    assert _users() == 3
+    other = client.post("/auth/register", data={**GOOD, "phone": "13911110008"},
+                        environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    assert other.status_code == 302
 
 
 def test_login_accepts_the_number_as_people_type_it(client, make_user):
@@ -155,10 +197,11 @@ def test_login_and_change_password_cost_fixed_queries(client, make_user, count_q
     make_user(phone="13911112222")
     with count_queries() as queries:
         client.post("/auth/login", data={"phone": "13911112222", "password": PASSWORD})
-    assert len(queries) == 1  # find the user
+    assert len(queries) == 3  # find the user; clear their expired sessions; open this one
     with count_queries() as queries:
         client.get("/auth/password")
-    assert len(queries) == 4  # the user; the header's unread count and standing (2)
+    assert len(queries) == 4  # the user with this session; the header's unread count and
+    # standing (2)
 
 
 def test_the_limit_is_shared_through_redis_between_workers(app, make_user):
