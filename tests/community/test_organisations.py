@@ -135,10 +135,11 @@ def test_platform_admin_creates_a_community(client, world, login):
     assert "已有同名社区" in duplicate
 
 
-def test_the_roster_page_shows_full_phones_to_verifying_staff(client, world, login):
+def test_the_roster_page_shows_masked_phones_to_verifying_staff(client, world, login):
     login(world.users["oc_staff"])
     page = client.get(f"/c/{world.community.id}/units").get_data(as_text=True)
-    assert "1栋-101" in page and "13900000001" in page and "95.20" in page
+    assert "1栋-101" in page and "139****0001" in page and "95.20" in page
+    assert "13900000001" not in page
 
 
 def test_the_roster_lists_rooms_in_the_order_people_count_them(client, world, login,
