@@ -14,6 +14,7 @@ from app.community.models import (
 )
 from app.extensions import db
 from app.notices.models import Notification, NotificationKind
+from app.privacy.models import DeletionRequest
 
 PAGES = [
     # (who looks, url builder, queries expected). Every page's header adds one COUNT of
@@ -35,6 +36,8 @@ PAGES = [
     ("community_admin", lambda w: f"/c/{w.community.id}/roster/import", 5),
     ("resident", lambda w: "/notifications", 6),
     ("resident", lambda w: "/notifications/count", 2),
+    ("resident", lambda w: "/me/data", 5),
+    ("community_admin", lambda w: f"/c/{w.community.id}/deletion-requests", 10),
 ]
 
 
@@ -51,6 +54,7 @@ def _more_of_everything(w, make_unit, make_user, count=15):
         db.session.add(Organisation(community=w.community, kind="social_organisation",
                                     name=f"协会{index}"))
         record("test.event", actor=person, community_id=w.community.id)
+        db.session.add(DeletionRequest(user=person, community_id=w.community.id))
         for user in w.users.values():
             db.session.add(Notification(user_id=user.id, actor_id=person.id,
                                         kind=NotificationKind.OFFICIAL_ANSWER,
