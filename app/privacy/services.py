@@ -22,6 +22,7 @@ from app.community.models import (
     RoleGrant,
     Unit,
     VerificationRequest,
+    VerificationStatus,
 )
 from app.core.refusals import Refused
 from app.extensions import db, utcnow
@@ -35,14 +36,16 @@ UNUSABLE_PASSWORD = "!erased"
 
 
 def home_community_id(user: User) -> int | None:
-    """The community whose admins handle the person's request: where they own, live or
-    hold a role, in that order."""
+    """The community whose admins handle the person's request: where they own, live,
+    hold a role or asked to be linked to a home, in that order."""
     for query in (
         select(Owner.community_id).where(Owner.user_id == user.id),
         select(Building.community_id).join(Unit).join(Residency)
         .where(Residency.user_id == user.id),
         select(RoleGrant.community_id).where(RoleGrant.user_id == user.id,
                                              RoleGrant.community_id.is_not(None)),
+        select(Building.community_id).join(Unit).join(VerificationRequest)
+        .where(VerificationRequest.user_id == user.id),
     ):
         found = db.session.execute(query.limit(1)).scalar_one_or_none()
         if found is not None:
@@ -93,6 +96,11 @@ def carry_out(deletion: DeletionRequest, *, actor: User) -> None:
     user.locale = None
     user.erased_at = utcnow()
     db.session.execute(update(Owner).where(Owner.user_id == user.id).values(user_id=None))
+    # Decided requests stay as the record of who linked whom; waiting ones are withdrawn,
+    # or staff would be asked to link an account that no longer exists.
+    db.session.execute(delete(VerificationRequest).where(
+        VerificationRequest.user_id == user.id,
+        VerificationRequest.status == VerificationStatus.PENDING))
     db.session.execute(update(VerificationRequest).where(VerificationRequest.user_id == user.id)
                        .values(note=""))
     for model in (Residency, RoleGrant, Membership, Follow, Notification, NoticeRead):

@@ -152,6 +152,17 @@ def test_an_admin_erases_the_account_and_what_the_law_needs_stays(
     assert my_name not in again.get_data(as_text=True)
 
 
+def test_erasing_withdraws_the_person_s_waiting_link_requests(app, world, client, login):
+    applicant = world.applicant
+    deletion = _ask(client, login, applicant)
+    login(world.users["community_admin"])
+    client.post(f"/c/{world.community.id}/deletion-requests/{deletion.id}",
+                data={"confirm": "y"})
+    login(world.users["oc_staff"])
+    queue = client.get(f"/c/{world.community.id}/verifications").get_data(as_text=True)
+    assert "已注销用户" not in queue and "1栋-101" not in queue
+
+
 def test_an_admin_cannot_erase_their_own_account_nor_another_community_request(
         app, world, client, login):
     admin = world.users["community_admin"]
