@@ -372,7 +372,6 @@ def _organisation_context(organisation: Organisation, form: PersonRoleForm) -> d
         organisation=organisation, community=organisation.community,
         members=members_of(organisation), form=form,
         kind_labels=ORGANISATION_KIND_LABELS, role_labels=MEMBER_ROLE_LABELS,
-        show_phones=can(current_user, "community.view_phones", organisation.community),
     )
 
 
@@ -427,8 +426,7 @@ def _roles_page(community: Community | None, form: PersonRoleForm):
     return render_template(
         "community/roles.html", community=community, grants=role_grants_in(community),
         form=form,
-        role_labels=ROLE_LABELS,
-        show_phones=community is None or can(current_user, "community.view_phones", community))
+        role_labels=ROLE_LABELS)
 
 
 def _grantable_roles(community: Community | None) -> dict:
