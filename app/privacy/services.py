@@ -70,11 +70,11 @@ def request_deletion(user: User, *, reason: str) -> DeletionRequest:
     return deletion
 
 
-def pending_deletions(community: Community, *, with_homeless: bool) -> list[DeletionRequest]:
+def pending_deletions(community: Community, *, with_no_community: bool) -> list[DeletionRequest]:
     """The community's waiting requests, oldest first; with those of people who belong to
     no community when a platform administrator looks."""
     where = DeletionRequest.community_id == community.id
-    if with_homeless:
+    if with_no_community:
         where = where | DeletionRequest.community_id.is_(None)
     return list(db.session.execute(
         select(DeletionRequest).where(where, DeletionRequest.status == DeletionStatus.PENDING)

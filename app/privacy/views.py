@@ -69,7 +69,7 @@ def _queue(community: Community, forms: dict | None = None):
     record_view(current_user, community, "deletion_requests")
     db.session.commit()
     pending = pending_deletions(
-        community, with_homeless=can(current_user, "platform.admin"))
+        community, with_no_community=can(current_user, "platform.admin"))
     forms = forms or {}
     return render_template(
         "privacy/queue.html", community=community, pending=pending,
@@ -98,10 +98,10 @@ def erase(community_id: int, request_id: int):
         try:
             carry_out(deletion, actor=current_user)
         except Refused as refused:
-            form.confirm.errors.append(refused.message)
+            flash(refused.message, "error")
         else:
             db.session.commit()
             flash(_("The account was erased."), "success")
-            return redirect(url_for("privacy.queue", community_id=community.id))
+        return redirect(url_for("privacy.queue", community_id=community.id))
     return _queue(community, {deletion.id: form})
 

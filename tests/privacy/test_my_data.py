@@ -168,10 +168,26 @@ def test_an_admin_cannot_erase_their_own_account_nor_another_community_request(
     admin = world.users["community_admin"]
     deletion = _ask(client, login, admin)
     own = client.post(f"/c/{world.community.id}/deletion-requests/{deletion.id}",
-                      data={"confirm": "y"}).get_data(as_text=True)
+                      data={"confirm": "y"}, follow_redirects=True).get_data(as_text=True)
     assert "另一位管理员" in own
     assert db.session.get(User, admin.id).erased_at is None
     login(world.users["other_admin"])
     elsewhere = client.post(f"/c/{world.other_community.id}/deletion-requests/{deletion.id}",
                             data={"confirm": "y"})
     assert elsewhere.status_code == 404
+
+
+def test_a_person_of_no_community_is_erased_by_a_platform_administrator(
+        app, world, client, login):
+    loner = world.users["outsider"]
+    deletion = _ask(client, login, loner)
+    assert deletion.community_id is None
+    url = f"/c/{world.community.id}/deletion-requests"
+    login(world.users["community_admin"])
+    assert "outsider" not in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/{deletion.id}", data={"confirm": "y"}).status_code == 404
+    login(world.users["platform_admin"])
+    assert "outsider" in client.get(url).get_data(as_text=True)
+    client.post(f"{url}/{deletion.id}", data={"confirm": "y"})
+    db.session.expire_all()
+    assert db.session.get(User, loner.id).erased_at is not None
