@@ -24,6 +24,7 @@ from app.community.models import (
     RoleGrant,
     VerificationRequest,
 )
+from app.community.services import units_lived_in_by, units_owned_by
 from app.discussion.models import Comment
 from app.extensions import db
 from app.notices.models import Notification
@@ -65,11 +66,20 @@ def _ballots(user: User) -> list[dict]:
     return rows
 
 
+def _homes(user: User) -> list[dict]:
+    return [{"community": unit.building.community.name, "building": unit.building.name,
+             "unit": unit.number, "area_m2": _plain(unit.area), "as": relation}
+            for relation, units in (("owner", units_owned_by(user)),
+                                    ("resident", units_lived_in_by(user)))
+            for unit in units]
+
+
 def personal_data(user: User) -> dict[str, list[dict]]:
     """Every section of the export, each a list of flat records."""
     owner_ids = select(Owner.id).where(Owner.user_id == user.id)
     return {
         "account": [_row(user, leave_out=frozenset({"password_hash"}))],
+        "homes": _homes(user),
         "roster_entries": _rows(select(Owner).where(Owner.user_id == user.id)),
         "ownerships": _rows(select(Ownership).where(Ownership.owner_id.in_(owner_ids))),
         "homes_lived_in": _rows(select(Residency).where(Residency.user_id == user.id)),

@@ -43,6 +43,8 @@ def test_the_export_holds_my_records_but_no_secret_choice_and_no_one_else(
     assert data["account"][0]["name"] == me.name and "password_hash" not in data["account"][0]
     assert [r["user_id"] for r in data["roster_entries"]] == [me.id]
     assert len(data["ownerships"]) == 1
+    assert data["homes"] == [{"community": estate.community.name, "building": "1栋",
+                              "unit": "101", "area_m2": "100.00", "as": "owner"}]
     assert [p["id"] for p in data["proposals"]] == [estate.proposal.id]
     assert [c["body"] for c in data["comments"]] == ["=HYPERLINK(\"http://evil\")"]
     assert {n["user_id"] for n in data["notifications"]} == {me.id}
@@ -170,6 +172,7 @@ def test_an_admin_cannot_erase_their_own_account_nor_another_community_request(
     own = client.post(f"/c/{world.community.id}/deletion-requests/{deletion.id}",
                       data={"confirm": "y"}, follow_redirects=True).get_data(as_text=True)
     assert "另一位管理员" in own
+    db.session.expire_all()
     assert db.session.get(User, admin.id).erased_at is None
     login(world.users["other_admin"])
     elsewhere = client.post(f"/c/{world.other_community.id}/deletion-requests/{deletion.id}",
