@@ -62,8 +62,9 @@ def _drill_app(uri: str, tmp_path, monkeypatch):
 
 
 def test_restore_drill_on_sqlite(tmp_path, monkeypatch):
-    database = tmp_path / "drill.db"
-    drill_app = _drill_app(f"sqlite:///{database}", tmp_path, monkeypatch)
+    # A relative path, as in the default DATABASE_URL: the file lives in the instance folder.
+    drill_app = _drill_app("sqlite:///drill.db", tmp_path, monkeypatch)
+    database = tmp_path / "instance" / "drill.db"
 
     def wipe():
         with drill_app.app_context():
