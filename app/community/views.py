@@ -283,6 +283,9 @@ def decide_verification(community_id: int, request_id: int):
         db.session.commit()
         return done(message, url_for("community.verifications", community_id=community.id),
                     "community/_decided.html", {"link_request": link_request})
+    # The form comes back with the person and the roster owners on it: a read like the queue.
+    record_view(current_user, community, "verifications", request=link_request.id)
+    db.session.commit()
     return render_page(
         "community/verifications.html", "community/_verification.html",
         community=community, pending=[link_request], forms={link_request.id: form},

@@ -34,6 +34,15 @@ def test_each_read_of_the_verification_queue_is_audited(client, world, login):
     assert {e.actor_id for e in events} == {world.users["nc_staff"].id}
 
 
+def test_a_decision_form_shown_again_with_its_errors_is_a_read_too(client, world, login):
+    login(world.users["oc_staff"])
+    page = client.post(f"/c/{world.community.id}/verifications/{world.link_request.id}",
+                       data={"decision": "approve"}).get_data(as_text=True)
+    assert world.applicant.name in page
+    (event,) = _events("personal_data.view")
+    assert event.details == {"what": "verifications", "request": world.link_request.id}
+
+
 def test_a_refused_reader_leaves_no_view_event(client, world, login):
     login(world.users["resident"])
     assert client.get(f"/c/{world.community.id}/units").status_code == 403
