@@ -91,6 +91,10 @@ class Config:
     NOTICES_PER_PAGE = 30
     DONE_ACTIONS_PER_PAGE = 20
 
+    # Days notifications and notice read receipts are kept; `flask retention purge` (run it
+    # daily from cron) deletes older ones. The audit log and ballot chains are kept for good.
+    RETENTION_DAYS = 365
+
     TESTING = False
     DEBUG = False
 

@@ -129,11 +129,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.insights.views import bp as insights_bp
     from app.meetings.views import bp as meetings_bp
     from app.notices.views import bp as notices_bp
+    from app.privacy.views import bp as privacy_bp
     from app.proposals.views import bp as proposals_bp
     from app.voting.views import bp as voting_bp
 
     for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
-                      notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp):
+                      notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp):
         app.register_blueprint(blueprint)
     # What reacts to domain events (app/core/signals.py) listens from the start.
     for subscriber in ("app.discussion.services", "app.followups.services", "app.voting.notice"):

@@ -1,6 +1,8 @@
 """Command-line tools: ``flask seed-demo``, ``flask roster import``, ``flask audit verify``
 (with ``keygen`` and ``anchor``), ``flask roles grant``, ``flask tally`` (the independent
-recount), ``flask notice export``, ``flask minutes export`` and ``flask translate``."""
+recount), ``flask notice export``, ``flask minutes export`` and ``flask translate``;
+``flask backup``, ``flask restore`` and ``flask retention purge`` live in
+app/privacy/commands.py."""
 
 import hashlib
 import json
@@ -38,6 +40,7 @@ from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db, utcnow
 from app.meetings import minutes as meeting_minutes
 from app.phones import normalise_phone
+from app.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from app.voting.models import Poll
 from app.voting.notice import result_notice
 from app.voting.services import VotingRefused, due_polls, refresh
@@ -59,6 +62,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(polls_group)
     app.cli.add_command(notice_group)
     app.cli.add_command(minutes_group)
+    for command in PRIVACY_COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.command("seed-demo")

@@ -26,6 +26,7 @@ from app.notices.models import (
     NoticeRead,
     Notification,
 )
+from app.privacy.models import DeletionRequest
 from app.proposals.models import (
     Cosponsorship,
     Follow,
@@ -58,6 +59,7 @@ __all__ = [
     "PollOption",
     "RollEntry",
     "Comment",
+    "DeletionRequest",
     "Cosponsorship",
     "Follow",
     "Mute",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.community.models import MemberRole, Membership, Role, RoleGrant
 from app.extensions import db
+from app.privacy.models import DeletionRequest
 
 PEOPLE = {
     "platform_admin", "community_admin", "other_admin", "oc_chair", "oc_staff", "nc_staff",
@@ -34,6 +35,16 @@ def _membership_to_revoke(w) -> str:
     return f"/o/{w.owners_committee.id}/members/{membership.id}/revoke"
 
 
+def _deletion_to_carry_out(w) -> str:
+    deletion = db.session.execute(select(DeletionRequest).where(
+        DeletionRequest.user_id == w.applicant.id)).scalar_one_or_none()
+    if deletion is None:
+        deletion = DeletionRequest(user=w.applicant, community_id=w.community.id)
+        db.session.add(deletion)
+        db.session.commit()
+    return f"/c/{w.community.id}/deletion-requests/{deletion.id}"
+
+
 def _grant_to_revoke(w, community) -> int:
     role = Role.MODERATOR if community else Role.PLATFORM_ADMIN
     community_id = community.id if community else None
@@ -52,6 +63,11 @@ ROUTES = [
     # (method, url builder, who may)
     ("GET", lambda w: "/me", PEOPLE),
     ("GET", lambda w: "/me/link", PEOPLE),
+    ("GET", lambda w: "/me/data", PEOPLE),
+    ("GET", lambda w: "/me/data/export", PEOPLE),
+    ("POST", lambda w: "/me/data/deletion", PEOPLE),
+    ("GET", lambda w: f"/c/{w.community.id}/deletion-requests", MANAGE),
+    ("POST", _deletion_to_carry_out, MANAGE),
     ("POST", lambda w: "/me/link", PEOPLE),
     ("GET", lambda w: "/auth/password", PEOPLE),
     ("POST", lambda w: "/auth/password", PEOPLE),
@@ -67,6 +83,9 @@ ROUTES = [
     ("GET", lambda w: f"/c/{w.community.id}/units", VERIFY),
     ("GET", lambda w: f"/c/{w.community.id}/verifications", VERIFY),
     ("POST", lambda w: f"/c/{w.community.id}/verifications/{w.link_request.id}", VERIFY),
+    ("POST", lambda w: f"/c/{w.community.id}/verifications/{w.link_request.id}/phone", VERIFY),
+    ("POST", lambda w: f"/c/{w.community.id}/owners/{w.unit.ownerships[0].owner_id}/phone",
+     VERIFY),
     ("GET", lambda w: f"/c/{w.community.id}/organisations/new", MANAGE),
     ("POST", lambda w: f"/c/{w.community.id}/organisations", MANAGE),
     ("GET", lambda w: f"/o/{w.owners_committee.id}", VIEW),

@@ -19,6 +19,7 @@ from app.community.models import (
 )
 from app.extensions import db
 from app.notices.models import Notification, NotificationKind
+from app.privacy.models import DeletionRequest
 
 PAGES = [
     # (who looks, url builder, queries expected). Every page's header adds one COUNT of
@@ -29,8 +30,10 @@ PAGES = [
     ("resident", lambda w: "/me/link", 6),
     ("platform_admin", lambda w: "/communities", 5),
     ("community_admin", lambda w: f"/c/{w.community.id}", 10),
-    ("oc_staff", lambda w: f"/c/{w.community.id}/units", 9),
-    ("oc_staff", lambda w: f"/c/{w.community.id}/verifications", 9),
+    # These two record the read in the audit log (its head, the insert) and commit it
+    # before loading the page, so the user and the community are loaded again.
+    ("oc_staff", lambda w: f"/c/{w.community.id}/units", 13),
+    ("oc_staff", lambda w: f"/c/{w.community.id}/verifications", 13),
     ("community_admin", lambda w: f"/c/{w.community.id}/roles", 6),
     ("resident", lambda w: f"/o/{w.owners_committee.id}", 7),
     ("platform_admin", lambda w: "/platform/roles", 5),
@@ -38,6 +41,8 @@ PAGES = [
     ("community_admin", lambda w: f"/c/{w.community.id}/roster/import", 5),
     ("resident", lambda w: "/notifications", 6),
     ("resident", lambda w: "/notifications/count", 2),
+    ("resident", lambda w: "/me/data", 5),
+    ("community_admin", lambda w: f"/c/{w.community.id}/deletion-requests", 10),
 ]
 
 
@@ -64,6 +69,7 @@ def _more_of_everything(w, make_community, make_unit, make_user, count=15):
                                   role=MemberRole.MEMBER))
         _a_home_of(resident, index, make_community(name=f"邻近小区{index}"), make_unit)
         record("test.event", actor=person, community_id=w.community.id)
+        db.session.add(DeletionRequest(user=person, community_id=w.community.id))
         for user in w.users.values():
             db.session.add(Notification(user_id=user.id, actor_id=person.id,
                                         kind=NotificationKind.OFFICIAL_ANSWER,

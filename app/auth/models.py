@@ -21,12 +21,22 @@ class User(UserMixin, db.Model):
     elder_mode: Mapped[bool] = mapped_column(default=False)
     privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the account was erased on the person's request (app/privacy): the row stays
+    # so that ballots and audit entries keep pointing somewhere, with nothing personal left.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     # Carried in every session and remember-me cookie; raising it ends every session at once.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     # The session this request came with (set by app.auth.sessions), not stored on the user.
     current_session = None
     session_secret = None
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login counts only active users as logged in (``is_authenticated``) and
+        logs in only active ones: an erased account's sessions end, and no new one starts."""
+        return self.erased_at is None
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -26,6 +26,12 @@ from app.community.models import (
     VerificationRequest,
     VerificationStatus,
 )
+from app.community.personal_data import (
+    pending_applicant,
+    record_view,
+    reveal_phone,
+    roster_owner,
+)
 from app.community.roster import RosterFileError, parse_roster
 from app.community.services import (
     add_building,
@@ -190,12 +196,51 @@ def units(community_id: int):
     community = _community_or_404(community_id)
     require("community.view_phones", community)
     building_id = request.args.get("building", type=int)
-    page = units_page(community, building_id=building_id,
-                      page=request.args.get("page", 1, type=int),
+    page_number = request.args.get("page", 1, type=int)
+    # Recorded and committed first: a commit would expire the rows the page shows.
+    record_view(current_user, community, "units", building=building_id, page_number=page_number)
+    db.session.commit()
+    page = units_page(community, building_id=building_id, page=page_number,
                       per_page=current_app.config["PAGE_SIZE"])
     return render_page("community/units.html", "community/_units_page.html",
                        community=community, buildings=buildings_in(community),
                        building_id=building_id, page=page)
+
+
+def _revealed(community: Community, name: str, phone: str, back: str):
+    return render_page("community/phone.html", "community/_phone_revealed.html",
+                       community=community, name=name, phone=phone, back=back)
+
+
+@bp.route("/c/<int:community_id>/owners/<int:owner_id>/phone", methods=["POST"])
+@login_required
+def reveal_owner_phone(community_id: int, owner_id: int):
+    """One roster owner's full number, for staff who must call them; audited."""
+    community = _community_or_404(community_id)
+    require("community.view_phones", community)
+    owner = roster_owner(community, owner_id)
+    if owner is None:
+        abort(404)
+    phone = reveal_phone(current_user, community, whose=f"owner:{owner.id}", phone=owner.phone)
+    db.session.commit()
+    return _revealed(community, owner.name, phone,
+                     url_for("community.units", community_id=community.id))
+
+
+@bp.route("/c/<int:community_id>/verifications/<int:request_id>/phone", methods=["POST"])
+@login_required
+def reveal_applicant_phone(community_id: int, request_id: int):
+    """The full number of a person asking to be linked to a home; audited."""
+    community = _community_or_404(community_id)
+    require("community.verify", community)
+    applicant = pending_applicant(community, request_id)
+    if applicant is None:
+        abort(404)
+    phone = reveal_phone(current_user, community, whose=f"user:{applicant.id}",
+                         phone=applicant.phone)
+    db.session.commit()
+    return _revealed(community, applicant.name, phone,
+                     url_for("community.verifications", community_id=community.id))
 
 
 # --- Verification ---------------------------------------------------------------------------
@@ -206,6 +251,8 @@ def units(community_id: int):
 def verifications(community_id: int):
     community = _community_or_404(community_id)
     require("community.verify", community)
+    record_view(current_user, community, "verifications")
+    db.session.commit()
     pending = pending_requests(community)
     forms = {r.id: DecisionForm(r, [s.owner for s in r.unit.ownerships], formdata=None)
              for r in pending}
@@ -237,6 +284,9 @@ def decide_verification(community_id: int, request_id: int):
         db.session.commit()
         return done(message, url_for("community.verifications", community_id=community.id),
                     "community/_decided.html", {"link_request": link_request})
+    # The form comes back with the person and the roster owners on it: a read like the queue.
+    record_view(current_user, community, "verifications", request=link_request.id)
+    db.session.commit()
     return render_page(
         "community/verifications.html", "community/_verification.html",
         community=community, pending=[link_request], forms={link_request.id: form},
@@ -326,7 +376,6 @@ def _organisation_context(organisation: Organisation, form: PersonRoleForm) -> d
         organisation=organisation, community=organisation.community,
         members=members_of(organisation), form=form,
         kind_labels=ORGANISATION_KIND_LABELS, role_labels=MEMBER_ROLE_LABELS,
-        show_phones=can(current_user, "community.view_phones", organisation.community),
     )
 
 
@@ -381,8 +430,7 @@ def _roles_page(community: Community | None, form: PersonRoleForm):
     return render_template(
         "community/roles.html", community=community, grants=role_grants_in(community),
         form=form,
-        role_labels=ROLE_LABELS,
-        show_phones=community is None or can(current_user, "community.view_phones", community))
+        role_labels=ROLE_LABELS)
 
 
 def _grantable_roles(community: Community | None) -> dict:

@@ -87,10 +87,14 @@ def test_resident_registers_is_verified_and_reads_in_elder_mode_and_english(
     expect(card).to_be_visible()
     card_id = card.get_attribute("id")
     expect(card.locator(".suggestion")).to_contain_text("王伟")
+    # The number is masked; "show" swaps in the full one, in place (and audits it).
+    expect(card).not_to_contain_text(RESIDENT_PHONE)
+    card.locator("form.reveal").first.locator("button").click()
+    expect(card.locator(".revealed")).to_have_text(RESIDENT_PHONE)
     card.locator("label.check", has_text="王伟").locator("input[name=owner]").check()
     card.locator("input[name=decision][value=approve]").check()
     with page.expect_response(lambda r: r.request.method == "POST") as decision:
-        card.locator("button[type=submit]").click()
+        card.locator("button[type=submit].primary").click()
     assert decision.value.request.headers.get("hx-request") == "true"
     # htmx swaps the card for the outcome, in place: no page load, no flash at the top.
     card = page.locator(f"section.card#{card_id}")
