@@ -15,6 +15,7 @@ from app.voting.services import (
     VotingRefused,
     _new_ballot,
     audit_package,
+    bulletin,
     cast,
     current_ballot,
     entry_for,
@@ -121,6 +122,8 @@ def test_an_open_roll_package_still_recounts_by_owner(estate):
 
 def test_the_secret_bulletin_shows_neither_rooms_nor_areas(estate, en, login, client):
     poll = closed_poll(estate)
+    assert {(rooms, area) for _receipt, rooms, area, _choices in bulletin(poll)} == {
+        (None, None)}
     login(estate.owners[0])
     page = en.get(f"/polls/{poll.id}/bulletin").text
     table = page[page.index('<table class="bulletin"'):]
