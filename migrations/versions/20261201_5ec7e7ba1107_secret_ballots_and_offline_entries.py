@@ -15,6 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 from flask import current_app
 
+from app.extensions import UTCDateTime
 from app.voting.sealing import derive_key, seal, unseal
 
 # revision identifiers, used by Alembic.
@@ -30,6 +31,12 @@ def _key() -> bytes:
 
 def _hour(moment):
     return moment.replace(minute=0, second=0, microsecond=0) if moment is not None else None
+
+
+def _columns(*names):
+    """Light table columns; the times typed as the models type them (aware UTC)."""
+    return (sa.column(name, UTCDateTime()) if name in {'cast_at', 'voted_at'}
+            else sa.column(name) for name in names)
 
 
 def upgrade():
@@ -58,12 +65,12 @@ def upgrade():
 
     connection = op.get_bind()
     key = _key()
-    ballots = sa.table('ballots', *(sa.column(c) for c in (
+    ballots = sa.table('ballots', *_columns(
         'id', 'poll_id', 'roll_entry_id', 'channel', 'cast_by_id', 'entered_by_id',
-        'paper_number', 'reference', 'proxy_holder', 'cast_at')))
-    entries = sa.table('roll_entries', *(sa.column(c) for c in (
+        'paper_number', 'reference', 'proxy_holder', 'cast_at'))
+    entries = sa.table('roll_entries', *_columns(
         'id', 'key', 'voted_at', 'voted_channel', 'voted_by_id', 'entered_by_id',
-        'paper_number', 'reference', 'proxy_user_id', 'ballot_seal')))
+        'paper_number', 'reference', 'proxy_user_id', 'ballot_seal'))
     taken = set()
     rows = connection.execute(
         sa.select(ballots, entries.c.key).join(entries, entries.c.id == ballots.c.roll_entry_id)
@@ -117,12 +124,12 @@ def downgrade():
 
     connection = op.get_bind()
     key = _key()
-    ballots = sa.table('ballots', *(sa.column(c) for c in (
+    ballots = sa.table('ballots', *_columns(
         'id', 'roll_entry_id', 'channel', 'cast_by_id', 'entered_by_id', 'paper_number',
-        'reference', 'cast_at')))
-    entries = sa.table('roll_entries', *(sa.column(c) for c in (
+        'reference', 'cast_at'))
+    entries = sa.table('roll_entries', *_columns(
         'id', 'poll_id', 'voted_at', 'voted_channel', 'voted_by_id', 'entered_by_id',
-        'paper_number', 'reference', 'ballot_seal')))
+        'paper_number', 'reference', 'ballot_seal'))
     for row in connection.execute(sa.select(entries).where(
             entries.c.ballot_seal.is_not(None))).all():
         connection.execute(ballots.update().where(
