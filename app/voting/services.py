@@ -268,7 +268,10 @@ def current_ballot(poll: Poll, entry: RollEntry) -> Ballot | None:
     """The entry's ballot, found through its seal: one row by its id."""
     if entry.ballot_seal is None:
         return None
-    ballot = db.session.get(Ballot, unseal(ballot_key(), poll.id, entry.id, entry.ballot_seal))
+    ballot_id = unseal(ballot_key(), poll.id, entry.id, entry.ballot_seal)
+    if not 0 < ballot_id < 2**31:  # opened with another key: noise, no row's id
+        return None
+    ballot = db.session.get(Ballot, ballot_id)
     return ballot if ballot is not None and ballot.poll_id == poll.id else None
 
 
