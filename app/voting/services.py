@@ -556,19 +556,20 @@ def verify_poll_chain(poll: Poll) -> ChainBreak | None:
 def audit_package(poll: Poll) -> dict[str, str]:
     """``roster.csv``, ``ballots.csv`` and the chain. For an open-roll poll, the formats of
     ``flask tally``: enough for anyone to recount on their own machine. For a secret poll,
-    ballots by receipt only, so the package links no ballot to a voter; what each receipt
-    weighs stays behind the ballot key."""
+    the units without their voters' keys and the ballots by receipt only, so the package
+    links no ballot to a room; what each receipt weighs stays behind the ballot key."""
     entries = db.session.execute(select(RollEntry).where(RollEntry.poll_id == poll.id)
                                  .order_by(RollEntry.key)).scalars().all()
     roster = io.StringIO()
     writer = csv.writer(roster, lineterminator="\n")
-    writer.writerow(["unit", "building", "area_m2", "owner"])
+    secret = poll.secrecy == Secrecy.SECRET
+    writer.writerow(["unit", "building", "area_m2"] + ([] if secret else ["owner"]))
     for entry in entries:
         for building, unit, area in entry.units:
-            writer.writerow([unit, building, area, entry.key])
+            writer.writerow([unit, building, area] + ([] if secret else [entry.key]))
     ballots = io.StringIO()
     writer = csv.writer(ballots, lineterminator="\n")
-    if poll.secrecy == Secrecy.SECRET:
+    if secret:
         writer.writerow(["receipt", "choice"])
         for receipt, _rooms, _area, choices in bulletin(poll):
             writer.writerow([receipt, ";".join(choices)])

@@ -147,3 +147,24 @@ def test_only_an_owner_with_an_entered_ballot_can_disown_it(estate, en, login):
     db.session.commit()
     en.post(f"/polls/{poll.id}/not-mine")  # in the objection period too
     assert db.session.execute(select(func.count(Objection.id))).scalar_one() == 1
+
+
+def test_the_offline_page_costs_the_same_queries_however_many_are_entered(
+        make_estate, client, login, count_queries):
+    estate = make_estate(owners=8)
+    poll = make_poll(estate)
+    paper(estate, poll, estate.owners[0], "1")
+    db.session.commit()
+    login(estate.staff)
+    url = f"/polls/{poll.id}/offline"
+    client.get(url)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for n, user in enumerate(estate.owners[1:6], start=2):
+        paper(estate, poll, user, str(n))
+    enter_offline(poll, entry_for(poll, estate.owners[6]), ["approve"], staff=estate.staff,
+                  channel=Channel.PROXY, reference="委托书", proxy_holder=estate.tenant)
+    db.session.commit()
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert len(few) == len(many), "\n".join(many)

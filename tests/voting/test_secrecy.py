@@ -102,6 +102,9 @@ def test_the_weights_count_through_the_seals(estate):
 def test_the_secret_audit_package_carries_receipts_and_choices_only(estate):
     poll = closed_poll(estate)
     package = audit_package(poll)
+    roster = list(csv.reader(io.StringIO(package["roster.csv"])))
+    assert roster[0] == ["unit", "building", "area_m2"]
+    assert not any("R0000" in cell for row in roster for cell in row)
     ballots = list(csv.reader(io.StringIO(package["ballots.csv"])))
     receipts = set(db.session.execute(select(Ballot.receipt)).scalars())
     assert ballots[0] == ["receipt", "choice"]
