@@ -27,6 +27,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///gongzhi.db")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # The key that seals a voter's link to their secret ballot (app/voting/sealing.py).
+    # Empty: derived from SECRET_KEY. Keep it out of the database and its backups, and never
+    # change it while a poll is open or objections run: the count needs it.
+    BALLOT_KEY = os.environ.get("BALLOT_KEY", "")
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = False

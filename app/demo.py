@@ -70,7 +70,6 @@ from app.proposals.services import (
 )
 from app.proposals.states import Action, Status
 from app.voting.models import (
-    Ballot,
     BallotEvent,
     Channel,
     ElectorateKind,
@@ -78,6 +77,7 @@ from app.voting.models import (
     QuestionKind,
     ResultsVisibility,
     RollEntry,
+    Secrecy,
 )
 from app.voting.rules import ABSTAIN, APPROVE, Rule
 from app.voting.rules import OPPOSE as AGAINST  # _tell's OPPOSE is the comment stance
@@ -348,15 +348,10 @@ class _Story:
         for row in session.new:
             if isinstance(row, STAMPED) and row.created_at is None:
                 row.created_at = self.now
-            elif isinstance(row, Ballot):
-                row.cast_at = self.now
             elif isinstance(row, BallotEvent):
                 # Hashed with the time it happened at; the next event links to this hash.
                 row.created_at = self.now
                 row.hash = compute_hash(**hashed_fields(row))
-        for row in session.dirty:
-            if isinstance(row, Ballot) and row.changed_at is not None:
-                row.changed_at = self.now
 
     def draft(self, days_ago: float, author: str, title: str, body: str, category: str, *,
               org: str | None = None, grids=(), buildings=()) -> Proposal:
@@ -447,16 +442,19 @@ class _Story:
         """Online for a voter with an account, otherwise a paper ballot (or a proxy) that
         committee staff enter with the reference to the signed original."""
         self.at(days_ago)
+        first = entry.voted_at is None
         if entry.user_ids:
             cast(poll, entry, choices, user=db.session.get(User, entry.user_ids[0]))
         elif proxy_holder:
             enter_offline(poll, entry, choices, staff=self.people["oc_staff"],
-                          channel=Channel.PROXY, proxy_holder=proxy_holder,
+                          channel=Channel.PROXY, proxy_id_number=proxy_holder,
                           reference=f"授权委托书 WT-{poll.id}-{serial:03d}，原件存业委会")
         else:
             enter_offline(poll, entry, choices, staff=self.people["oc_staff"],
                           channel=Channel.PAPER, paper_number=f"{serial:03d}",
                           reference=f"纸质表决票第 {serial} 号，签字原件存业委会")
+        if first:  # the voted mark, to the hour, by the story's clock
+            entry.voted_at = self.now.replace(minute=0, second=0, microsecond=0)
 
     def close(self, poll: Poll) -> None:
         """Close at the deadline, by the clock."""
@@ -741,11 +739,13 @@ def _narrowly_failing_on_area(entries: list[RollEntry], fixed: dict[int, str],
 def _ballots(story: _Story, poll: Poll, entries: list[RollEntry], choices: dict[int, str], *,
              first: float, last: float, paper: int = 0) -> int:
     """Cast ``choices`` (roll entry id: choice) spread between ``first`` and ``last`` days
-    ago, in a shuffled order; every twentieth offline ballot comes by proxy. ``paper`` is
+    ago, in a shuffled order; every twentieth offline ballot comes by proxy, its holder named
+    by ID number. ``paper`` is
     the number of offline ballots entered so far; returns it."""
     voters = [e for e in entries if e.id in choices]
     random.Random(len(voters)).shuffle(voters)
-    holders = ["王秀英", "刘建国", "陈淑珍", "杨志强", "赵桂兰"]
+    holders = ["310104196503120428", "310104197208051639", "310105195809172847",
+               "310106198011233153", "310107196702280466"]  # ID numbers, made up
     offline = paper
     for n, entry in enumerate(voters):
         days_ago = first - (first - last) * n / len(voters)
@@ -775,7 +775,7 @@ def _tell(story: _Story) -> None:
                         question="党支部是否同意组织党员志愿者参与二期绿化带补种？",
                         rule=Rule.PARTY_BRANCH, electorate=ElectorateKind.ORGANISATION,
                         organisation=story.orgs["party"],
-                        visibility=ResultsVisibility.LIVE)
+                        visibility=ResultsVisibility.LIVE, secrecy=Secrecy.OPEN_ROLL)
     members = {e.user_ids[0]: e for e in story.open(branch)}
     for days_ago, key, choice in ((56.5, "party_secretary", APPROVE),
                                   (56, "party_member", APPROVE), (55, "oc_staff", APPROVE)):
@@ -939,7 +939,7 @@ def _tell(story: _Story) -> None:
                        question="晚间集中投放时段，您更希望是哪一个？", rule=Rule.ADVISORY,
                        electorate=ElectorateKind.RESIDENTS, kind=QuestionKind.CHOICE,
                        options=["19:00–21:00", "19:00–21:30", "18:30–22:00"],
-                       visibility=ResultsVisibility.LIVE)
+                       visibility=ResultsVisibility.AFTER_VOTE)
     residents = story.open(hours)
     entries = story.open(pilot)
     waiting = {story.people[key].id for key in ("owner", "tenant")}  # the demo logins try it

@@ -21,7 +21,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select, text, update
 
 from app import create_app
 from app.auth.services import register_user
@@ -39,7 +39,9 @@ from app.extensions import db, utcnow
 from app.proposals.models import Proposal
 from app.proposals.states import Status
 from app.voting.models import Ballot, Channel, ElectorateKind, RollEntry
+from app.voting.sealing import seal
 from app.voting.services import (
+    ballot_key,
     bulletin,
     close_poll,
     create_poll,
@@ -133,9 +135,13 @@ def one_run(url: str) -> tuple:
                                        .order_by(RollEntry.id)).scalars().all()
         choices = ["approve"] * 6 + ["oppose"] * 3 + ["abstain"]
         db.session.execute(insert(Ballot), [
-            dict(poll_id=poll.id, roll_entry_id=entry_id, choices=[choices[n % 10]],
-                 channel=Channel.ONLINE, receipt=f"{n:05d}-{n * 7_919 % 100_000:05d}",
-                 cast_at=now)
+            dict(id=n + 1, poll_id=poll.id, choices=[choices[n % 10]],
+                 receipt=f"{n:05d}-{n * 7_919 % 100_000:05d}")
+            for n in range(BALLOTS)])
+        key = ballot_key()
+        db.session.execute(update(RollEntry), [
+            dict(id=entry_id, voted_at=now, voted_channel=Channel.ONLINE,
+                 ballot_seal=seal(key, poll.id, entry_id, n + 1))
             for n, entry_id in enumerate(entry_ids[:BALLOTS])])
         db.session.commit()
         db.session.expire_all()

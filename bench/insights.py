@@ -57,6 +57,8 @@ from app.insights.services import Period, Scope
 from app.insights.topics import hot_topics
 from app.proposals.models import Cosponsorship, Proposal
 from app.voting.models import Ballot, Channel, ElectorateKind, Poll, PollStatus, RollEntry
+from app.voting.sealing import seal
+from app.voting.services import ballot_key
 
 GRIDS, BUILDINGS, UNITS_PER_BUILDING = 5, 50, 200
 HOUSEHOLDS = BUILDINGS * UNITS_PER_BUILDING
@@ -166,19 +168,24 @@ def build(rng: random.Random) -> tuple[int, int]:
         for u in in_scope:
             entry_id += 1
             unit = units[u - 1]
-            entries.append(dict(id=entry_id, poll_id=poll_id, key=f"R{u:05d}",
-                                label=f"{unit['building_id']}栋-{unit['number']}",
-                                area=unit["area"], user_ids=[account_of[u]] if u in account_of
-                                else [], units=[[f"{unit['building_id']}栋", unit["number"],
-                                                 str(unit["area"])]]))
+            entry = dict(id=entry_id, poll_id=poll_id, key=f"R{u:05d}",
+                         label=f"{unit['building_id']}栋-{unit['number']}",
+                         area=unit["area"], user_ids=[account_of[u]] if u in account_of
+                         else [], units=[[f"{unit['building_id']}栋", unit["number"],
+                                          str(unit["area"])]],
+                         voted_at=None, voted_channel="", voted_by_id=None, entered_by_id=None,
+                         ballot_seal=None)
             if rng.random() < 0.5:
                 online = u in account_of and rng.random() < 0.9
-                ballots.append(dict(
-                    poll_id=poll_id, roll_entry_id=entry_id, choices=["approve"],
-                    channel=Channel.ONLINE if online else Channel.PAPER,
-                    receipt=f"{entry_id:012d}", cast_by_id=account_of[u] if online else None,
+                ballots.append(dict(id=len(ballots) + 1, poll_id=poll_id, choices=["approve"],
+                                    receipt=f"{entry_id:012d}"))
+                entry.update(
+                    voted_at=opens + timedelta(hours=rng.randint(0, 24 * 13)),
+                    voted_channel=Channel.ONLINE if online else Channel.PAPER,
+                    voted_by_id=account_of[u] if online else None,
                     entered_by_id=None if online else admin.id,
-                    cast_at=opens + timedelta(hours=rng.uniform(0, 24 * 13))))
+                    ballot_seal=seal(ballot_key(), poll_id, entry_id, len(ballots)))
+            entries.append(entry)
     bulk(Poll, polls)
     bulk(RollEntry, entries)
     bulk(Ballot, ballots)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, delete, func, insert, select, text, update
+from sqlalchemy import create_engine, delete, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -30,7 +30,7 @@ from app.community.models import Building, Community, Grid, Owner, Ownership, Un
 from app.extensions import db, utcnow
 from app.proposals.models import Proposal
 from app.proposals.states import Status
-from app.voting.models import Ballot, ElectorateKind, Poll, PollStatus
+from app.voting.models import Ballot, BallotEvent, ElectorateKind, Poll, PollStatus
 from app.voting.services import VotingRefused, cast, close_poll, create_poll, entry_for, open_poll
 
 OWNERS = 200
@@ -167,11 +167,12 @@ def main() -> None:
         runner = app.test_cli_runner()
         runner.invoke(args=["audit", "keygen", "--output", str(key)])
         poll = db.session.get(Poll, poll_id)
-        last_write = db.session.execute(select(func.max(
-            func.coalesce(Ballot.changed_at, Ballot.cast_at))).where(
-            Ballot.poll_id == poll_id)).scalar_one()
-        if poll.status != PollStatus.CLOSED or last_write > poll.closed_at:
-            fail(f"a ballot was written after the close ({last_write} > {poll.closed_at})")
+        # Every ballot write appends to the poll's chain in the same transaction.
+        last_action = db.session.execute(
+            select(BallotEvent.action).where(BallotEvent.poll_id == poll_id)
+            .order_by(BallotEvent.seq.desc()).limit(1)).scalar_one()
+        if poll.status != PollStatus.CLOSED or last_action != "close":
+            fail(f"a ballot was written after the close (last chain event: {last_action})")
         code, output = verify(app)
         if code != 0:
             fail(f"audit verify after the storm:\n{output}")

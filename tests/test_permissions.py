@@ -217,6 +217,8 @@ TESTED_ELSEWHERE = {
                                "test_only_the_issuers_staff_manage_a_notice",
     "voting.answer": "tests/voting/test_pages.py::"
                      "test_objections_are_filed_by_voters_and_answered_by_the_organiser",
+    "voting.not_mine": "tests/voting/test_offline_entries.py::"
+                       "test_only_an_owner_with_an_entered_ballot_can_disown_it",
     "voting.object_to": "tests/voting/test_pages.py::"
                         "test_objections_are_filed_by_voters_and_answered_by_the_organiser",
     "voting.audit_zip": "tests/voting/test_pages.py::"

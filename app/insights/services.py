@@ -38,7 +38,7 @@ from app.proposals.models import (
     ProposalGrid,
 )
 from app.proposals.states import DISCUSSABLE, Status
-from app.voting.models import Ballot, Channel, ElectorateKind, Poll, PollStatus, RollEntry
+from app.voting.models import Channel, ElectorateKind, Poll, PollStatus, RollEntry
 from app.voting.rules import Rule
 
 MIN_HOUSEHOLDS = 5
@@ -188,12 +188,12 @@ def _acts(scope: Scope, windows: Windows):
                   .join(Proposal, Proposal.id == Cosponsorship.proposal_id)
                   .where(Proposal.community_id.in_(ids),
                          _within(Cosponsorship.created_at, windows)))
-    ballots = (select(Poll.community_id, Ballot.cast_by_id.label("user_id"),
-                      Ballot.cast_at.label("at"))
-               .join(Poll, Poll.id == Ballot.poll_id)
-               .where(Poll.community_id.in_(ids), Ballot.channel == Channel.ONLINE,
-                      Ballot.cast_by_id.is_not(None),
-                      _within(Ballot.cast_at, windows)))
+    ballots = (select(Poll.community_id, RollEntry.voted_by_id.label("user_id"),
+                      RollEntry.voted_at.label("at"))
+               .join(Poll, Poll.id == RollEntry.poll_id)
+               .where(Poll.community_id.in_(ids), RollEntry.voted_channel == Channel.ONLINE,
+                      RollEntry.voted_by_id.is_not(None),
+                      _within(RollEntry.voted_at, windows)))
     return comments.union_all(cosponsors, ballots)
 
 
@@ -201,12 +201,12 @@ def _offline_ballots(scope: Scope, windows: Windows, *, owners: bool):
     """Paper and proxy ballots, of owners' polls or of the others."""
     electorate = (Poll.electorate == ElectorateKind.OWNERS if owners
                   else Poll.electorate != ElectorateKind.OWNERS)
-    return (select(Poll.community_id, Ballot.cast_at.label("at"), RollEntry.units,
+    return (select(Poll.community_id, RollEntry.voted_at.label("at"), RollEntry.units,
                    RollEntry.user_ids)
-            .join(Poll, Poll.id == Ballot.poll_id)
-            .join(RollEntry, RollEntry.id == Ballot.roll_entry_id)
+            .join(Poll, Poll.id == RollEntry.poll_id)
             .where(Poll.community_id.in_(scope.community_ids), electorate,
-                   Ballot.channel != Channel.ONLINE, _within(Ballot.cast_at, windows))
+                   RollEntry.voted_channel.in_([Channel.PAPER, Channel.PROXY]),
+                   _within(RollEntry.voted_at, windows))
             .subquery())
 
 
@@ -472,10 +472,9 @@ def poll_turnout(scope: Scope, period: Period) -> list[dict]:
         select(Poll.id, Proposal.title, Poll.question, Poll.status, Poll.rule,
                Poll.total_people, Poll.total_area, Poll.closes_at, Poll.opened_at,
                Poll.turnout_quorum_percent,
-               func.count(Ballot.id), func.coalesce(func.sum(RollEntry.area), 0))
+               func.count(RollEntry.id), func.coalesce(func.sum(RollEntry.area), 0))
         .join(Proposal, Proposal.id == Poll.proposal_id)
-        .outerjoin(Ballot, Ballot.poll_id == Poll.id)
-        .outerjoin(RollEntry, RollEntry.id == Ballot.roll_entry_id)
+        .outerjoin(RollEntry, (RollEntry.poll_id == Poll.id) & RollEntry.voted_at.is_not(None))
         .where(proposals_in_scope(scope), Poll.status != PollStatus.SCHEDULED,
                Poll.opens_at < period.end_utc, Poll.closes_at >= period.start_utc)
         .group_by(Poll.id, Proposal.title, Poll.question, Poll.status, Poll.rule,

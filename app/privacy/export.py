@@ -5,7 +5,6 @@ Ballots appear by receipt; the choice only for polls that were not secret, so th
 never becomes a record of a secret vote that someone could be made to show.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -25,14 +24,15 @@ from app.community.models import (
     VerificationRequest,
 )
 from app.community.services import units_lived_in_by, units_owned_by
+from app.core.spreadsheets import csv_text
 from app.discussion.models import Comment
 from app.extensions import db
 from app.notices.models import Notification
 from app.proposals.models import Cosponsorship, Proposal
-from app.voting.models import Ballot, Poll, Secrecy
+from app.voting.models import Poll, RollEntry, Secrecy
+from app.voting.services import current_ballot
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _plain(value):
@@ -53,14 +53,18 @@ def _rows(query, **options) -> list[dict]:
 
 
 def _ballots(user: User) -> list[dict]:
+    """The ballots I cast online, found through my roll entries' seals (a secret poll's
+    ballot row does not name its voter); a secret poll's choice stays out."""
     rows = []
-    for ballot, poll in db.session.execute(
-            select(Ballot, Poll).join(Poll, Poll.id == Ballot.poll_id)
-            .where(Ballot.cast_by_id == user.id).order_by(Ballot.id)):
+    for entry, poll in db.session.execute(
+            select(RollEntry, Poll).join(Poll, Poll.id == RollEntry.poll_id)
+            .where(RollEntry.voted_by_id == user.id).order_by(RollEntry.id)):
+        ballot = current_ballot(poll, entry)
+        if ballot is None:
+            continue
         rows.append({
             "poll_id": poll.id, "question": poll.question, "receipt": ballot.receipt,
-            "channel": ballot.channel, "cast_at": _plain(ballot.cast_at),
-            "changed_at": _plain(ballot.changed_at),
+            "channel": entry.voted_channel, "voted_at": _plain(entry.voted_at),
             "choices": None if poll.secrecy == Secrecy.SECRET else ballot.choices,
         })
     return rows
@@ -100,20 +104,16 @@ def personal_data(user: User) -> dict[str, list[dict]]:
     }
 
 
-def _safe_cell(value) -> str:
-    text = "" if value is None else (
-        json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value))
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
 
 
 def _csv(records: list[dict]) -> str:
-    buffer = io.StringIO()
-    if records:
-        writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\r\n")
-        writer.writeheader()
-        for record in records:
-            writer.writerow({key: _safe_cell(value) for key, value in record.items()})
-    return "\ufeff" + buffer.getvalue()  # the BOM makes Excel read UTF-8 as UTF-8
+    rows = [list(records[0]), *([_cell(v) for v in r.values()] for r in records)] if records \
+        else []
+    return "\ufeff" + csv_text(rows)  # the BOM makes Excel read UTF-8 as UTF-8
 
 
 def export_zip(sections: dict[str, list[dict]]) -> bytes:

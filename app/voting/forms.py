@@ -1,5 +1,6 @@
 """Poll forms, the words for rules and choices, and the messages for refusals."""
 
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,6 +25,7 @@ from app.voting.labels import (
     VISIBILITY_LABELS,
 )
 from app.voting.models import Channel, ElectorateKind, QuestionKind, ResultsVisibility, Secrecy
+from app.voting.proxies import normalise_id_number, valid_id_number
 from app.voting.rules import Rule
 
 QUORUM_RULES = {Rule.SIMPLE_MAJORITY, Rule.TWO_THIRDS}
@@ -48,6 +50,15 @@ REFUSALS.register_all({
     "poll.already_entered": _l("A paper or proxy ballot was already entered for this voter."),
     "poll.too_many_proxies": _l("This holder already carries %(limit)s proxies, the most "
                                 "allowed."),
+    "poll.paper_number_taken": _l("Paper ballot number %(number)s is already entered in this "
+                                  "poll."),
+    "poll.paper_number_needed": _l("Give the paper ballot's number."),
+    "poll.proxy_holder_needed": _l("Name the proxy holder by account (phone number) or by ID "
+                                   "number, one of the two."),
+    "poll.bad_id_number": _l("That is not a valid 18-character ID number."),
+    "poll.nothing_entered_for_you": _l("No paper or proxy ballot was entered in your name."),
+    "poll.live_results_secret": _l("A secret poll cannot show results while voting is open: "
+                                   "each new ballot could be watched as it comes in."),
     "poll.not_in_objection_period": _l("Objections can only be filed while the preliminary "
                                        "result is open to them."),
     "poll.extension_not_later": _l("The new closing time must be later than the current "
@@ -134,6 +145,10 @@ class PollForm(FlaskForm):
         if field.data and field.data not in self._organisations:
             raise ValidationError(_l("Choose an organisation of this community."))
 
+    def validate_visibility(self, field):
+        if field.data == ResultsVisibility.LIVE and self.secrecy.data == Secrecy.SECRET:
+            raise ValidationError(REFUSALS.message("poll.live_results_secret"))
+
     def validate_turnout_quorum_percent(self, field):
         if field.data is not None and self.rule.data not in QUORUM_RULES:
             raise ValidationError(_l("A turnout quorum is only possible for a simple majority "
@@ -148,15 +163,23 @@ class OfflineForm(FlaskForm):
         (Channel.PAPER, CHANNEL_LABELS[Channel.PAPER]),
         (Channel.PROXY, CHANNEL_LABELS[Channel.PROXY])]))
     paper_number = StringField(_l("Paper ballot number"), validators=[Length(max=40)])
-    proxy_holder = StringField(_l("Proxy holder"), validators=[Length(max=100)])
+    proxy_phone = StringField(
+        _l("Proxy holder's phone number"), validators=[Length(max=20)],
+        description=_l("The holder's account on this site, found by its phone number."))
+    proxy_id_number = StringField(
+        _l("Or the proxy holder's ID number"), validators=[Length(max=30)],
+        description=_l("For a holder without an account: the 18-character resident ID "
+                       "number. It is shown masked."))
     reference = StringField(
         _l("Reference"), validators=[DataRequired(), Length(max=200)],
         description=_l("Where the signed paper or the written authorisation is kept."))
 
-    def __init__(self, entries, choices, *args, **kwargs):
+    def __init__(self, entries, choices, find_account, *args, **kwargs):
         """``entries``: the roll, each with whether it has a ballot. Only those without are
-        offered, but any is accepted, so that the service can say why one is refused."""
+        offered, but any is accepted, so that the service can say why one is refused.
+        ``find_account``: phone number → the user, or None."""
         super().__init__(*args, **kwargs)
+        self._find_account = find_account
         self.entry.choices = options([("", _l("— choose —"))]
                                      + [(e.id, e.label) for e, voted in entries if not voted])
         self.choice.choices = options([("", _l("— choose —"))] + list(choices))
@@ -179,9 +202,25 @@ class OfflineForm(FlaskForm):
         if self.channel.data == Channel.PAPER and not (field.data or "").strip():
             raise ValidationError(_l("Give the paper ballot's number."))
 
-    def validate_proxy_holder(self, field):
-        if self.channel.data == Channel.PROXY and not (field.data or "").strip():
-            raise ValidationError(_l("Name who holds the proxy."))
+    def validate_proxy_phone(self, field):
+        if self.channel.data != Channel.PROXY:
+            return
+        phone, id_number = (field.data or "").strip(), (self.proxy_id_number.data or "").strip()
+        if bool(phone) == bool(id_number):
+            raise ValidationError(REFUSALS.message("poll.proxy_holder_needed"))
+        if phone and self.chosen_proxy is None:
+            raise ValidationError(_l("No account has this phone number."))
+
+    def validate_proxy_id_number(self, field):
+        number = normalise_id_number(field.data or "")
+        if self.channel.data == Channel.PROXY and number and not valid_id_number(number):
+            raise ValidationError(REFUSALS.message("poll.bad_id_number"))
+
+    @cached_property
+    def chosen_proxy(self):
+        """The account the phone number names, found by ``find_account`` once."""
+        phone = (self.proxy_phone.data or "").strip()
+        return self._find_account(phone) if phone else None
 
 
 class ExtendForm(FlaskForm):

@@ -111,7 +111,8 @@ class RollEntry(db.Model):
     a resident or a member, with the area their ballot weighs."""
 
     __tablename__ = "roll_entries"
-    __table_args__ = (UniqueConstraint("poll_id", "key"),)
+    __table_args__ = (UniqueConstraint("poll_id", "key"),
+                      UniqueConstraint("poll_id", "paper_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), index=True)
@@ -121,30 +122,34 @@ class RollEntry(db.Model):
     # The accounts that may cast this entry's ballot online.
     user_ids: Mapped[list] = mapped_column(JSON, default=list)
     units: Mapped[list] = mapped_column(JSON, default=list)  # [[building, unit, area], ...]
+    # Who voted, kept apart from what they chose: the voted mark (to the hour, so that it
+    # does not line up with the ballot chain's times to the second) and how they voted.
+    voted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voted_channel: Mapped[str] = mapped_column(String(10), default="")
+    voted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paper_number: Mapped[str | None] = mapped_column(String(40))
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    proxy_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    proxy_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    # The ballot's id, encrypted under the ballot key (app/voting/sealing.py): the only link
+    # from voter to ballot, unreadable to whoever holds the database but not the key.
+    ballot_seal: Mapped[str | None] = mapped_column(String(16))
+
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    proxy_user: Mapped[User | None] = relationship(foreign_keys=[proxy_user_id])
 
 
 class Ballot(db.Model):
-    """The current ballot of one roll entry: the database allows exactly one."""
+    """A ballot as the count sees it: its receipt and its choices, never its voter. The
+    roll entry's ``ballot_seal`` is the only way back to whose it is."""
 
     __tablename__ = "ballots"
-    __table_args__ = (UniqueConstraint("poll_id", "roll_entry_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), index=True)
-    roll_entry_id: Mapped[int] = mapped_column(ForeignKey("roll_entries.id"))
     choices: Mapped[list] = mapped_column(JSON)
-    channel: Mapped[str] = mapped_column(String(10))
     receipt: Mapped[str] = mapped_column(String(20), unique=True)
-    cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    paper_number: Mapped[str] = mapped_column(String(40), default="")
-    reference: Mapped[str] = mapped_column(String(200), default="")
-    proxy_holder: Mapped[str] = mapped_column(String(100), default="")
-    cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    roll_entry: Mapped[RollEntry] = relationship()
-    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
 
 
 class BallotEvent(db.Model):

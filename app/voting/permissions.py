@@ -4,7 +4,7 @@ registered in the one table of app/permissions.py."""
 from app.permissions import RULES, Standing
 from app.proposals.services import may_open_voting
 from app.proposals.states import Status
-from app.voting.models import PollStatus, ResultsVisibility
+from app.voting.models import PollStatus, ResultsVisibility, Secrecy
 
 CLOSED = frozenset({PollStatus.CLOSED, PollStatus.FINAL})
 
@@ -25,13 +25,14 @@ def _enter_offline(standing: Standing, poll) -> bool:
 
 def _see_results(standing: Standing, target) -> bool:
     """``target`` is (poll, whether the user has voted). Choices show after close; before,
-    only on live polls, or on after-vote polls to those who voted."""
+    only on live polls that are not secret, or on after-vote polls to those who voted."""
     poll, voted = target
     if poll.status in CLOSED:
         return True
     if poll.status != PollStatus.OPEN:
         return False
-    return poll.visibility == ResultsVisibility.LIVE or (
+    live = poll.visibility == ResultsVisibility.LIVE and poll.secrecy != Secrecy.SECRET
+    return live or (
         poll.visibility == ResultsVisibility.AFTER_VOTE and voted)
 
 

@@ -8,7 +8,7 @@ published at close. Replaying it gives the ballots that count without reading th
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -53,7 +53,7 @@ def result_summary(result: Result) -> dict:
 @dataclass(frozen=True)
 class ChainBallot:
     receipt: str
-    entry: str
+    entry: str | None  # None in a secret poll, whose chain names no voter
     choices: tuple[str, ...]
     weight: Decimal
 
@@ -66,16 +66,22 @@ class Replay:
     roll_hash: str | None = None
     people: int = 0
     area: Decimal = Decimal("0")
-    ballots: dict[str, ChainBallot] = field(default_factory=dict)  # by roll entry key
+    # By roll entry key; in a secret poll by receipt (a change keeps its receipt).
+    ballots: dict[str, ChainBallot] = field(default_factory=dict)
     closed_result: dict | None = None
     problems: list[tuple[str | None, str]] = field(default_factory=list)  # (receipt, what)
 
     def counted(self) -> list[Ballot]:
-        return [Ballot(b.entry, frozenset(b.choices), b.weight) for b in self.ballots.values()]
+        return [Ballot(key, frozenset(b.choices), b.weight)
+                for key, b in self.ballots.items()]
 
 
-def replay(events: Iterable) -> Replay:
-    """Read a poll's chain (objects with ``action``, ``target``, ``details``, in order)."""
+def replay(events: Iterable, weights: Mapping[str, Decimal] | None = None) -> Replay:
+    """Read a poll's chain (objects with ``action``, ``target``, ``details``, in order).
+
+    An open-roll poll's events name their roll entry and weight. A secret poll's carry the
+    receipt and choices only: ``weights`` (receipt -> area, which only the holder of the
+    ballot key can say) then supplies what each receipt weighs."""
     result = Replay()
     for event in events:
         details = event.details or {}
@@ -89,11 +95,17 @@ def replay(events: Iterable) -> Replay:
             continue
         if result.closed_result is not None:
             result.problems.append((event.target, "ballot event after the close"))
-        if "entry" not in details:
+        entry = details.get("entry")
+        if entry is None and weights is None:
             result.problems.append((event.target, "ballot event names no roll entry"))
             continue
-        result.ballots[details["entry"]] = ChainBallot(
-            receipt=event.target, entry=details["entry"],
-            choices=tuple(details.get("choices", ())),
-            weight=Decimal(str(details.get("weight", "0"))))
+        if entry is None and event.target not in weights:
+            result.problems.append((event.target, "ballot in the chain belongs to no voter "
+                                                  "on the roll"))
+            continue
+        weight = (Decimal(str(details.get("weight", "0"))) if entry is not None
+                  else weights[event.target])
+        result.ballots[entry or event.target] = ChainBallot(
+            receipt=event.target, entry=entry, choices=tuple(details.get("choices", ())),
+            weight=weight)
     return result

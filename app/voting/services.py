@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from flask import current_app
 from sqlalchemy import String, func, insert, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import selectinload
@@ -51,12 +52,16 @@ from app.voting.models import (
     PollOption,
     PollStatus,
     QuestionKind,
+    ResultsVisibility,
     RollEntry,
+    Secrecy,
 )
 from app.voting.proof import CLOSE_ACTION, OPEN_ACTION, result_summary, roll_hash
+from app.voting.proxies import normalise_id_number, valid_id_number
 from app.voting.roll import RosterUnit, owner_roll
 from app.voting.rules import YES_NO, Electorate, Result, Rule, tally, tally_with_deemed_consent
 from app.voting.rules import Ballot as CountedBallot
+from app.voting.sealing import derive_key, seal, unseal
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on a phone
 
@@ -84,6 +89,9 @@ def create_poll(proposal: Proposal, *, actor, question: str, rule: str, electora
         raise VotingRefused("poll.deemed_consent_needs_yes_no")
     if electorate == ElectorateKind.ORGANISATION and organisation is None:
         raise VotingRefused("poll.organisation_needed")
+    if (settings.get("visibility") == ResultsVisibility.LIVE
+            and settings.get("secrecy", Secrecy.SECRET) == Secrecy.SECRET):
+        raise VotingRefused("poll.live_results_secret")
     poll = Poll(proposal=proposal, community_id=proposal.community_id, question=question,
                 rule=rule, kind=kind, max_choices=max_choices, seats=seats,
                 electorate=electorate, organisation_id=organisation.id if organisation else None,
@@ -258,9 +266,56 @@ def entry_for(poll: Poll, user) -> RollEntry | None:
     return next((entry for entry in candidates if user.id in entry.user_ids), None)
 
 
+def ballot_key() -> bytes:
+    """BALLOT_KEY, or else a key derived from SECRET_KEY: either way a setting, never a
+    value in the database. Changing it makes the open polls' seals unreadable."""
+    return derive_key(current_app.config.get("BALLOT_KEY") or current_app.config["SECRET_KEY"])
+
+
+def _to_the_hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
 def current_ballot(poll: Poll, entry: RollEntry) -> Ballot | None:
-    return db.session.execute(select(Ballot).where(
-        Ballot.poll_id == poll.id, Ballot.roll_entry_id == entry.id)).scalar_one_or_none()
+    """The entry's ballot, found through its seal: one row by its id."""
+    if entry.ballot_seal is None:
+        return None
+    ballot_id = unseal(ballot_key(), poll.id, entry.id, entry.ballot_seal)
+    if not 0 < ballot_id < 2**31:  # opened with another key: noise, no row's id
+        return None
+    ballot = db.session.get(Ballot, ballot_id)
+    return ballot if ballot is not None and ballot.poll_id == poll.id else None
+
+
+def _new_ballot(poll: Poll, entry: RollEntry, picked: list[str], *, channel: str,
+                **how) -> Ballot:
+    """Store the ballot with its receipt and choices only, and mark the entry as voted with
+    the sealed link to it. The mark is set only where none is yet: one ballot per voter even
+    if two requests got past the checks."""
+    ballot = Ballot(poll_id=poll.id, choices=picked, receipt=_receipt())
+    db.session.add(ballot)
+    db.session.flush()
+    marked = db.session.execute(
+        update(RollEntry).where(RollEntry.id == entry.id, RollEntry.ballot_seal.is_(None))
+        .values(voted_at=_to_the_hour(utcnow()), voted_channel=channel,
+                ballot_seal=seal(ballot_key(), poll.id, entry.id, ballot.id), **how)
+    ).rowcount
+    if marked != 1:
+        raise VotingRefused("poll.already_voted")
+    return ballot
+
+
+def _chain_entry(poll: Poll, action: str, *, actor, ballot: Ballot, entry: RollEntry,
+                 picked: list[str], channel: str, **extra) -> None:
+    """A secret poll's chain says which receipt chose what, and nothing else: no voter, no
+    channel, no weight, no actor, and one word for every first ballot and every change."""
+    if poll.secrecy == Secrecy.SECRET:
+        _append(poll, "change" if action in {"change", "replace_offline"} else "cast",
+                actor=None, receipt=ballot.receipt, details={"choices": picked})
+    else:
+        _append(poll, action, actor=actor, receipt=ballot.receipt,
+                details={"entry": entry.key, "choices": picked, "channel": channel,
+                         "weight": str(entry.area), **extra})
 
 
 def cast(poll: Poll, entry: RollEntry, choices: list[str], *, user) -> Ballot:
@@ -274,60 +329,97 @@ def cast(poll: Poll, entry: RollEntry, choices: list[str], *, user) -> Ballot:
     _lock(poll)
     if poll.status != PollStatus.OPEN:
         raise VotingRefused("poll.not_open")
+    db.session.refresh(entry)
     ballot = current_ballot(poll, entry)
-    now = utcnow()
     if ballot is None:
-        ballot = Ballot(poll_id=poll.id, roll_entry_id=entry.id, choices=picked,
-                        channel=Channel.ONLINE, receipt=_receipt(), cast_by_id=user.id,
-                        cast_at=now)
-        db.session.add(ballot)
+        ballot = _new_ballot(poll, entry, picked, channel=Channel.ONLINE, voted_by_id=user.id)
         action = "cast"
-    elif ballot.channel != Channel.ONLINE:
+    elif entry.voted_channel != Channel.ONLINE:
         action = "replace_offline"
     elif poll.allow_change:
         action = "change"
     else:
         raise VotingRefused("poll.already_voted")
     if action != "cast":
-        ballot.choices, ballot.channel, ballot.cast_by_id = picked, Channel.ONLINE, user.id
-        ballot.changed_at = now
-    _append(poll, action, actor=user, receipt=ballot.receipt,
-            details={"entry": entry.key, "choices": picked, "channel": Channel.ONLINE,
-                     "weight": str(entry.area)})
+        ballot.choices = picked
+        entry.voted_channel, entry.voted_by_id = Channel.ONLINE, user.id
+    _chain_entry(poll, action, actor=user, ballot=ballot, entry=entry, picked=picked,
+                 channel=Channel.ONLINE)
     db.session.flush()
     return ballot
+
+
+def carried_proxies(poll: Poll, *, holder=None, id_number: str = "") -> int:
+    """How many ballots of this poll one proxy holder carries, by account or ID number."""
+    same_holder = (RollEntry.proxy_user_id == holder.id) if holder is not None \
+        else (RollEntry.proxy_id_number == id_number)
+    return db.session.execute(select(func.count(RollEntry.id)).where(
+        RollEntry.poll_id == poll.id, RollEntry.voted_channel == Channel.PROXY,
+        same_holder)).scalar_one()
 
 
 def enter_offline(poll: Poll, entry: RollEntry, choices: list[str], *, staff, channel: str,
-                  reference: str, paper_number: str = "", proxy_holder: str = "") -> Ballot:
+                  reference: str, paper_number: str = "", proxy_holder=None,
+                  proxy_id_number: str = "") -> Ballot:
     """A paper ballot or a proxy, entered by staff with the reference to the signed paper or
-    the written authorisation. An owner who already voted online keeps that ballot."""
+    the written authorisation. An owner who already voted online keeps that ballot. A proxy
+    names its holder by account or by ID number, never by a name typed in; the owners of
+    the entry are told, so that one who gave no such ballot can say so."""
     if poll.status != PollStatus.OPEN:
         raise VotingRefused("poll.not_open")
     picked = valid_choices(poll, choices)
+    paper_number = paper_number.strip() if channel == Channel.PAPER else ""
+    if channel == Channel.PAPER and not paper_number:
+        raise VotingRefused("poll.paper_number_needed")
+    if channel == Channel.PROXY:
+        proxy_id_number = normalise_id_number(proxy_id_number)
+        if (proxy_holder is None) == (not proxy_id_number):
+            raise VotingRefused("poll.proxy_holder_needed")
+        if proxy_id_number and not valid_id_number(proxy_id_number):
+            raise VotingRefused("poll.bad_id_number")
+    else:
+        proxy_holder, proxy_id_number = None, ""
     _lock(poll)
     if poll.status != PollStatus.OPEN:
         raise VotingRefused("poll.not_open")
-    existing = current_ballot(poll, entry)
-    if existing is not None:
-        raise VotingRefused("poll.voted_online" if existing.channel == Channel.ONLINE
+    db.session.refresh(entry)
+    if entry.ballot_seal is not None:
+        raise VotingRefused("poll.voted_online" if entry.voted_channel == Channel.ONLINE
                             else "poll.already_entered")
+    if paper_number and db.session.execute(select(RollEntry.id).where(
+            RollEntry.poll_id == poll.id, RollEntry.paper_number == paper_number)).first():
+        raise VotingRefused("poll.paper_number_taken", number=paper_number)
     if channel == Channel.PROXY:
-        carried = db.session.execute(select(func.count(Ballot.id)).where(
-            Ballot.poll_id == poll.id, Ballot.channel == Channel.PROXY,
-            Ballot.proxy_holder == proxy_holder)).scalar_one()
-        if carried >= poll.proposal.community.proxy_limit:
-            raise VotingRefused("poll.too_many_proxies",
-                                limit=poll.proposal.community.proxy_limit)
-    ballot = Ballot(poll_id=poll.id, roll_entry_id=entry.id, choices=picked, channel=channel,
-                    receipt=_receipt(), entered_by_id=staff.id, paper_number=paper_number,
-                    reference=reference, proxy_holder=proxy_holder)
-    db.session.add(ballot)
-    _append(poll, channel, actor=staff, receipt=ballot.receipt,
-            details={"entry": entry.key, "choices": picked, "channel": channel,
-                     "weight": str(entry.area), "reference": reference})
+        limit = poll.proposal.community.proxy_limit
+        if carried_proxies(poll, holder=proxy_holder, id_number=proxy_id_number) >= limit:
+            raise VotingRefused("poll.too_many_proxies", limit=limit)
+    ballot = _new_ballot(
+        poll, entry, picked, channel=channel, entered_by_id=staff.id,
+        paper_number=paper_number or None, reference=reference,
+        proxy_user_id=proxy_holder.id if proxy_holder is not None else None,
+        proxy_id_number=proxy_id_number or None)
+    _chain_entry(poll, channel, actor=staff, ballot=ballot, entry=entry, picked=picked,
+                 channel=channel, reference=reference)
+    notify(entry.user_ids, "ballot_entered", actor=staff, proposal_id=poll.proposal_id,
+           details={"title": poll.proposal.title, "poll": poll.id, "question": poll.question,
+                    "channel": channel})
     db.session.flush()
     return ballot
+
+
+def dispute_offline_entry(poll: Poll, entry: RollEntry, *, user, text: str) -> Objection:
+    """An owner says a paper or proxy ballot in their name was not theirs: an objection the
+    organiser answers, filed while the poll is open or in its objection period."""
+    if entry.voted_channel not in {Channel.PAPER, Channel.PROXY}:
+        raise VotingRefused("poll.nothing_entered_for_you")
+    if poll.status not in {PollStatus.OPEN, PollStatus.CLOSED}:
+        raise VotingRefused("poll.not_in_objection_period")
+    objection = Objection(poll_id=poll.id, user_id=user.id, text=text)
+    db.session.add(objection)
+    record("poll.entry_disputed", actor=user, community_id=poll.community_id,
+           target=f"poll:{poll.id}", details={"channel": entry.voted_channel})
+    db.session.flush()
+    return objection
 
 
 # --- Closing and counting -------------------------------------------------------------------
@@ -429,12 +521,34 @@ def due_polls(now: datetime | None = None) -> list[Poll]:
     ).order_by(Poll.id)).scalars().all()
 
 
+def voters_with_ballots(poll: Poll) -> list[tuple]:
+    """Each voted roll entry (id, key, area, label) with its ballot (receipt, choices),
+    paired in memory through the seals: two queries, and the database never holds the
+    pairs. A ballot no entry seals to is nobody's and is not counted."""
+    key = ballot_key()
+    ballots = {row.id: row for row in db.session.execute(
+        select(Ballot.id, Ballot.receipt, Ballot.choices).where(Ballot.poll_id == poll.id))}
+    pairs = []
+    for entry in db.session.execute(
+            select(RollEntry.id, RollEntry.key, RollEntry.area, RollEntry.label,
+                   RollEntry.ballot_seal)
+            .where(RollEntry.poll_id == poll.id, RollEntry.ballot_seal.is_not(None))
+            .order_by(RollEntry.key)):
+        ballot = ballots.get(unseal(key, poll.id, entry.id, entry.ballot_seal))
+        if ballot is not None:
+            pairs.append((entry, ballot))
+    return pairs
+
+
 def _counted(poll: Poll):
-    rows = db.session.execute(
-        select(Ballot.choices, RollEntry.key, RollEntry.area)
-        .join(RollEntry, RollEntry.id == Ballot.roll_entry_id).where(Ballot.poll_id == poll.id)
-    ).all()
-    return [CountedBallot(key, frozenset(choices), area) for choices, key, area in rows]
+    return [CountedBallot(entry.key, frozenset(ballot.choices), entry.area)
+            for entry, ballot in voters_with_ballots(poll)]
+
+
+def weights_by_receipt(poll: Poll) -> dict[str, Decimal]:
+    """What each receipt weighs, for a recount from the chain, which (in a secret poll)
+    carries no weight: needs the ballot key, so only the server can say it."""
+    return {ballot.receipt: entry.area for entry, ballot in voters_with_ballots(poll)}
 
 
 def results(poll: Poll) -> tuple[Result, Result | None]:
@@ -468,13 +582,16 @@ def official_result(poll: Poll) -> Result:
 # --- Verifiability ----------------------------------------------------------------------------
 
 
-def bulletin(poll: Poll) -> list[tuple[str, Decimal, list[str]]]:
-    """After close: every ballot's receipt, weight and choice, without names."""
-    return [tuple(row) for row in db.session.execute(
-        select(Ballot.receipt, RollEntry.area, Ballot.choices)
-        .join(RollEntry, RollEntry.id == Ballot.roll_entry_id)
-        .where(Ballot.poll_id == poll.id).order_by(Ballot.receipt)
-    ).all()]
+def bulletin(poll: Poll) -> list[tuple[str, str | None, Decimal | None, list[str]]]:
+    """After close: every ballot's receipt and choice, by receipt. An open-roll poll adds
+    the rooms and the weight; a secret poll neither, since an area to the hundredth names
+    the room."""
+    if poll.secrecy == Secrecy.SECRET:
+        return [(receipt, None, None, choices) for receipt, choices in db.session.execute(
+            select(Ballot.receipt, Ballot.choices).where(Ballot.poll_id == poll.id)
+            .order_by(Ballot.receipt)).all()]
+    return sorted((ballot.receipt, entry.label, entry.area, ballot.choices)
+                  for entry, ballot in voters_with_ballots(poll))
 
 
 def verify_poll_chain(poll: Poll) -> ChainBreak | None:
@@ -484,19 +601,24 @@ def verify_poll_chain(poll: Poll) -> ChainBreak | None:
 
 
 def audit_package(poll: Poll) -> dict[str, str]:
-    """``roster.csv`` and ``ballots.csv`` in the formats of ``flask tally``, and the chain:
-    enough for anyone to recount on their own machine."""
+    """``roster.csv``, ``ballots.csv`` and the chain. For an open-roll poll, the formats of
+    ``flask tally``: enough for anyone to recount on their own machine. For a secret poll,
+    the units without their voters' keys and the ballots by receipt only, so the package
+    links no ballot to a room; what each receipt weighs stays behind the ballot key."""
     entries = db.session.execute(select(RollEntry).where(RollEntry.poll_id == poll.id)
                                  .order_by(RollEntry.key)).scalars().all()
-    roster = [["unit", "building", "area_m2", "owner"]]
-    roster += [[unit, building, area, entry.key]
+    secret = poll.secrecy == Secrecy.SECRET
+    roster = [["unit", "building", "area_m2"] + ([] if secret else ["owner"])]
+    roster += [[unit, building, area] + ([] if secret else [entry.key])
                for entry in entries for building, unit, area in entry.units]
-    keys = {entry.id: entry.key for entry in entries}
-    ballots = [["owner", "choice"]]
-    ballots += [[keys[roll_entry_id], ";".join(choices)]
-                for roll_entry_id, choices in db.session.execute(
-                    select(Ballot.roll_entry_id, Ballot.choices)
-                    .where(Ballot.poll_id == poll.id).order_by(Ballot.roll_entry_id)).all()]
+    if secret:
+        ballots = [["receipt", "choice"]]
+        ballots += [[receipt, ";".join(choices)]
+                    for receipt, _rooms, _area, choices in bulletin(poll)]
+    else:
+        ballots = [["owner", "choice"]]
+        ballots += [[entry.key, ";".join(ballot.choices)]
+                    for entry, ballot in voters_with_ballots(poll)]
     chain = [
         {**{k: (v.isoformat() if isinstance(v, datetime) else v)
             for k, v in hashed_fields(event).items()}, "hash": event.hash}
@@ -512,10 +634,10 @@ def audit_package(poll: Poll) -> dict[str, str]:
 
 
 def turnout(poll: Poll) -> tuple[int, Decimal]:
-    """People and area that have voted so far, without saying how: one query."""
+    """People and area that have voted so far, from the voted marks: one query."""
     people, area = db.session.execute(
-        select(func.count(Ballot.id), func.coalesce(func.sum(RollEntry.area), 0))
-        .join(RollEntry, RollEntry.id == Ballot.roll_entry_id).where(Ballot.poll_id == poll.id)
+        select(func.count(RollEntry.id), func.coalesce(func.sum(RollEntry.area), 0))
+        .where(RollEntry.poll_id == poll.id, RollEntry.voted_at.is_not(None))
     ).one()
     return people, Decimal(area).quantize(Decimal("0.01"))
 
@@ -524,10 +646,9 @@ def remind_non_voters(poll: Poll, *, actor) -> int:
     """Notify every account on the roll whose entry has no ballot yet; returns how many."""
     if poll.status != PollStatus.OPEN:
         raise VotingRefused("poll.not_open")
-    voted = select(Ballot.roll_entry_id).where(Ballot.poll_id == poll.id)
     user_ids = {uid for user_ids in db.session.execute(
         select(RollEntry.user_ids).where(RollEntry.poll_id == poll.id,
-                                         RollEntry.id.not_in(voted))).scalars()
+                                         RollEntry.voted_at.is_(None))).scalars()
         for uid in user_ids}
     user_ids.discard(actor.id)
     notify(user_ids, "poll_reminder", actor=actor, proposal_id=poll.proposal_id,

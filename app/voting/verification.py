@@ -8,10 +8,15 @@ from sqlalchemy import func, select
 
 from app.audit.chain import ChainEntry, find_break, hashed_fields
 from app.extensions import db
-from app.voting.models import Ballot, BallotEvent, Poll, PollStatus, RollEntry
+from app.voting.models import Ballot, BallotEvent, Poll, PollStatus, RollEntry, Secrecy
 from app.voting.proof import Replay, replay, result_summary, roll_hash
 from app.voting.rules import Electorate
-from app.voting.services import count_ballots, results
+from app.voting.services import (
+    count_ballots,
+    results,
+    voters_with_ballots,
+    weights_by_receipt,
+)
 
 BREAKS = {
     "altered": "its contents were altered (the hash does not match)",
@@ -63,7 +68,7 @@ def _check_roll(poll: Poll, proved: Replay, entries: list[RollEntry]) -> list[Fi
         findings.append(Finding(poll.id, None, "the roll totals stored on the poll differ "
                                                "from the chain's"))
     for entry in entries:
-        counted = proved.ballots.get(entry.key)
+        counted = proved.ballots.get(entry.key)  # a secret poll's chain carries no weight
         if counted is not None and Decimal(entry.area) != counted.weight:
             findings.append(Finding(poll.id, counted.receipt,
                                     f"roll entry {entry.key} weighs {entry.area:.2f} m², "
@@ -71,9 +76,9 @@ def _check_roll(poll: Poll, proved: Replay, entries: list[RollEntry]) -> list[Fi
     return findings
 
 
-def _check_ballots(poll: Poll, proved: Replay, entries: list[RollEntry]) -> list[Finding]:
+def _check_ballots(poll: Poll, proved: Replay) -> list[Finding]:
     findings = []
-    keys = {entry.id: entry.key for entry in entries}
+    entry_of = {ballot.receipt: entry.key for entry, ballot in voters_with_ballots(poll)}
     by_receipt = {b.receipt: b for b in proved.ballots.values()}
     stored = db.session.execute(select(Ballot).where(Ballot.poll_id == poll.id)
                                 .order_by(Ballot.receipt)).scalars().all()
@@ -83,17 +88,14 @@ def _check_ballots(poll: Poll, proved: Replay, entries: list[RollEntry]) -> list
             findings.append(Finding(poll.id, ballot.receipt,
                                     "stored ballot has no event in the chain"))
             continue
-        if keys.get(ballot.roll_entry_id) != counted.entry:
+        if counted.entry is not None and entry_of.get(ballot.receipt) != counted.entry:
             findings.append(Finding(poll.id, ballot.receipt,
-                                    f"stored for roll entry {keys.get(ballot.roll_entry_id)}, "
+                                    f"stored for roll entry {entry_of.get(ballot.receipt)}, "
                                     f"the chain says {counted.entry}"))
         if tuple(ballot.choices) != counted.choices:
             findings.append(Finding(poll.id, ballot.receipt,
                                     f"stored choices {list(ballot.choices)}, the chain "
                                     f"{list(counted.choices)}"))
-        if poll.closed_at and max(ballot.cast_at, ballot.changed_at or ballot.cast_at) \
-                > poll.closed_at:
-            findings.append(Finding(poll.id, ballot.receipt, "written after the close"))
     findings += [Finding(poll.id, receipt, "ballot in the chain is missing from ballots")
                  for receipt in sorted(by_receipt)]
     return findings
@@ -123,14 +125,15 @@ def verify_poll(poll: Poll) -> list[Finding]:
     if broken is not None:
         findings.append(Finding(poll.id, None, f"ballot chain broken at entry {broken.seq}: "
                                                f"{BREAKS[broken.problem]}"))
-    proved = replay(events)
+    proved = replay(events, weights_by_receipt(poll) if poll.secrecy == Secrecy.SECRET
+                    else None)
     findings += [Finding(poll.id, receipt, problem) for receipt, problem in proved.problems]
     if proved.roll_hash is None:
         return findings + [Finding(poll.id, None, "the chain does not open with the roll hash")]
     entries = db.session.execute(select(RollEntry).where(RollEntry.poll_id == poll.id)
                                  .order_by(RollEntry.key)).scalars().all()
     findings += _check_roll(poll, proved, entries)
-    findings += _check_ballots(poll, proved, entries)
+    findings += _check_ballots(poll, proved)
     if poll.status in (PollStatus.CLOSED, PollStatus.FINAL):
         findings += _check_result(poll, proved)
     return findings

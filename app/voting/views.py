@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.auth.models import User
 from app.community.models import Organisation
 from app.core.documents import FORMATS, render
 from app.core.forms import to_utc
@@ -26,6 +27,7 @@ from app.core.rendering import wants_fragment
 from app.core.text import percent
 from app.extensions import db, utcnow
 from app.permissions import can, require
+from app.phones import mask_phone, normalise_phone
 from app.proposals.models import Proposal
 from app.proposals.states import Status
 from app.voting import permissions  # noqa: F401  (registers the poll rules)
@@ -39,7 +41,7 @@ from app.voting.labels import (
     describe_condition,
 )
 from app.voting.models import (
-    Ballot,
+    Channel,
     ElectorateKind,
     Objection,
     Poll,
@@ -48,6 +50,7 @@ from app.voting.models import (
     RollEntry,
 )
 from app.voting.notice import result_notice
+from app.voting.proxies import masked_id_number
 from app.voting.rules import YES_NO
 from app.voting.services import (
     VotingRefused,
@@ -58,6 +61,7 @@ from app.voting.services import (
     close_poll,
     create_poll,
     current_ballot,
+    dispute_offline_entry,
     enter_offline,
     entry_for,
     extend,
@@ -208,7 +212,7 @@ def _render_poll(poll: Poll, refused_answer: dict | None = None, **forms):
     visible = can(current_user, "poll.see_results", (poll, ballot is not None))
     raw, deemed = results(poll) if visible else (None, None)
     objections = []
-    if poll.status in CLOSED:
+    if poll.status != PollStatus.SCHEDULED:
         objections = db.session.execute(select(Objection).where(
             Objection.poll_id == poll.id).order_by(Objection.created_at)).scalars().all()
     is_chair = can(current_user, "proposal.chair", poll.proposal.community)
@@ -288,15 +292,9 @@ def poll_bulletin(poll_id: int):
     if poll.status not in CLOSED:
         abort(404)
     rows = bulletin(poll)
-    rooms = {}
-    if poll.secrecy == "open_roll":
-        rooms = dict(db.session.execute(
-            select(Ballot.receipt, RollEntry.label)
-            .join(RollEntry, RollEntry.id == Ballot.roll_entry_id)
-            .where(Ballot.poll_id == poll.id)).all())
     entry = entry_for(poll, current_user)
     mine = current_ballot(poll, entry) if entry is not None else None
-    return render_template("voting/bulletin.html", poll=poll, rows=rows, rooms=rooms,
+    return render_template("voting/bulletin.html", poll=poll, rows=rows,
                            my_receipt=mine.receipt if mine else None,
                            labels=dict(choice_pairs(poll)))
 
@@ -332,12 +330,35 @@ def result_notice_file(poll_id: int, file_format: str):
 # --- Staff ----------------------------------------------------------------------------------
 
 
+def _account_by_phone(phone: str) -> User | None:
+    try:
+        phone = normalise_phone(phone)
+    except ValueError:
+        return None
+    return db.session.execute(select(User).where(User.phone == phone)).scalar_one_or_none()
+
+
+def _entered_offline(poll: Poll) -> list[dict]:
+    """The paper and proxy ballots entered so far (who, never what): one query. Holders
+    show masked, as the staff need only recognise them."""
+    rows = db.session.execute(
+        select(RollEntry.label, RollEntry.voted_channel, RollEntry.paper_number,
+               RollEntry.proxy_id_number, User.phone)
+        .outerjoin(User, User.id == RollEntry.proxy_user_id)
+        .where(RollEntry.poll_id == poll.id,
+               RollEntry.voted_channel.in_([Channel.PAPER, Channel.PROXY]))
+        .order_by(RollEntry.key)).all()
+    return [{"rooms": label, "channel": channel, "paper_number": number or "",
+             "holder": mask_phone(phone) if phone else
+             masked_id_number(id_number) if id_number else ""}
+            for label, channel, number, id_number, phone in rows]
+
+
 def _offline_form(poll: Poll) -> OfflineForm:
     entries = db.session.execute(
-        select(RollEntry, Ballot.id.is_not(None))
-        .outerjoin(Ballot, Ballot.roll_entry_id == RollEntry.id)
+        select(RollEntry, RollEntry.voted_at.is_not(None))
         .where(RollEntry.poll_id == poll.id).order_by(RollEntry.key)).all()
-    return OfflineForm(entries, choice_pairs(poll))
+    return OfflineForm(entries, choice_pairs(poll), _account_by_phone)
 
 
 @bp.route("/polls/<int:poll_id>/offline", methods=["GET", "POST"])
@@ -354,19 +375,27 @@ def offline(poll_id: int):
             ballot = enter_offline(
                 poll, form.chosen_entry, [form.choice.data], staff=current_user,
                 channel=form.channel.data, reference=form.reference.data.strip(),
-                paper_number=(form.paper_number.data or "").strip()
-                if form.channel.data == "paper" else "",
-                proxy_holder=(form.proxy_holder.data or "").strip()
-                if form.channel.data == "proxy" else "")
+                paper_number=form.paper_number.data or "",
+                proxy_holder=form.chosen_proxy,
+                proxy_id_number=form.proxy_id_number.data or "")
         except VotingRefused as refused:
             db.session.rollback()
-            refusal = refused.message
+            fields = {"poll.paper_number_taken": form.paper_number,
+                      "poll.paper_number_needed": form.paper_number,
+                      "poll.bad_id_number": form.proxy_id_number,
+                      "poll.proxy_holder_needed": form.proxy_phone,
+                      "poll.too_many_proxies": form.proxy_phone}
+            if refused.code in fields:
+                fields[refused.code].errors = [refused.message]
+            else:
+                refusal = refused.message
         else:
             db.session.commit()
             flash(_("Entered for %(rooms)s, receipt %(receipt)s.",
                     rooms=form.chosen_entry.label, receipt=ballot.receipt), "success")
             return redirect(url_for("voting.offline", poll_id=poll.id))
-    return render_template("voting/offline.html", poll=poll, form=form, refusal=refusal)
+    return render_template("voting/offline.html", poll=poll, form=form, refusal=refusal,
+                           entered=_entered_offline(poll))
 
 
 @bp.route("/polls/<int:poll_id>/close", methods=["POST"])
@@ -436,6 +465,24 @@ def object_to(poll_id: int):
         flash(_("Your objection is filed; the organiser will answer it here."), "success")
         return redirect(_poll_url(poll, "objections"))
     return _render_poll(poll, objection_form=form)
+
+
+@bp.route("/polls/<int:poll_id>/not-mine", methods=["POST"])
+@login_required
+def not_mine(poll_id: int):
+    """“This wasn't me”: an owner disowns a paper or proxy ballot entered in their name."""
+    poll = _poll_or_404(poll_id)
+    entry = _voter_entry(poll)
+    text = _("A ballot (%(channel)s) was entered in my name, but I did not give it.",
+             channel=CHANNEL_LABELS[entry.voted_channel]) if entry.voted_channel else ""
+    try:
+        dispute_offline_entry(poll, entry, user=current_user, text=text)
+    except VotingRefused as refused:
+        return _refused(poll, refused, "vote")
+    db.session.commit()
+    flash(_("Your objection is filed; the organiser will answer it on this page. Voting "
+            "online replaces the entered ballot while the poll is open."), "success")
+    return redirect(_poll_url(poll, "objections"))
 
 
 def answer_form(objection: Objection, **kwargs) -> AnswerForm:

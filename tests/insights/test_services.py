@@ -221,7 +221,7 @@ def test_a_paper_ballot_in_a_residents_poll_counts_for_the_voters_home(
         RollEntry.poll_id == poll.id, RollEntry.label == "B栋-301")).scalar_one()
     assert entry.user_ids == [tenant.id] and entry.units == []
     enter_offline(poll, entry, ["approve"], staff=town.chair, channel=Channel.PAPER,
-                  reference="纸质第 2 号")
+                  reference="纸质第 2 号", paper_number="2")
     db.session.commit()
     by_name = {b["name"]: b for b in services.participation(
         scope_of(town), Period.last_days(30))["buildings"]}

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.notices.models import Notification
 from app.proposals.states import Status
 from app.voting.models import Ballot, Objection, Poll, PollStatus
-from app.voting.services import entry_for
+from app.voting.services import current_ballot, entry_for
 from tests.voting.conftest import closed_poll, make_poll
 
 
@@ -207,8 +207,7 @@ def test_the_preliminary_result_explains_itself(estate, en, login):
 def test_the_bulletin_lists_receipts_and_finds_mine(estate, en, login):
     poll = closed_poll(estate, secrecy="open_roll")
     login(estate.owners[2])
-    mine = db.session.execute(select(Ballot.receipt).where(
-        Ballot.roll_entry_id == entry_for(poll, estate.owners[2]).id)).scalar_one()
+    mine = current_ballot(poll, entry_for(poll, estate.owners[2])).receipt
     page = en.get(f"/polls/{poll.id}/bulletin").text
     assert f"Find my receipt: {mine}" in page and 'class="mine"' in page
     assert "1栋-301" in page and "孙" not in page
@@ -267,8 +266,9 @@ def test_staff_enter_paper_ballots_but_never_over_an_online_one(estate, en, logi
     en.post(f"/polls/{poll.id}/offline", data={
         "entry": paper.id, "choice": "oppose", "channel": "paper", "paper_number": "017",
         "reference": "档案盒3"})
-    entered = db.session.execute(select(Ballot).where(Ballot.channel == "paper")).scalar_one()
-    assert entered.entered_by_id == estate.staff.id and entered.paper_number == "017"
+    db.session.refresh(paper)
+    assert (paper.voted_channel, paper.entered_by_id, paper.paper_number) == (
+        "paper", estate.staff.id, "017")
 
 
 def test_close_extend_and_remind_belong_to_the_chair(estate, en, login):
@@ -333,8 +333,8 @@ def test_a_party_branch_chair_enters_offline_ballots_but_not_its_staff(
     en.post(f"/polls/{poll.id}/offline", data={
         "entry": paper.id, "choice": "oppose", "channel": "paper", "paper_number": "018",
         "reference": "档案盒4"})
-    entered = db.session.execute(select(Ballot).where(Ballot.channel == "paper")).scalar_one()
-    assert entered.entered_by_id == party_chair.id
+    db.session.refresh(paper)
+    assert (paper.voted_channel, paper.entered_by_id) == ("paper", party_chair.id)
 
 
 def test_only_the_chair_extends_a_poll_and_only_to_later(estate, en, login):

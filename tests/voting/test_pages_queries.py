@@ -8,10 +8,11 @@ from app.voting.services import close_poll
 from tests.voting.conftest import cast_all, make_poll
 
 # The user, the poll with its proposal and options, the user's standing (two); on the page
-# also the viewer's roll entry and ballot, the count (results are live), the turnout and
-# the notification badge.
+# also the viewer's roll entry and ballot, the count (results are live: the voted entries
+# and the ballots, paired through their seals), the objections (owners may disown a paper
+# ballot while the poll is open), the turnout and the notification badge.
 PAGES = {
-    "poll page": (lambda poll: f"/polls/{poll.id}", 10),
+    "poll page": (lambda poll: f"/polls/{poll.id}", 12),
     "turnout": (lambda poll: f"/polls/{poll.id}/turnout", 6),
 }
 
@@ -19,7 +20,7 @@ PAGES = {
 @pytest.mark.parametrize("page", list(PAGES))
 def test_an_open_poll(page, make_estate, login, client, count_queries):
     estate = make_estate(owners=12)
-    poll = make_poll(estate, visibility="live")
+    poll = make_poll(estate, visibility="live", secrecy="open_roll")
     url, expected = PAGES[page][0](poll), PAGES[page][1]
     login(estate.owners[0])
     cast_all(poll, estate.owners[:1], ["approve"])
@@ -33,7 +34,7 @@ def test_an_open_poll(page, make_estate, login, client, count_queries):
     assert (len(few), len(many)) == (expected, expected), "\n".join(many)
 
 
-@pytest.mark.parametrize("url, expected", [("/polls/{id}", 10), ("/polls/{id}/bulletin", 8)])
+@pytest.mark.parametrize("url, expected", [("/polls/{id}", 11), ("/polls/{id}/bulletin", 8)])
 def test_a_closed_poll(url, expected, make_estate, login, client, count_queries):
     estate = make_estate(owners=12)
     poll = make_poll(estate)

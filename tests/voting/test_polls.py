@@ -142,9 +142,10 @@ def test_paper_and_proxy_entries_and_the_online_ballot_wins(estate, make_user):
     assert refused.value.code == "poll.voted_online"
     paper = enter_offline(poll, sun_entry, ["oppose"], staff=staff, channel=Channel.PAPER,
                           reference="纸质票 13", paper_number="13")
-    assert paper.entered_by_id == staff.id
+    assert (sun_entry.entered_by_id, sun_entry.voted_channel) == (staff.id, Channel.PAPER)
     online = cast(poll, sun_entry, ["approve"], user=estate.sun)
-    assert online.id == paper.id and online.channel == Channel.ONLINE
+    assert online.id == paper.id and online.choices == ["approve"]
+    assert (sun_entry.voted_channel, sun_entry.voted_by_id) == (Channel.ONLINE, estate.sun.id)
 
 
 def test_a_proxy_holder_carries_at_most_the_communitys_limit(estate):
@@ -153,10 +154,10 @@ def test_a_proxy_holder_carries_at_most_the_communitys_limit(estate):
     open_poll(poll)
     entries = db.session.execute(select(RollEntry).order_by(RollEntry.key)).scalars().all()
     enter_offline(poll, entries[0], ["approve"], staff=estate.chair, channel=Channel.PROXY,
-                  reference="委托书 1", proxy_holder="张三")
+                  reference="委托书 1", proxy_holder=estate.zhao)
     with pytest.raises(VotingRefused) as refused:
         enter_offline(poll, entries[1], ["approve"], staff=estate.chair,
-                      channel=Channel.PROXY, reference="委托书 2", proxy_holder="张三")
+                      channel=Channel.PROXY, reference="委托书 2", proxy_holder=estate.zhao)
     assert refused.value.code == "poll.too_many_proxies"
 
 
@@ -196,7 +197,7 @@ def test_a_proposal_that_passes_with_actions_decided_is_carried_out_at_once(esta
 
 
 def test_the_audit_package_recounts_to_the_official_result(estate):
-    poll = _poll(estate)
+    poll = _poll(estate, secrecy="open_roll")
     open_poll(poll)
     cast(poll, entry_for(poll, estate.wang), ["approve"], user=estate.wang)
     cast(poll, entry_for(poll, estate.li), ["oppose"], user=estate.li)
@@ -211,7 +212,7 @@ def test_the_audit_package_recounts_to_the_official_result(estate):
     chain = json.loads(package["chain.json"])
     assert [event["action"] for event in chain] == ["open", "cast", "cast", "cast", "close"]
     assert chain[0]["details"]["roll_hash"] == poll.roll_hash
-    assert sorted(weight for _, weight, _ in bulletin(poll)) == [
+    assert sorted(weight for _, _, weight, _ in bulletin(poll)) == [
         Decimal("80.00"), Decimal("120.00"), Decimal("150.50")]
     finalise(poll)
     assert estate.proposal.status == Status.REJECTED
@@ -225,7 +226,7 @@ def test_tampering_with_a_ballot_event_is_caught_by_audit_verify(estate, runner)
     db.session.commit()
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     db.session.execute(update(BallotEvent).where(BallotEvent.seq == 2)
-                       .values(details={"choices": ["approve"]}))
+                       .values(details={"choices": ["oppose"]}))
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and f"Poll {poll.id}: ballot chain broken at entry 2" in \

@@ -1,0 +1,30 @@
+"""The sealed link from a roll entry to its ballot (pure: no Flask, no database).
+
+A secret ballot is stored without its voter; the roll entry keeps the ballot's id
+encrypted with a pad that only the ballot key can produce. The pad depends on the poll
+and the entry, and an entry's ballot id never changes (a change rewrites the ballot in
+place), so each pad encrypts one value only: without the key a seal is a random number."""
+
+import hashlib
+import hmac
+
+PAD_BYTES = 8
+
+
+def derive_key(secret: str, purpose: str = "gongzhi ballot seal") -> bytes:
+    """A key for one purpose from a setting's text, so that the seal never reuses the
+    session-signing key as it is."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+def _pad(key: bytes, poll_id: int, entry_id: int) -> int:
+    digest = hmac.new(key, f"{poll_id}:{entry_id}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:PAD_BYTES], "big")
+
+
+def seal(key: bytes, poll_id: int, entry_id: int, ballot_id: int) -> str:
+    return f"{ballot_id ^ _pad(key, poll_id, entry_id):016x}"
+
+
+def unseal(key: bytes, poll_id: int, entry_id: int, sealed: str) -> int:
+    return int(sealed, 16) ^ _pad(key, poll_id, entry_id)
