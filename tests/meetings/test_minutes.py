@@ -80,7 +80,7 @@ def minuted(make_estate, make_meeting, make_org, make_proposal, make_user):  # n
     first.poll_id = m.poll.id
     first.notes = "电梯噪音需要评估"
     first.resolution = "同意加装电梯"
-    other.hands_for, other.hands_against, other.hands_abstain = 2, 1, 0
+    other.hands_for, other.hands_against, other.hands_abstain = 1, 2, 0
     other.resolution = "暂缓更换门禁"
     owners = m.estate.owners
     db.session.add_all([
@@ -134,7 +134,7 @@ def test_the_draft_carries_every_section_and_the_sites_numbers(minuted, runner, 
                        "%(absent)d. Non-voting attendees present: %(observers)d.",
                        invited=4, present=3, absent=1, observers=1),
                      _("Show of hands: %(votes_for)d in favour, %(against)d against, "
-                       "%(abstain)d abstaining.", votes_for=2, against=1, abstain=0),
+                       "%(abstain)d abstaining.", votes_for=1, against=2, abstain=0),
                      _("Minutes: %(title)s", title="业委会第三次会议")]
     # The records themselves, in Chinese whatever the language of the headings.
     expected += ["主持人", "记录人", "参会人员", "列席", "会议主持人", "会议记录人", "委员1",
@@ -151,7 +151,7 @@ def test_the_english_draft_reads_in_english(minuted, runner, tmp_path):
                  "docx")
     for phrase in ("Minutes: 业委会第三次会议", "Item 1: ", "Item 2: 更换门禁",
                    "Official answer of 安居物业", "Support", "Oppose",
-                   "People in favour, of the whole roll: 2 of 4 = 50.00 % > 1/2 ✗ does not hold",
+                   "People in favour, of the whole roll: 1 of 4 = 25.00 % ≥ 1/2 ✗ does not hold",
                    "People taking part: 3 of 4 = 75.00 % > 1/2 ✓ holds",
                    "The meeting had its quorum.", "Result: Passed.", "Result: Not passed.",
                    "联系电梯厂家报价 (安居物业, due 2026-12-31)",
