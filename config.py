@@ -63,7 +63,7 @@ class Config:
     PROPOSAL_UPLOAD_LIMIT = PROPOSAL_MAX_PHOTOS * PHOTO_MAX_BYTES + 1024 * 1024
     NOTICE_UPLOAD_LIMIT = NOTICE_MAX_ATTACHMENTS * PDF_MAX_BYTES + 1024 * 1024
     ROSTER_MAX_ROWS = 20000
-    # A TTF/OTF font to embed in PDF documents; empty: reportlab's built-in STSong-Light.
+    # A TrueType font (TTF/TTC) to embed in PDF documents; empty: the packaged WenQuanYi Micro Hei.
     DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT", "")
     # Rows per page: staff registers (units, the audit log), then the residents' lists.
     PAGE_SIZE = 50
