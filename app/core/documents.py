@@ -29,6 +29,7 @@ from docx import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from flask_babel import format_date, format_time
 from markupsafe import Markup, escape
 from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import A4
@@ -56,6 +57,9 @@ QUOTE = "quote"          # ``text``: words quoted from someone else
 ITEMS = "items"          # ``items``: a bulleted list, numbered when ``ordered``
 TABLE = "table"          # ``rows``: the first row is the header
 RIGHT = "right"          # ``text``: a line set to the right (issuer, seal, date)
+
+# A line to sign on.
+SIGN_HERE = "________________"
 
 # Bold inside any text: the words between these two private-use characters.
 BOLD, END_BOLD = "\ue000", "\ue001"
@@ -179,6 +183,16 @@ def markdown_blocks(text: str, top_level: int = 4) -> list[Block]:
     md = markdown.Markdown(extensions=["tables", "sane_lists", _CaptureTree()])
     md.convert(text or "")
     return [block for element in md.captured for block in _element_blocks(element, top_level)]
+
+
+def long_date(moment) -> str:
+    """A date as documents print it, in the locale: "2026年10月28日", "October 28, 2026"."""
+    return format_date(moment, "long")
+
+
+def long_datetime(moment) -> str:
+    """A time as documents print it, in the communities' clock: "2026年10月28日 19:30"."""
+    return f"{format_date(moment, 'long')} {format_time(moment, 'HH:mm')}"
 
 
 def _runs(body: list[Block]):

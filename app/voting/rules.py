@@ -145,7 +145,8 @@ class Condition:
         verdict = gettext("holds") if self.holds else gettext("does not hold")
         if not in_words:
             verdict = ("✓ " if self.holds else "✗ ") + verdict
-        return f"{what}: {figures} = {percent(self.ratio)} {sign} {threshold} {verdict}"
+        value = f"{figures} = {percent(self.ratio)} {sign} {threshold} {verdict}"
+        return gettext("%(label)s: %(value)s") % {"label": what, "value": value}
 
 
 @dataclass(frozen=True)
