@@ -47,7 +47,7 @@ DOCX_EAST_ASIAN_FONT = "SimSun"
 
 # Closing punctuation that may not start a line (GB/T 15834, 标点符号用法 4.1 ff.). Reportlab's
 # CJK wrapping knows the Japanese set only, without "，：；！？”》": we complete it.
-CANNOT_START_A_LINE = "，。、：；！？）》〉」』】〕〗”’…—·%％"
+CANNOT_START_A_LINE = "，。、：；！？）》〉」』】〕〗”’…·%％"
 reportlab_textsplit.ALL_CANNOT_START += CANNOT_START_A_LINE  # one-style paragraphs
 reportlab_paragraph.ALL_CANNOT_START += CANNOT_START_A_LINE  # paragraphs with bold
 
@@ -291,10 +291,16 @@ def to_docx(document: Document) -> bytes:
             _docx_runs(docx.add_heading(level=min(block.level, 5)), block.text)
         elif block.kind == QUOTE:
             _docx_runs(docx.add_paragraph(style="Quote"), block.text)
+        elif block.kind == ITEMS and block.ordered:
+            # Numbers as text: Word's own numbering would run on from one list to the next.
+            for number, item in enumerate(block.items, start=1):
+                paragraph = docx.add_paragraph(f"{number}. ")
+                paragraph.paragraph_format.left_indent = Mm(7)
+                paragraph.paragraph_format.first_line_indent = Mm(-5)
+                _docx_runs(paragraph, item)
         elif block.kind == ITEMS:
-            style = "List Number" if block.ordered else "List Bullet"
             for item in block.items:
-                _docx_runs(docx.add_paragraph(style=style), item)
+                _docx_runs(docx.add_paragraph(style="List Bullet"), item)
         elif block.kind == TABLE:
             table = docx.add_table(rows=0, cols=len(block.rows[0]))
             table.style = "Table Grid"
@@ -355,6 +361,17 @@ def _pdf_text(text: str) -> str:
                    for words, is_bold in _spans(text)).replace("\n", "<br/>")
 
 
+PDF_TEXT_WIDTH = A4[0] - 40 * mm - 12  # the page less its margins and the frame's padding
+
+
+def _column_widths(rows: list[list[str]], width: float) -> list[float]:
+    """Columns as wide as their longest cell needs, within bounds, so that a short header
+    such as "出席" is not broken character by character."""
+    needs = [max(4, min(24, max(len(plain(row[column])) for row in rows)))
+             for column in range(len(rows[0]))]
+    return [width * need / sum(needs) for need in needs]
+
+
 def to_pdf(document: Document, font_path: str | None = None) -> bytes:
     font = _font(font_path)
     body = ParagraphStyle("body", fontName=font, fontSize=11, leading=18, wordWrap="CJK")
@@ -386,7 +403,8 @@ def to_pdf(document: Document, font_path: str | None = None) -> bytes:
                       for number, text in enumerate(block.items, start=1)]
         elif block.kind == TABLE:
             table = Table([[_CJKParagraph(_pdf_text(cell), body) for cell in row]
-                           for row in block.rows], repeatRows=1)
+                           for row in block.rows], repeatRows=1,
+                          colWidths=_column_widths(block.rows, PDF_TEXT_WIDTH))
             table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font),
                                        ("GRID", (0, 0), (-1, -1), 0.5, "black"),
                                        ("VALIGN", (0, 0), (-1, -1), "TOP")]))

@@ -45,7 +45,7 @@ def check_fit_to_post(data: bytes, tmp_path) -> str:
     assert (tmp_path / "page-1.png").stat().st_size > 0
     text = _pdf_text(data)
     assert not MARKDOWN_SYNTAX.search(text), text
-    starts = [line for line in text.splitlines() if line[:1] in CANNOT_START_A_LINE]
+    starts = [line for line in text.splitlines() if line and line[0] in CANNOT_START_A_LINE]
     assert not starts, starts
     return text
 
