@@ -23,7 +23,6 @@ from itertools import groupby
 from xml.etree.ElementTree import Element
 
 import markdown
-import reportlab.lib.textsplit as reportlab_textsplit
 import reportlab.platypus.paragraph as reportlab_paragraph
 from docx import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -45,11 +44,11 @@ PACKAGED_FONT = files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
 # What Word uses for Chinese: the document names it, the reader's Word supplies it.
 DOCX_EAST_ASIAN_FONT = "SimSun"
 
-# Closing punctuation that may not start a line (GB/T 15834, 标点符号用法 4.1 ff.). Reportlab's
-# CJK wrapping knows the Japanese set only, without "，：；！？”》": we complete it.
+# Closing punctuation that may not start a line (GB/T 15834 标点符号用法). Reportlab's CJK
+# wrapping of mixed-style paragraphs (with bold) knows the Japanese set only, without
+# "，：；！？”》": we complete it. One-style paragraphs are set right by _CJKParagraph.
 CANNOT_START_A_LINE = "，。、：；！？）》〉」』】〕〗”’…·%％"
-reportlab_textsplit.ALL_CANNOT_START += CANNOT_START_A_LINE  # one-style paragraphs
-reportlab_paragraph.ALL_CANNOT_START += CANNOT_START_A_LINE  # paragraphs with bold
+reportlab_paragraph.ALL_CANNOT_START += CANNOT_START_A_LINE
 
 HEADING = "heading"      # ``text``, ``level`` 2 (a section), 3 (a sub-section) or 4–5 (within)
 PARAGRAPH = "paragraph"  # ``text``; a newline is a line break
@@ -335,8 +334,9 @@ def _font(font_path: str | None) -> str:
 
 
 class _CJKParagraph(Paragraph):
-    """A paragraph that never starts a line with closing punctuation: reportlab hangs one
-    such mark in the margin, and this moves any further ones ("）；", "”！") up with it."""
+    """A paragraph that never starts a line with closing punctuation: reportlab wraps a
+    one-style paragraph with no CJK rules, so any such marks at a line's start ("，",
+    "）；") move up to hang at the end of the line before."""
 
     def breakLinesCJK(self, maxWidths):
         lines = super().breakLinesCJK(maxWidths)
