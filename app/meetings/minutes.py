@@ -388,8 +388,9 @@ def publish(meeting: Meeting, *, actor, reason: str = "") -> Minutes:
     # Official minutes are in the community's language, whatever the recorder reads in.
     language = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
+        now = utcnow()
         preface = [_("Version %(version)d, posted on %(date)s.", version=version,
-                     date=long_date(utcnow()))]
+                     date=long_date(now))]
         if latest:
             preface.append(_("It corrects version %(previous)d: %(reason)s",
                              previous=latest.version, reason=reason))
@@ -399,7 +400,7 @@ def publish(meeting: Meeting, *, actor, reason: str = "") -> Minutes:
                       content_hash=content_hash(content), language=language,
                       supersedes_id=latest.id if latest else None,
                       correction_reason=reason if latest else "",
-                      published_by_id=actor.id)
+                      published_by_id=actor.id, published_at=now)
     db.session.add(minutes)
     db.session.flush()
     if latest:

@@ -13,6 +13,7 @@ from app.community.models import MemberRole, OrganisationKind, PartyStatus
 from app.core.documents import long_date
 from app.extensions import db
 from app.meetings.kinds import MeetingKind
+from app.meetings.minutes import publish, published_document
 from app.meetings.quorum import SOURCES
 from app.meetings.services import invite_organisation
 from tests.voting.test_notice_documents import _poppler, check_fit_to_post  # noqa: F401
@@ -117,3 +118,15 @@ def test_each_kind_of_meeting_names_the_law_it_decides_under(kind, make_meeting,
     meeting = make_meeting(kind=kind)
     text = _export(runner, tmp_path, meeting, "md").decode()
     assert f"议事规则依据：{SOURCES[kind]}" in text
+    pdf_text = check_fit_to_post(_export(runner, tmp_path, meeting, "pdf"), tmp_path)
+    assert SOURCES[kind] in pdf_text.replace("\n", "")
+
+
+def test_a_published_version_carries_its_posting_date(long_ago, app):
+    with app.test_request_context():
+        minutes = publish(long_ago, actor=long_ago.recorder)
+        db.session.commit()
+        posted, held = long_date(minutes.published_at), long_date(long_ago.starts_at)
+    document = published_document(minutes)
+    assert document.blocks[0].text == f"第 1 版，{posted}公布。"
+    assert document.signature[-1] == held != posted
