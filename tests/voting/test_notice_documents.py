@@ -2,6 +2,7 @@
 PDF that shows the same on a machine without Chinese fonts (read back from the file)."""
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -40,8 +41,13 @@ def check_fit_to_post(data: bytes, tmp_path) -> str:
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
                            check=True).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
+    # Rendered as on a machine without any font: fontconfig is given an empty font list.
+    no_fonts = tmp_path / "no-fonts.conf"
+    no_fonts.write_text(f"<fontconfig><dir>{tmp_path / 'none'}</dir>"
+                        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>")
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / "page")], check=True)
+                    str(tmp_path / "page")], check=True,
+                   env={**os.environ, "FONTCONFIG_FILE": str(no_fonts)})
     assert (tmp_path / "page-1.png").stat().st_size > 0
     text = _pdf_text(data)
     assert not MARKDOWN_SYNTAX.search(text), text
