@@ -9,9 +9,10 @@ import subprocess
 
 import pytest
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
 
 from app.community.models import MemberRole, OrganisationKind, Role
-from app.core.documents import CANNOT_START_A_LINE
+from app.core.documents import CANNOT_START_A_LINE, _font
 from app.extensions import db
 from app.voting.models import ElectorateKind, Objection
 from app.voting.services import answer_objection, finalise
@@ -50,6 +51,9 @@ def check_fit_to_post(data: bytes, tmp_path) -> str:
                    env={**os.environ, "FONTCONFIG_FILE": str(no_fonts)})
     assert (tmp_path / "page-1.png").stat().st_size > 0
     text = _pdf_text(data)
+    covered = pdfmetrics.getFont(_font(None)).face.charToGlyph
+    missing = {char for char in text if not char.isspace() and ord(char) not in covered}
+    assert not missing, missing  # each would print as an empty box
     assert not MARKDOWN_SYNTAX.search(text), text
     starts = [line for line in text.splitlines() if line and line[0] in CANNOT_START_A_LINE]
     assert not starts, starts
