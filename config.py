@@ -86,7 +86,7 @@ class Config:
     # The Ed25519 private key (PEM) that signs chain anchors (`flask audit anchor`): a path
     # outside the database and its backups, e.g. on the host that keeps the anchors.
     AUDIT_ANCHOR_KEY = ""
-    # A TTF/OTF font to embed in PDF documents; empty: reportlab's built-in STSong-Light.
+    # A TrueType font (TTF/TTC) to embed in PDF documents; empty: the packaged WenQuanYi Micro Hei.
     DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT", "")
     # Rows per page: staff registers (units, the audit log), then the residents' lists.
     PAGE_SIZE = 50

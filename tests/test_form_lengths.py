@@ -55,15 +55,19 @@ STORED = {
     "voting.AnswerForm.answer": "objections.answer",
     "voting.ExtendForm.reason": "polls.extension_reason",
     "voting.ObjectionForm.text": "objections.text",
-    "voting.OfflineForm.paper_number": "ballots.paper_number",
-    "voting.OfflineForm.proxy_holder": "ballots.proxy_holder",
-    "voting.OfflineForm.reference": "ballots.reference",
+    "voting.OfflineForm.paper_number": "roll_entries.paper_number",
+    "voting.OfflineForm.reference": "roll_entries.reference",
+    "privacy.DeletionRequestForm.reason": "deletion_requests.reason",
+    "community.PartyStandingForm.leave_reason": "memberships.leave_reason",
     "voting.PollForm.question": "polls.question",
     "voting.PollForm.deemed_consent_clause": "polls.deemed_consent_clause",
 }
 
 # Form field → why no column's length applies to it as typed.
 UNBOUNDED = {
+    "voting.OfflineForm.proxy_phone": "finds the holder's account by phone; not stored",
+    "voting.OfflineForm.proxy_id_number": "stored only once normalised to the 18 characters "
+                                          "of a valid ID number (check digit)",
     "auth.LoginForm.phone": "a PhoneField: only an 11-digit number validates",
     "auth.RegisterForm.phone": "a PhoneField: only an 11-digit number validates",
     "community.PersonRoleForm.phone": "a PhoneField: only an 11-digit number validates",

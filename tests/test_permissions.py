@@ -45,6 +45,13 @@ def _deletion_to_carry_out(w) -> str:
     return f"/c/{w.community.id}/deletion-requests/{deletion.id}"
 
 
+def _party_standing(w) -> str:
+    membership = db.session.execute(select(Membership).where(
+        Membership.organisation_id == w.party_branch.id,
+        Membership.user_id == w.users["party_chair"].id)).scalar_one()
+    return f"/o/{w.party_branch.id}/members/{membership.id}/standing"
+
+
 def _grant_to_revoke(w, community) -> int:
     role = Role.MODERATOR if community else Role.PLATFORM_ADMIN
     community_id = community.id if community else None
@@ -91,6 +98,7 @@ ROUTES = [
     ("GET", lambda w: f"/o/{w.owners_committee.id}", VIEW),
     ("POST", lambda w: f"/o/{w.owners_committee.id}/members", MANAGE | {"oc_chair"}),
     ("POST", _membership_to_revoke, MANAGE | {"oc_chair"}),
+    ("POST", _party_standing, MANAGE | {"party_chair"}),
     ("GET", lambda w: f"/c/{w.community.id}/roles", MANAGE),
     ("POST", lambda w: f"/c/{w.community.id}/roles", MANAGE),
     ("POST", lambda w: f"/c/{w.community.id}/roles/{_grant_to_revoke(w, w.community)}/revoke",

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.auth.forms import PhoneField
@@ -14,6 +14,7 @@ from app.community.models import (
     LinkKind,
     Organisation,
     OrganisationKind,
+    PartyStatus,
 )
 from app.community.scope import ScopeKind
 from app.core.forms import CheckboxesField, options
@@ -129,6 +130,37 @@ class PersonRoleForm(FlaskForm):
         self.user = user_by_phone(field.data)
         if self.user is None:
             raise ValidationError(_l("Nobody has registered with this number yet."))
+
+
+class _LeaveDayField(DateField):
+    """A day whose unreadable input gets our message instead of WTForms' own."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Give the date as year-month-day, for example 2026-12-31.")) \
+                from None
+
+
+class PartyStandingForm(FlaskForm):
+    """A party member's standing and approved leave, which decide whether they count in the
+    branch's votes and quorum (支部工作条例 Art. 11)."""
+
+    party_status = SelectField(_l("Standing"), choices=options([
+        (PartyStatus.FULL, _l("Full member (正式党员)")),
+        (PartyStatus.PROBATIONARY, _l("Probationary member (预备党员), no vote")),
+    ]))
+    on_leave_until = _LeaveDayField(_l("On approved leave up to and including"),
+                                    validators=[Optional()])
+    leave_reason = StringField(_l("Reason for the leave"), validators=[Length(max=200)],
+                               filters=[lambda value: value.strip() if value else value])
+
+    def validate_leave_reason(self, field):
+        if self.on_leave_until.data and not field.data:
+            raise ValidationError(_l("Say why the member is on leave."))
+        if field.data and not self.on_leave_until.data and not self.on_leave_until.errors:
+            raise ValidationError(_l("Give the last day of the leave, or clear the reason."))
 
 
 class DecisionForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Communities, their physical roster, the organisations that govern them and roles."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
@@ -165,7 +165,18 @@ class Organisation(db.Model):
     grid: Mapped[Grid | None] = relationship()
 
 
+class PartyStatus(enum.StrEnum):
+    """A party branch member's standing: a probationary member (预备党员) has no vote."""
+
+    FULL = "full"
+    PROBATIONARY = "probationary"
+
+
 class Membership(db.Model):
+    """A person in an organisation. For a party branch it also records who has a vote
+    (支部工作条例 Art. 11 counts "有表决权的党员") and who is on approved leave (请假), so that
+    neither is counted in the base of a vote or a meeting's quorum."""
+
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
 
@@ -175,9 +186,25 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    party_status: Mapped[str] = mapped_column(String(20), default=PartyStatus.FULL,
+                                              server_default=PartyStatus.FULL)
+    # Approved leave up to and including this day (Beijing), with its reason.
+    on_leave_until: Mapped[date | None] = mapped_column()
+    leave_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     organisation: Mapped[Organisation] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def on_leave(self, day: date) -> bool:
+        return self.on_leave_until is not None and day <= self.on_leave_until
+
+    def has_vote(self, day: date) -> bool:
+        """Whether this member counts among those with a vote on ``day``: in a party branch
+        neither a probationary member nor one on approved leave does."""
+        if self.organisation.kind not in (OrganisationKind.PARTY_BRANCH,
+                                          OrganisationKind.GRID_PARTY_BRANCH):
+            return True
+        return self.party_status == PartyStatus.FULL and not self.on_leave(day)
 
 
 class Role(enum.StrEnum):

@@ -368,6 +368,19 @@ def grant_membership(
     return membership
 
 
+def set_party_standing(membership: Membership, *, party_status: str, on_leave_until,
+                       leave_reason: str, actor: User) -> None:
+    """Record a party member's standing and approved leave, audited."""
+    membership.party_status = party_status
+    membership.on_leave_until = on_leave_until
+    membership.leave_reason = leave_reason if on_leave_until else ""
+    record("membership.standing", actor=actor,
+           community_id=membership.organisation.community_id,
+           target=f"organisation:{membership.organisation_id}",
+           details={"user_id": membership.user_id, "party_status": party_status,
+                    "on_leave_until": on_leave_until.isoformat() if on_leave_until else None})
+
+
 def revoke_membership(membership: Membership, *, actor: User) -> None:
     record("membership.revoke", actor=actor,
            community_id=membership.organisation.community_id,

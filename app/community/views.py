@@ -12,6 +12,7 @@ from app.community.forms import (
     GridForm,
     LinkRequestForm,
     OrganisationForm,
+    PartyStandingForm,
     PersonRoleForm,
     RosterImportForm,
 )
@@ -21,6 +22,7 @@ from app.community.models import (
     Community,
     Membership,
     Organisation,
+    OrganisationKind,
     Role,
     RoleGrant,
     VerificationRequest,
@@ -62,6 +64,7 @@ from app.community.services import (
     role_grants_of,
     roster_context,
     roster_suggestions,
+    set_party_standing,
     unit_counts,
     units_lived_in_by,
     units_owned_by,
@@ -71,6 +74,8 @@ from app.core.forms import options
 from app.core.rendering import done, go_to, render_page
 from app.extensions import db
 from app.permissions import can, forget_standing, require
+
+PARTY_KINDS = (OrganisationKind.PARTY_BRANCH, OrganisationKind.GRID_PARTY_BRANCH)
 
 bp = Blueprint("community", __name__)
 
@@ -371,10 +376,26 @@ def new_organisation_form(community_id: int):
                            form=OrganisationForm(community, formdata=None))
 
 
-def _organisation_context(organisation: Organisation, form: PersonRoleForm) -> dict:
+def _standing_forms(organisation: Organisation, members: list[Membership],
+                    failed: PartyStandingForm | None = None,
+                    failed_id: int | None = None) -> dict:
+    """A standing form per member of a party branch whose chair may edit it; the one that
+    failed validation keeps its input and errors."""
+    if organisation.kind not in PARTY_KINDS or not can(
+            current_user, "organisation.manage_members", organisation):
+        return {}
+    return {m.id: failed if m.id == failed_id else PartyStandingForm(obj=m, formdata=None,
+                                                                     prefix=f"m{m.id}")
+            for m in members}
+
+
+def _organisation_context(organisation: Organisation, form: PersonRoleForm,
+                          standing: tuple = (None, None)) -> dict:
+    members = members_of(organisation)
     return dict(
         organisation=organisation, community=organisation.community,
-        members=members_of(organisation), form=form,
+        members=members, form=form,
+        standing_forms=_standing_forms(organisation, members, *standing),
         kind_labels=ORGANISATION_KIND_LABELS, role_labels=MEMBER_ROLE_LABELS,
     )
 
@@ -407,6 +428,28 @@ def grant_member(organisation_id: int):
                                           PersonRoleForm(MEMBER_ROLE_LABELS, formdata=None)))
     return render_page("community/organisation.html", "community/_members.html",
                        **_organisation_context(organisation, form))
+
+
+@bp.route("/o/<int:organisation_id>/members/<int:membership_id>/standing", methods=["POST"])
+@login_required
+def party_standing(organisation_id: int, membership_id: int):
+    """A party branch's chair records a member's standing and approved leave."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    require("organisation.manage_members", organisation)
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.organisation_id != organisation.id or organisation.kind not in PARTY_KINDS:
+        abort(404)
+    form = PartyStandingForm(prefix=f"m{membership.id}")
+    if form.validate_on_submit():
+        set_party_standing(membership, party_status=form.party_status.data,
+                           on_leave_until=form.on_leave_until.data,
+                           leave_reason=form.leave_reason.data, actor=current_user)
+        db.session.commit()
+        flash(_("The standing of %(name)s is saved.", name=membership.user.name), "success")
+        return redirect(url_for("community.organisation", organisation_id=organisation.id))
+    return render_template("community/organisation.html", **_organisation_context(
+        organisation, PersonRoleForm(MEMBER_ROLE_LABELS, formdata=None),
+        (form, membership.id)))
 
 
 @bp.route("/o/<int:organisation_id>/members/<int:membership_id>/revoke", methods=["POST"])

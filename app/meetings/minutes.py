@@ -11,39 +11,42 @@ import json
 from dataclasses import asdict
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
+from app.community.models import Membership
 from app.core.documents import (
     HEADING,
     ITEMS,
     PARAGRAPH,
-    QUOTE,
+    SIGN_HERE,
     TABLE,
     Block,
     Document,
+    long_date,
+    long_datetime,
+    markdown_blocks,
     to_markdown,
 )
 from app.core.refusals import Refused
 from app.discussion.labels import STANCE_LABELS
 from app.discussion.models import Comment
-from app.extensions import db, utcnow
+from app.extensions import db, local_zone, utcnow
 from app.followups.services import actions_for_meeting
 from app.meetings.labels import KIND_LABELS
 from app.meetings.models import AgendaItem, Attendee, Meeting, Minutes
-from app.meetings.quorum import HandsRefused
+from app.meetings.quorum import SOURCES, HandsRefused
 from app.meetings.services import attendance, hands_result, state
 from app.notices.models import NoticeKind
 from app.notices.services import post_document_notice, retire_notices
 from app.proposals.models import ModerationState, Proposal
-from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS, describe_condition
+from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS
 from app.voting.models import ElectorateKind, Poll, PollStatus, QuestionKind
+from app.voting.notice import describe_in_words
 from app.voting.services import results
-
-SIGN_HERE = "________________"
 
 
 class MinutesRefused(Refused):
@@ -128,32 +131,53 @@ def _polls(items: list[AgendaItem]) -> dict[int, Poll]:
     ).scalars()}
 
 
-def _date(moment) -> str:
-    return format_datetime(moment, "yyyy-MM-dd")
-
-
 def _names(attendees: list[Attendee]) -> str:
     return "、".join(attendee.name for attendee in attendees) or "—"
 
 
+def _leave(meeting: Meeting) -> dict[tuple[int, int], str]:
+    """The reason of each invitee on approved leave on the meeting's day, by (organisation,
+    person), in one query."""
+    day = meeting.starts_at.astimezone(local_zone()).date()
+    pairs = {(a.organisation_id, a.user_id) for a in meeting.attendees
+             if a.organisation_id is not None and not a.present}
+    if not pairs:
+        return {}
+    rows = db.session.execute(select(Membership).where(
+        Membership.organisation_id.in_({o for o, _u in pairs}),
+        Membership.user_id.in_({u for _o, u in pairs}),
+        Membership.on_leave_until >= day)).scalars()
+    return {(m.organisation_id, m.user_id): m.leave_reason for m in rows
+            if (m.organisation_id, m.user_id) in pairs}
+
+
 def _attendance_blocks(meeting: Meeting) -> list[Block]:
-    """Who came, who did not and who sat in without a vote, organisation by organisation."""
+    """Who came (出席), who was excused and why (请假), who did not come (缺席) and who sat in
+    without a vote (列席), organisation by organisation."""
     no_organisation = _("Without organisation")
-    groups: dict[str, dict[str, list[Attendee]]] = {}
+    leave = _leave(meeting)
+    groups: dict[str, dict[str, list[str]]] = {}
     for attendee in meeting.attendees:
+        reason = leave.get((attendee.organisation_id, attendee.user_id))
         if attendee.voting and attendee.present:
-            column = "present"
+            column, name = "present", attendee.name
+        elif reason is not None:
+            column = "leave"
+            name = _("%(name)s (%(reason)s)", name=attendee.name,
+                     reason=reason) if reason else attendee.name
         elif attendee.voting and attendee.invited:
-            column = "absent"
+            column, name = "absent", attendee.name
         elif not attendee.voting and attendee.present:
-            column = "observing"
+            column, name = "observing", attendee.name
         else:
             continue
-        name = attendee.organisation.name if attendee.organisation else no_organisation
-        groups.setdefault(name, {"present": [], "absent": [], "observing": []})[column].append(
-            attendee)
-    rows = [[_("Organisation"), _("Present"), _("Absent"), _("Non-voting attendees (列席)")]]
-    rows += [[name, _names(g["present"]), _names(g["absent"]), _names(g["observing"])]
+        organisation = attendee.organisation.name if attendee.organisation else no_organisation
+        groups.setdefault(organisation, {"present": [], "leave": [], "absent": [],
+                                         "observing": []})[column].append(name)
+    rows = [[_("Organisation"), _("Present"), _("On leave (reason)"), _("Absent"),
+             _("Non-voting attendees (列席)")]]
+    rows += [[name] + ["、".join(g[column]) or "—"
+                       for column in ("present", "leave", "absent", "observing")]
              for name, g in groups.items()]
     blocks = [Block(HEADING, _("Attendance"))]
     if len(rows) > 1:
@@ -171,12 +195,14 @@ def _quorum_blocks(meeting: Meeting, counted) -> list[Block]:
         invited=counted.voting_invited, present=counted.voting_present,
         absent=counted.voting_invited - counted.voting_present, observers=observers))]
     quorum = counted.quorum
+    blocks.append(Block(PARAGRAPH, _("Rules of decision: %(source)s",
+                                     source=SOURCES[meeting.kind])))
     if quorum is None:
         blocks.append(Block(PARAGRAPH, _(
             "An owners' general meeting decides by its polls, whose quorum is that of "
             "Article 278 of the Civil Code (area and people): see the vote on each item.")))
     else:
-        blocks.append(Block(PARAGRAPH, describe_condition(quorum)))
+        blocks.append(Block(PARAGRAPH, describe_in_words(quorum)))
         blocks.append(Block(PARAGRAPH, _("The meeting had its quorum.") if quorum.holds
                             else _("The meeting did not have its quorum.")))
     return blocks
@@ -187,12 +213,14 @@ def _deliberation_blocks(item: AgendaItem, stances: dict[str, int],
     blocks = [Block(HEADING, _("Online deliberation"), level=3),
               Block(TABLE, rows=[[str(label) for label in STANCE_LABELS.values()],
                                  [str(stances.get(stance, 0)) for stance in STANCE_LABELS]])]
-    blocks += [Block(QUOTE, _("Official answer of %(organisation)s (%(date)s):",
-                              organisation=answer.organisation.name,
-                              date=_date(answer.created_at)) + "\n" + answer.body)
-               for answer in answers]
-    blocks.append(Block(PARAGRAPH, _("Recorder's notes:") + "\n" + item.notes if item.notes
-                        else _("The recorder noted nothing further.")))
+    for answer in answers:
+        blocks.append(Block(PARAGRAPH, _("Official answer of %(organisation)s (%(date)s):",
+                                         organisation=answer.organisation.name,
+                                         date=long_date(answer.created_at))))
+        blocks += markdown_blocks(answer.body, top_level=5)
+    blocks.append(Block(HEADING, _("Speakers' main points"), level=3))
+    blocks += (markdown_blocks(item.notes, top_level=5) if item.notes.strip()
+               else [Block(PARAGRAPH, _("The recorder noted nothing further."))])
     return blocks
 
 
@@ -202,19 +230,19 @@ def _poll_blocks(poll: Poll) -> list[Block]:
     if poll.status not in (PollStatus.CLOSED, PollStatus.FINAL):
         blocks.append(Block(PARAGRAPH, _(
             "The poll is not closed yet (it closes %(closes)s); its result will be in the "
-            "result notice.", closes=format_datetime(poll.closes_at, "short"))))
+            "result notice.", closes=long_datetime(poll.closes_at))))
         return blocks
     raw, deemed = results(poll)
     official = deemed or raw
     owners = poll.electorate == ElectorateKind.OWNERS
     labels = (YES_NO_LABELS if poll.kind == QuestionKind.YES_NO
               else {str(option.id): option.label for option in poll.options})
-    rows = [[_("Option"), _("People")] + ([_("Area (m²)")] if owners else [])]
+    rows = [[_("Option"), _("People")] + ([_("Area (square metres)")] if owners else [])]
     rows += [[str(labels[o.option]), str(o.people)] + ([f"{o.area:,.2f}"] if owners else [])
              for o in official.options]
     blocks.append(Block(TABLE, rows=rows))
-    lines = [describe_condition(c) for c in official.quorum]
-    lines += [describe_condition(c) for option in official.options for c in option.conditions
+    lines = [describe_in_words(c) for c in official.quorum]
+    lines += [describe_in_words(c) for option in official.options for c in option.conditions
               if option.option in official.winners
               or poll.kind == QuestionKind.YES_NO and option.option == "approve"]
     if lines:
@@ -240,8 +268,8 @@ def _hands_blocks(meeting: Meeting, item: AgendaItem, counted) -> list[Block]:
         blocks.append(Block(PARAGRAPH, _(
             "These hands no longer fit the attendance recorded, so they were not judged.")))
         return blocks
-    lines = [describe_condition(c) for c in result.quorum]
-    lines += [describe_condition(c) for c in result.option("approve").conditions]
+    lines = [describe_in_words(c) for c in result.quorum]
+    lines += [describe_in_words(c) for c in result.option("approve").conditions]
     blocks.append(Block(ITEMS, items=lines))
     blocks.append(Block(PARAGRAPH, _("Result: %(outcome)s.",
                                      outcome=OUTCOME_LABELS[result.outcome])))
@@ -256,8 +284,7 @@ def _item_blocks(meeting: Meeting, number: int, item: AgendaItem, counted, conte
                                title=proposal.title)),
               Block(HEADING, _("What was proposed"), level=3),
               Block(PARAGRAPH, _("Proposed by %(by)s.", by=by))]
-    if proposal.body.strip():
-        blocks.append(Block(PARAGRAPH, proposal.body.strip()))
+    blocks += markdown_blocks(proposal.body, top_level=4)
     blocks += _deliberation_blocks(item, stances[proposal.id], answers[proposal.id])
     blocks.append(Block(HEADING, _("Vote"), level=3))
     if item.poll_id is not None:
@@ -273,7 +300,7 @@ def _item_blocks(meeting: Meeting, number: int, item: AgendaItem, counted, conte
     if item_actions:
         blocks.append(Block(ITEMS, items=[
             _("%(action)s (%(organisation)s, due %(due)s)", action=action.description,
-              organisation=action.organisation.name, due=action.due_on.isoformat())
+              organisation=action.organisation.name, due=long_date(action.due_on))
             for action in item_actions]))
     else:
         blocks.append(Block(PARAGRAPH, _("None.")))
@@ -303,13 +330,13 @@ def build_minutes(meeting: Meeting, preface: list[str] | None = None) -> Documen
     context = (_stances(proposal_ids), _official_answers(proposal_ids), _polls(items),
                actions_for_meeting(meeting))
     counted = attendance(meeting)
-    ends = format_datetime(meeting.ends_at, "HH:mm" if _date(meeting.ends_at)
-                           == _date(meeting.starts_at) else "yyyy-MM-dd HH:mm")
+    starts, ends = long_datetime(meeting.starts_at), long_datetime(meeting.ends_at)
+    if long_date(meeting.ends_at) == long_date(meeting.starts_at):
+        ends = ends.removeprefix(long_date(meeting.ends_at)).strip()
     blocks = [Block(PARAGRAPH, line) for line in preface or []]
     blocks += [Block(HEADING, _("Time and place")),
                Block(PARAGRAPH, _("Time: %(starts)s to %(ends)s (Beijing time)",
-                                  starts=format_datetime(meeting.starts_at, "yyyy-MM-dd HH:mm"),
-                                  ends=ends))]
+                                  starts=starts, ends=ends))]
     if meeting.place:
         blocks.append(Block(PARAGRAPH, _("Place: %(place)s", place=meeting.place)))
     if meeting.online_link:
@@ -319,7 +346,10 @@ def build_minutes(meeting: Meeting, preface: list[str] | None = None) -> Documen
                Block(PARAGRAPH, _("Kind of meeting: %(kind)s", kind=KIND_LABELS[meeting.kind])),
                Block(HEADING, _("Chair and recorder")),
                Block(PARAGRAPH, _("Chair: %(name)s", name=meeting.chair.name)),
-               Block(PARAGRAPH, _("Recorder: %(name)s", name=meeting.recorder.name))]
+               Block(PARAGRAPH, _("Recorder: %(name)s", name=meeting.recorder.name)),
+               Block(HEADING, _("Agenda"))]
+    if items:
+        blocks.append(Block(ITEMS, items=[item.proposal.title for item in items], ordered=True))
     blocks += _attendance_blocks(meeting)
     blocks += _quorum_blocks(meeting, counted)
     for number, item in enumerate(items, start=1):
@@ -327,8 +357,9 @@ def build_minutes(meeting: Meeting, preface: list[str] | None = None) -> Documen
     if not items:
         blocks.append(Block(PARAGRAPH, _("The agenda was empty.")))
     blocks += _signature_blocks(meeting)
+    # The minutes are dated by the meeting they record, not by the day they are exported.
     return Document(title=_("Minutes: %(title)s", title=meeting.title), blocks=blocks,
-                    signature=[meeting.organisation.name, _date(utcnow())])
+                    signature=[meeting.organisation.name, long_date(meeting.starts_at)])
 
 
 def draft_minutes(meeting: Meeting) -> Document:
@@ -357,7 +388,9 @@ def publish(meeting: Meeting, *, actor, reason: str = "") -> Minutes:
     # Official minutes are in the community's language, whatever the recorder reads in.
     language = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
-        preface = [_("Version %(version)d.", version=version)]
+        now = utcnow()
+        preface = [_("Version %(version)d, posted on %(date)s.", version=version,
+                     date=long_date(now))]
         if latest:
             preface.append(_("It corrects version %(previous)d: %(reason)s",
                              previous=latest.version, reason=reason))
@@ -367,7 +400,7 @@ def publish(meeting: Meeting, *, actor, reason: str = "") -> Minutes:
                       content_hash=content_hash(content), language=language,
                       supersedes_id=latest.id if latest else None,
                       correction_reason=reason if latest else "",
-                      published_by_id=actor.id)
+                      published_by_id=actor.id, published_at=now)
     db.session.add(minutes)
     db.session.flush()
     if latest:

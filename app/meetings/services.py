@@ -13,7 +13,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.community.models import Membership, Organisation
 from app.core.refusals import Refused
-from app.extensions import db, utcnow
+from app.extensions import db, local_zone, utcnow
 from app.followups.models import FollowUpAction
 from app.meetings.models import AgendaItem, Attendee, CheckIn, Meeting, MeetingOrganisation
 from app.meetings.quorum import attendance_quorum, show_of_hands
@@ -210,14 +210,18 @@ def invite_organisation(meeting: Meeting, organisation: Organisation, *, voting:
     if organisation not in meeting.invited_organisations:
         db.session.add(MeetingOrganisation(meeting_id=meeting.id,
                                            organisation_id=organisation.id))
-    member_ids = db.session.execute(
-        select(Membership.user_id).where(Membership.organisation_id == organisation.id)
+    memberships = db.session.execute(
+        select(Membership).where(Membership.organisation_id == organisation.id)
         .order_by(Membership.id)).scalars().all()
+    day = meeting.starts_at.astimezone(local_zone()).date()
     added = []
-    for user_id in dict.fromkeys(member_ids):
+    for membership in memberships:
+        user_id = membership.user_id
         if _attendee_of(meeting, user_id) is None:
+            # A probationary party member or one on approved leave sits without a vote and
+            # is not in the quorum's base (支部工作条例 Art. 11).
             meeting.attendees.append(Attendee(user_id=user_id, organisation_id=organisation.id,
-                                              voting=voting))
+                                              voting=voting and membership.has_vote(day)))
             added.append(user_id)
     db.session.flush()
     db.session.expire(meeting, ["invited_organisations"])

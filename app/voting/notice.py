@@ -1,36 +1,65 @@
-"""The result notice (表决结果公告) of a closed poll, as a document: the preliminary one with
-its objection period, then the final one."""
+"""The result notice (表决结果公告) of a closed poll, as a document: for owners the preliminary
+one with its publication period (公示期) and objection channel, then the final one with how
+the objections were handled; for an organisation or the residents one notice, signed by the
+right body and citing the right law, with no objection period."""
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.community.models import Organisation, OrganisationKind
-from app.core.documents import Document, to_markdown
+from app.auth.models import User
+from app.community.models import MemberRole, Membership, Organisation, OrganisationKind
+from app.core.documents import (
+    ITEMS,
+    PARAGRAPH,
+    SIGN_HERE,
+    Block,
+    Document,
+    long_date,
+    long_datetime,
+    to_markdown,
+)
 from app.core.signals import poll_closed, poll_finalised
 from app.extensions import db
 from app.notices.models import Notice, NoticeKind
 from app.notices.services import post_document_notice, retire_notices
-from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS, describe_condition
-from app.voting.models import ElectorateKind, Poll, PollStatus, QuestionKind
-from app.voting.rules import OWNER_RULES, Result, Rule
+from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS
+from app.voting.models import (
+    Channel,
+    ElectorateKind,
+    Objection,
+    Poll,
+    PollStatus,
+    QuestionKind,
+    RollEntry,
+)
+from app.voting.rules import CIVIL_CODE_278, SOURCES, Condition, Result, Rule
 from app.voting.services import VotingRefused, results
 
 
+def describe_in_words(condition: Condition) -> str:
+    """A condition for a document: units and verdicts in words, not in symbols."""
+    return condition.describe(_, in_words=True)
+
+
 def issuing_organisation(poll: Poll) -> Organisation | None:
-    """Who announces a poll's result: the organisation that held the poll, else the owners'
-    committee, else the proposal's organisation, else the neighbourhood committee."""
+    """Who announces a poll's result: the organisation that held the poll; for owners the
+    owners' committee (业委会, which announces the owners' assembly's decisions), for
+    residents the neighbourhood committee (居委会); else the proposal's organisation."""
     if poll.organisation_id:
         return db.session.get(Organisation, poll.organisation_id)
+    first = (OrganisationKind.NEIGHBOURHOOD_COMMITTEE
+             if poll.electorate == ElectorateKind.RESIDENTS
+             else OrganisationKind.OWNERS_COMMITTEE)
+    return (_organisation_of_kind(poll, first) or poll.proposal.organisation
+            or _organisation_of_kind(poll, OrganisationKind.NEIGHBOURHOOD_COMMITTEE))
 
-    def committee(kind: str) -> Organisation | None:
-        return db.session.execute(select(Organisation).where(
-            Organisation.community_id == poll.community_id, Organisation.kind == kind)
-            .order_by(Organisation.id)).scalars().first()
 
-    return (committee(OrganisationKind.OWNERS_COMMITTEE) or poll.proposal.organisation
-            or committee(OrganisationKind.NEIGHBOURHOOD_COMMITTEE))
+def _organisation_of_kind(poll: Poll, kind: str) -> Organisation | None:
+    return db.session.execute(select(Organisation).where(
+        Organisation.community_id == poll.community_id, Organisation.kind == kind)
+        .order_by(Organisation.id)).scalars().first()
 
 
 def _issuer(poll: Poll) -> str:
@@ -39,8 +68,32 @@ def _issuer(poll: Poll) -> str:
     return organisation.name if organisation else poll.proposal.community.name
 
 
+def _contact(organisation: Organisation | None) -> str:
+    """The chair of the issuing organisation, whom readers can ask."""
+    if organisation is None:
+        return ""
+    chair = db.session.execute(select(User.name).join(Membership, Membership.user_id == User.id)
+                               .where(Membership.organisation_id == organisation.id,
+                                      Membership.role == MemberRole.CHAIR)
+                               .order_by(Membership.id)).scalars().first()
+    return chair or ""
+
+
+def legal_basis(poll: Poll, organisation: Organisation | None) -> str:
+    """The law and article the poll's decision rests on, as the notice cites it."""
+    rule = Rule(poll.rule)
+    if poll.electorate == ElectorateKind.OWNERS:
+        return _("%(law)s; owners and areas counted under Art. 8–9 of the Supreme People's "
+                 "Court's interpretation on the separate ownership of buildings",
+                 law=CIVIL_CODE_278)
+    if rule in SOURCES:
+        return SOURCES[rule]
+    name = organisation.name if organisation else poll.proposal.community.name
+    return _("the rules of procedure of %(organisation)s", organisation=name)
+
+
 def _count_table(poll: Poll, result: Result, labels: dict, owners: bool) -> list[list[str]]:
-    header = [_("Option"), _("People")] + ([_("Area (m²)")] if owners else [])
+    header = [_("Option"), _("People")] + ([_("Area (square metres)")] if owners else [])
     rows = [header]
     for option in result.options:
         row = [str(labels[option.option]), str(option.people)]
@@ -48,12 +101,50 @@ def _count_table(poll: Poll, result: Result, labels: dict, owners: bool) -> list
     return rows
 
 
+def _ballots_by_channel(poll: Poll) -> str:
+    """From the roll's voted marks: a secret poll's ballot rows do not say how they came."""
+    counts = dict(db.session.execute(
+        select(RollEntry.voted_channel, func.count(RollEntry.id))
+        .where(RollEntry.poll_id == poll.id, RollEntry.voted_at.is_not(None))
+        .group_by(RollEntry.voted_channel)).all())
+    return _("Ballots by channel: online %(online)d, paper %(paper)d, proxy %(proxy)d.",
+             online=counts.get(Channel.ONLINE, 0), paper=counts.get(Channel.PAPER, 0),
+             proxy=counts.get(Channel.PROXY, 0))
+
+
+def _objection_blocks(poll: Poll) -> list[Block]:
+    """How the objections of the publication period were handled, for the final notice."""
+    objections = db.session.execute(select(Objection).where(Objection.poll_id == poll.id)
+                                    .order_by(Objection.id)).scalars().all()
+    if not objections:
+        return [Block(PARAGRAPH, _("No objection was received during the publication "
+                                   "period."))]
+    return [Block(PARAGRAPH, _("%(count)d objections were received during the publication "
+                               "period; each, and how it was handled:",
+                               count=len(objections))),
+            Block(ITEMS, items=[
+                _("Objection: %(text)s Answer: %(answer)s", text=o.text,
+                  answer=o.answer or _("not answered")) for o in objections])]
+
+
+def _title(poll: Poll, owners: bool, final: bool) -> str:
+    if Rule(poll.rule) == Rule.ADVISORY:
+        return _("Result of the consultation")
+    if not owners:
+        return _("Notice of the result of the vote")
+    return (_("Notice of the result of the vote") if final
+            else _("Preliminary result of the vote, for objections"))
+
+
 def result_notice(poll: Poll) -> Document:
     if poll.status not in (PollStatus.CLOSED, PollStatus.FINAL):
         raise VotingRefused("poll.not_closed")
     final = poll.status == PollStatus.FINAL
     owners = poll.electorate == ElectorateKind.OWNERS
+    advisory = Rule(poll.rule) == Rule.ADVISORY
     proposal = poll.proposal
+    organisation = issuing_organisation(poll)
+    issuer = _issuer(poll)
     labels = (YES_NO_LABELS if poll.kind == QuestionKind.YES_NO
               else {str(o.id): o.label for o in poll.options})
     raw, deemed = results(poll)
@@ -64,28 +155,29 @@ def result_notice(poll: Poll) -> Document:
     elif poll.electorate == ElectorateKind.RESIDENTS:
         addressee = _("To all residents:")
     else:
-        addressee = _("To all members of %(organisation)s:", organisation=_issuer(poll))
-    basis = (_("Article 278 of the Civil Code of the People's Republic of China")
-             if Rule(poll.rule) in OWNER_RULES
-             else _("the rules of procedure of %(community)s", community=proposal.community.name))
+        addressee = _("To all members of %(organisation)s:", organisation=issuer)
     paragraphs = [
         _("The vote on the proposal “%(title)s” asked: %(question)s",
           title=proposal.title, question=poll.question),
-        _("Legal basis: %(basis)s. Rule: %(rule)s. Voting ran from %(opens)s to %(closes)s "
-          "(Beijing time).", basis=basis, rule=RULE_LABELS[poll.rule],
-          opens=format_datetime(poll.opens_at, "short"),
-          closes=format_datetime(poll.closes_at, "short")),
+        _("Rule: %(rule)s. Voting ran from %(opens)s to %(closes)s (Beijing time).",
+          rule=RULE_LABELS[poll.rule], opens=long_datetime(poll.opens_at),
+          closes=long_datetime(poll.closes_at)),
     ]
+    if not advisory:
+        paragraphs.append(_("Legal basis: %(basis)s.",
+                            basis=legal_basis(poll, organisation)))
     if owners:
         paragraphs.append(_(
             "The voter roll, frozen when voting opened, lists %(people)d owners with "
-            "%(area)s m² of exclusive area; %(voted)d of them, with %(voted_area)s m², took part.",
+            "%(area)s square metres of exclusive area; %(voted)d of them, with %(voted_area)s "
+            "square metres, took part.",
             people=poll.total_people, area=f"{poll.total_area:,.2f}",
             voted=raw.participants, voted_area=f"{raw.participating_area:,.2f}"))
     else:
         paragraphs.append(_(
             "The voter roll, frozen when voting opened, lists %(people)d people; %(voted)d of "
             "them took part.", people=poll.total_people, voted=raw.participants))
+    paragraphs.append(_ballots_by_channel(poll))
     if poll.extension_reason:
         paragraphs.append(_("The closing time was extended: %(reason)s",
                             reason=poll.extension_reason))
@@ -99,8 +191,9 @@ def result_notice(poll: Poll) -> Document:
             seq=heads["chain_head"]["seq"], chain=heads["chain_head"]["hash"],
             audit_seq=heads["audit_head"]["seq"], audit=heads["audit_head"]["hash"]))
 
-    closing = [describe_condition(c) for c in official.quorum]
-    closing += [describe_condition(c) for option in official.options for c in option.conditions
+    closing = [describe_in_words(c) for c in official.quorum]
+    closing += [describe_in_words(c) for option in official.options
+                for c in option.conditions
                 if option.option in (official.winners or [])
                 or poll.kind == QuestionKind.YES_NO and option.option == "approve"]
     if deemed is not None:
@@ -108,22 +201,64 @@ def result_notice(poll: Poll) -> Document:
                          "%(raw)s.", clause=poll.deemed_consent_clause,
                          raw=OUTCOME_LABELS[raw.outcome]))
     closing.append(_("Result: %(outcome)s.", outcome=OUTCOME_LABELS[official.outcome]))
-    if final:
+    if owners and final:
         closing.append(_("This result is final."))
-    else:
-        closing.append(_("Owners and residents who object to this result may do so on the poll "
-                         "page until %(until)s; after that the result becomes final.",
-                         until=format_datetime(poll.objection_until, "short")))
+    blocks = _publication_blocks(poll, owners, final, organisation, issuer)
+    blocks += _signature_blocks(poll, owners)
     date = poll.finalised_at if final else poll.closed_at
     return Document(
-        title=_("Notice of the result of the vote") if final
-        else _("Preliminary result of the vote, for objections"),
+        title=_title(poll, owners, final),
         addressee=addressee,
         paragraphs=paragraphs,
         table=_count_table(poll, official, labels, owners),
         closing=closing,
-        signature=[_issuer(poll), _("(seal)"), format_datetime(date, "yyyy-MM-dd")],
+        blocks=blocks,
+        signature=[issuer, _("(seal)"), long_date(date)],
     )
+
+
+def _publication_blocks(poll: Poll, owners: bool, final: bool,
+                        organisation: Organisation | None, issuer: str) -> list[Block]:
+    """The publication period and the objection channel (owners' decisions only), how the
+    objections were handled, and what happens next."""
+    blocks: list[Block] = []
+    if owners and not final:
+        blocks.append(Block(PARAGRAPH, _(
+            "Publication period: from %(start)s to %(end)s.",
+            start=long_datetime(poll.closed_at), end=long_datetime(poll.objection_until))))
+        blocks.append(Block(PARAGRAPH, _(
+            "Owners who object to this result may, within the publication period, file the "
+            "objection with its reasons on the poll page, or hand it in writing to %(issuer)s.",
+            issuer=issuer)))
+    if owners and final:
+        blocks += _objection_blocks(poll)
+    contact = _contact(organisation)
+    if contact:
+        blocks.append(Block(PARAGRAPH, _("Contact person: %(name)s (%(organisation)s)",
+                                         name=contact, organisation=issuer)))
+    if not owners:
+        next_step = _("Next steps: %(issuer)s records this result with the proposal, which "
+                      "shows its follow-up actions.", issuer=issuer)
+    elif final:
+        next_step = _("Next steps: %(issuer)s carries out the decision; its follow-up actions "
+                      "and their progress are shown with the proposal.", issuer=issuer)
+    else:
+        next_step = _("Next steps: after the publication period the result becomes final "
+                      "and is posted again with the objections and how they were handled.")
+    blocks.append(Block(PARAGRAPH, next_step))
+    return blocks
+
+
+def _signature_blocks(poll: Poll, owners: bool) -> list[Block]:
+    """Lines for the scrutineer and the teller to sign, and who supervised the count."""
+    blocks = [Block(PARAGRAPH, _("Scrutineer (监票人), signature:") + " " + SIGN_HERE),
+              Block(PARAGRAPH, _("Teller (计票人), signature:") + " " + SIGN_HERE)]
+    supervisor = (_organisation_of_kind(poll, OrganisationKind.NEIGHBOURHOOD_COMMITTEE)
+                  if owners else None)
+    if supervisor is not None:
+        blocks.append(Block(PARAGRAPH, _("Supervised by: %(organisation)s",
+                                         organisation=supervisor.name)))
+    return blocks
 
 
 @poll_closed.connect

@@ -1,11 +1,14 @@
 """Who votes, and with what weight, in an owners' vote: the roster turned into roll entries,
 with no Flask and no database.
 
-SPC interpretation on building ownership, Art. 8–9: the number of owners is the number of
-units, except that one buyer of several units counts as one, and the developer's unsold
-units together count as one. Co-owners of a unit are one voter. An owner of several units
-votes once, with the areas added up. Owners linked through shared units therefore form one
-roll entry together.
+SPC interpretation on building ownership (法释〔2009〕7号), Art. 8–9, as read in
+docs/owners-as-counted.md: the number of owners is the number of exclusive parts (units),
+except that one owner of several units counts once and the developer's unsold units together
+count once. An owner is whoever holds title to a unit: one person, or the co-owners of it
+together. So the entries are the distinct sets of title holders: units held by exactly the
+same people form one entry with their areas added up; a couple who co-own 101 while one of
+them alone owns 102 are two owners (the couple, and that spouse), each with one vote, and
+co-ownership is never followed from unit to unit (no transitive merging).
 """
 
 from collections.abc import Iterable
@@ -30,32 +33,14 @@ class RollEntry:
 
 
 def owner_roll(units: Iterable[RosterUnit]) -> list[RollEntry]:
-    """Group the units into one entry per voting owner (see the module docstring)."""
-    parent: dict[object, object] = {}
-
-    def find(node):
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    def join(a, b):
-        parent[find(a)] = find(b)
-
-    units = list(units)
+    """One entry per owner as the law counts them (see the module docstring), ordered by
+    their first unit."""
+    groups: dict[object, list[RosterUnit]] = {}
     for unit in units:
         if not unit.owner_ids:
             raise ValueError(f"unit {unit.unit_id} has no owner on the roster")
-        node = ("developer",) if unit.developer else ("unit", unit.unit_id)
-        find(node)
-        for owner_id in unit.owner_ids:
-            join(("owner", owner_id), node)
-
-    groups: dict[object, list[RosterUnit]] = {}
-    for unit in units:
-        node = ("developer",) if unit.developer else ("unit", unit.unit_id)
-        groups.setdefault(find(node), []).append(unit)
+        title_holders = "developer" if unit.developer else unit.owner_ids
+        groups.setdefault(title_holders, []).append(unit)
     return sorted(
         (
             RollEntry(

@@ -8,6 +8,8 @@ Owners' votes (Civil Code Art. 278, SPC interpretation Art. 8–9) count people 
 caller aggregates before counting: one ballot per owner, with the areas of all their units
 added up; co-owners of a unit are one ballot; the developer's unsold units are one owner.
 Abstentions take part but never approve.
+
+Each rule's source is in ``SOURCES``, quoted on the documents that announce its result.
 """
 
 import enum
@@ -34,6 +36,26 @@ class Rule(enum.StrEnum):
 
 OWNER_RULES = frozenset({Rule.CIVIL_CODE_ORDINARY, Rule.CIVIL_CODE_MAJOR})
 
+CIVIL_CODE_278 = "《中华人民共和国民法典》第二百七十八条"
+# 业主大会和业主委员会指导规则 Art. 38: "业主委员会会议应有过半数的委员出席，作出的决定必须经全体
+# 委员半数以上同意" -- quorum strictly more than half, decision half of ALL members inclusive.
+COMMITTEE_RULES = "《业主大会和业主委员会指导规则》第三十八条"
+# 中国共产党支部工作条例（试行）Art. 11: "表决必须有半数以上有表决权的党员到会方可进行，赞成人数
+# 超过应到会有表决权的党员的半数为通过" -- quorum half inclusive, decision strictly more than half.
+# Probationary members (预备党员) have no vote and members on approved leave are not expected:
+# neither is in the base (the caller's electorate).
+PARTY_BRANCH_RULES = "《中国共产党支部工作条例（试行）》第十一条"
+# 城市居民委员会组织法 Art. 9 (居民会议): "会议的决定，由出席人的过半数通过" -- of those present,
+# not of hands raised. Residents' councils (居民议事会) follow it by their rules of procedure.
+RESIDENTS_MEETING_RULES = "《中华人民共和国城市居民委员会组织法》第九条"
+
+SOURCES: dict[Rule, str] = {
+    Rule.CIVIL_CODE_ORDINARY: CIVIL_CODE_278,
+    Rule.CIVIL_CODE_MAJOR: CIVIL_CODE_278,
+    Rule.COMMITTEE: COMMITTEE_RULES,
+    Rule.PARTY_BRANCH: PARTY_BRANCH_RULES,
+}
+
 HALF, TWO_THIRDS, THREE_QUARTERS = Fraction(1, 2), Fraction(2, 3), Fraction(3, 4)
 
 
@@ -47,6 +69,7 @@ class Basis(enum.StrEnum):
 
     ELECTORATE = "electorate"      # everyone on the roll
     PARTICIPANTS = "participants"  # those who took part (abstentions included)
+    PRESENT = "present"            # those present at a meeting, hands raised or not
 
 
 @dataclass(frozen=True)
@@ -93,29 +116,37 @@ class Condition:
             return False
         return ratio >= self.threshold if self.inclusive else ratio > self.threshold
 
-    def describe(self, gettext: Callable[[str], str] = str) -> str:
+    def describe(self, gettext: Callable[[str], str] = str, in_words: bool = False) -> str:
         """The one wording of a condition, for pages, documents and ``flask tally``:
         "People taking part: 221 of 289 = 76.47 % ≥ 2/3 ✓ holds". ``gettext`` translates
-        the words (Flask-Babel's on pages); the default leaves them in English."""
+        the words (Flask-Babel's on pages); the default leaves them in English.
+        ``in_words`` spells the unit and the verdict out ("平方米", "已满足") for documents
+        whose font may lack "m²", "✓" and "✗"."""
         area = self.measure == Measure.AREA
         if self.kind == "quorum":
             what = gettext("Area taking part") if area else gettext("People taking part")
         elif self.basis == Basis.ELECTORATE:
             what = (gettext("Area in favour, of the whole roll") if area
                     else gettext("People in favour, of the whole roll"))
+        elif self.basis == Basis.PRESENT:
+            what = gettext("People in favour, of those present")
         else:
             what = (gettext("Area in favour, of those taking part") if area
                     else gettext("People in favour, of those taking part"))
+        unit = gettext("square metres") if in_words else "m²"
 
         def amount(value) -> str:
-            return f"{Decimal(value):,.2f} m²" if area else str(value)
+            return f"{Decimal(value):,.2f} {unit}" if area else str(value)
 
         figures = gettext("%(actual)s of %(of)s") % {"actual": amount(self.actual),
                                                       "of": amount(self.of)}
         sign = "≥" if self.inclusive else ">"
         threshold = f"{self.threshold.numerator}/{self.threshold.denominator}"
-        verdict = ("✓ " + gettext("holds")) if self.holds else ("✗ " + gettext("does not hold"))
-        return f"{what}: {figures} = {percent(self.ratio)} {sign} {threshold} {verdict}"
+        verdict = gettext("holds") if self.holds else gettext("does not hold")
+        if not in_words:
+            verdict = ("✓ " if self.holds else "✗ ") + verdict
+        value = f"{figures} = {percent(self.ratio)} {sign} {threshold} {verdict}"
+        return gettext("%(label)s: %(value)s") % {"label": what, "value": value}
 
 
 @dataclass(frozen=True)
@@ -191,8 +222,10 @@ def _quorum(rule: Rule, electorate: Electorate, totals: _Totals,
                       TWO_THIRDS, True),
             people(TWO_THIRDS, True),
         )
-    if rule in (Rule.PARTY_BRANCH, Rule.COMMITTEE):
+    if rule == Rule.COMMITTEE:
         return (people(HALF, False),)
+    if rule == Rule.PARTY_BRANCH:
+        return (people(HALF, True),)
     if rule in (Rule.SIMPLE_MAJORITY, Rule.TWO_THIRDS) and turnout_quorum is not None:
         return (people(turnout_quorum, True),)
     return ()
@@ -219,9 +252,10 @@ def _approval(rule: Rule, electorate: Electorate, totals: _Totals,
     if rule == Rule.TWO_THIRDS:
         return (of_participants(Measure.PEOPLE, votes, totals.participants, TWO_THIRDS, True),)
     if rule in (Rule.PARTY_BRANCH, Rule.COMMITTEE):
-        # More than half of all members, not just of those present.
+        # Of all members, not just of those present: the committee's "半数以上" includes
+        # half, the branch's "超过半数" does not.
         return (Condition("approval", Measure.PEOPLE, Basis.ELECTORATE, votes,
-                          electorate.people, HALF, False),)
+                          electorate.people, HALF, rule == Rule.COMMITTEE),)
     return ()
 
 

@@ -37,7 +37,7 @@ from app.community.scope import ScopeKind
 from app.core.refusals import Refused
 from app.core.signals import poll_closed, poll_finalised
 from app.core.spreadsheets import csv_text
-from app.extensions import db, utcnow
+from app.extensions import db, local_zone, utcnow
 from app.notices.services import notify
 from app.proposals.models import Proposal
 from app.proposals.services import may_open_voting, transition
@@ -173,9 +173,10 @@ def _resident_entries(poll: Poll) -> list[dict]:
 
 
 def _member_entries(poll: Poll) -> list[dict]:
-    members = db.session.execute(select(Membership.user_id).where(
+    day = poll.opens_at.astimezone(local_zone()).date()
+    members = [m.user_id for m in db.session.execute(select(Membership).where(
         Membership.organisation_id == poll.organisation_id).order_by(Membership.user_id)
-    ).scalars().all()
+    ).scalars() if m.has_vote(day)]  # a party branch's roll: full members not on leave
     return [dict(key=f"M{number:05d}", label="", area=Decimal("0"), units=[], user_ids=[uid])
             for number, uid in enumerate(members, start=1)]
 

@@ -32,8 +32,9 @@ def _form(**changes):
 
 
 def test_the_recorder_notes_a_show_of_hands_judged_by_the_kind(make_meeting, login, en):
-    """A committee of 4 (chair, recorder, two members), all present: 3 for passes
-    (more than half of all members), 2 for does not."""
+    """A committee of 4 (chair, recorder, two members), all present: 3 for passes; 2 for,
+    exactly half of all members, passes too ("全体委员半数以上", 指导规则 Art. 38); 1 does
+    not."""
     meeting = make_meeting(members=2)
     _all_present(meeting)
     item = _item(meeting)
@@ -50,11 +51,13 @@ def test_the_recorder_notes_a_show_of_hands_judged_by_the_kind(make_meeting, log
     assert "同意更换门禁" in page
     assert "Show of hands: 3 in favour, 1 against, 0 abstaining" in page
     assert "<strong>Passed</strong>" in page
-    assert "People in favour, of the whole roll: 3 of 4 = 75.00 % &gt; 1/2 ✓ holds" in page
+    assert "People in favour, of the whole roll: 3 of 4 = 75.00 % ≥ 1/2 ✓ holds" in page
     en.post(url, data=_form(hands="y", hands_for="2", hands_against="2"))
+    assert "<strong>Passed</strong>" in en.get(url).get_data(as_text=True)
+    en.post(url, data=_form(hands="y", hands_for="1", hands_against="3"))
     page = en.get(url).get_data(as_text=True)
     assert "<strong>Not passed</strong>" in page
-    assert 'value="2"' in page  # the form shows what is recorded
+    assert 'value="3"' in page  # the form shows what is recorded
 
 
 def test_too_many_hands_are_refused_and_the_input_kept(make_meeting, login, en):

@@ -50,7 +50,10 @@ def test_the_final_notice_in_english_differs_in_title_and_wording(estate, runner
     text = _text(output, "docx")
     assert "Notice of the result of the vote" in text and "This result is final." in text
     assert "for objections" not in text
-    assert "Area taking part: 300.00 m² of 300.00 m² = 100.00 % ≥ 2/3 ✓ holds" in text
+    assert ("Area taking part: 300.00 square metres of 300.00 square metres = 100.00 % ≥ 2/3 "
+            "holds") in text
+    assert "No objection was received during the publication period." in text
+    assert "Publication period" not in text
 
 
 def test_an_open_poll_has_no_notice_yet(estate, runner, tmp_path):

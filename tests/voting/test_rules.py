@@ -120,19 +120,39 @@ def test_two_thirds_includes_the_boundary():
         "rejected"
 
 
-def test_party_branch_needs_half_of_all_members_not_of_those_present():
+def test_party_branch_needs_more_than_half_of_all_voting_members():
+    """支部工作条例 Art. 11: half of the voting members present is enough to vote
+    (inclusive); the decision needs more than half of them (exclusive)."""
     branch = Electorate(people=10)
     present_but_short = tally(Rule.PARTY_BRANCH, branch, owners(approve=5, oppose=1))
     assert present_but_short.quorum_met and present_but_short.outcome == "rejected"
     assert tally(Rule.PARTY_BRANCH, branch, owners(approve=6)).outcome == "passed"
-    assert tally(Rule.PARTY_BRANCH, branch, owners(approve=5)).outcome == "no_quorum"
+    exactly_half_present = tally(Rule.PARTY_BRANCH, branch, owners(approve=5))
+    assert exactly_half_present.quorum_met and exactly_half_present.outcome == "rejected"
+    assert tally(Rule.PARTY_BRANCH, branch, owners(approve=4)).outcome == "no_quorum"
 
 
 def test_committee_needs_more_than_half_present_and_half_of_all_approving():
+    """指导规则 Art. 38: more than half present; half of ALL members or more approving."""
     committee = Electorate(people=7)
     assert tally(Rule.COMMITTEE, committee, owners(approve=3)).outcome == "no_quorum"
     assert tally(Rule.COMMITTEE, committee, owners(approve=3, oppose=1)).outcome == "rejected"
     assert tally(Rule.COMMITTEE, committee, owners(approve=4)).outcome == "passed"
+
+
+def test_committee_of_six_passes_with_exactly_three():
+    committee = Electorate(people=6)
+    assert tally(Rule.COMMITTEE, committee, owners(approve=3, oppose=1)).outcome == "passed"
+    assert tally(Rule.COMMITTEE, committee, owners(approve=2, oppose=2)).outcome == "rejected"
+    assert tally(Rule.COMMITTEE, committee, owners(approve=3)).outcome == "no_quorum"
+
+
+def test_conditions_in_words_for_documents():
+    condition = tally(Rule.CIVIL_CODE_ORDINARY, Electorate(people=3, area=D("300")),
+                      owners(approve=1)).quorum[0]
+    assert condition.describe(in_words=True) == \
+        "Area taking part: 100.00 square metres of 300.00 square metres = 33.33 % ≥ 2/3 " \
+        "does not hold"
 
 
 def test_advisory_gives_the_distribution_only():
