@@ -142,9 +142,7 @@ def reference(rule: str, roster: dict, votes: dict, deemed: str | None = None) -
     if deemed is None:
         return out
     silent = [k for k, (_a, served) in roster.items() if served and k not in votes]
-    if deemed == "approve":
-        side = "approve"
-    elif yes[0] > no[0] and yes[1] > no[1]:
+    if deemed == "approve" or yes[0] > no[0] and yes[1] > no[1]:
         side = "approve"
     elif no[0] > yes[0] and no[1] > yes[1]:
         side = "oppose"
