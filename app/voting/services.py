@@ -618,15 +618,18 @@ def verify_poll_chain(poll: Poll) -> ChainBreak | None:
 
 def audit_package(poll: Poll) -> dict[str, str]:
     """``roster.csv`` and ``ballots.csv`` in the formats of ``flask tally``, and the chain:
-    enough for anyone to recount on their own machine."""
+    enough for anyone to recount on their own machine; with deemed consent, ``roster.csv``
+    says who was served, for ``--deemed``."""
     entries = db.session.execute(select(RollEntry).where(RollEntry.poll_id == poll.id)
                                  .order_by(RollEntry.key)).scalars().all()
     roster = io.StringIO()
     writer = csv.writer(roster, lineterminator="\n")
-    writer.writerow(["unit", "building", "area_m2", "owner"])
+    served = poll.deemed_consent  # the recount's --deemed needs to know who was served
+    writer.writerow(["unit", "building", "area_m2", "owner"] + (["served"] if served else []))
     for entry in entries:
         for building, unit, area in entry.units:
-            writer.writerow([unit, building, area, entry.key])
+            writer.writerow([unit, building, area, entry.key]
+                            + ([int(bool(entry.served_via))] if served else []))
     ballots = io.StringIO()
     writer = csv.writer(ballots, lineterminator="\n")
     writer.writerow(["owner", "choice"])

@@ -9,11 +9,14 @@ from sqlalchemy import func, select
 
 from app.extensions import db, utcnow
 from app.voting.models import ElectorateKind, Poll, PollStatus, RollEntry
+from app.voting.recount import recount
 from app.voting.services import (
     VotingRefused,
+    audit_package,
     close_poll,
     create_poll,
     entry_for,
+    official_result,
     open_poll,
     record_paper_service,
     record_public_posting,
@@ -80,8 +83,7 @@ def test_an_owners_poll_opens_no_sooner_than_the_notice_period(estate):
                     opens_at=now + timedelta(days=15) - timedelta(minutes=1),
                     closes_at=now + timedelta(days=30))
     assert refused.value.code == "poll.notice_period"
-    assert refused.value.message == ("An owners' vote opens at the earliest 15 days after it "
-                                     "is announced (the meeting notice).")
+    assert refused.value.message == "业主表决最早于公告（会议通知）之日起 15 日后开始。"
     poll = create_poll(estate.proposal, actor=estate.chair, **times,
                        opens_at=now + timedelta(days=15, seconds=5),
                        closes_at=now + timedelta(days=30))
@@ -239,3 +241,19 @@ def test_a_poll_created_before_the_clause_keeps_counting_without_it(estate):
     poll = make_poll(estate)
     with_clause(estate)
     assert not poll.deemed_consent
+
+
+def test_the_audit_package_says_who_was_served_and_recounts_the_deemed_result(estate):
+    with_clause(estate, "majority")
+    poll = make_poll(estate)
+    cast_all(poll, estate.owners[:2], ["approve", "approve"])
+    record_sms_delivered(poll, entry_for(poll, estate.owners[2]), utcnow())
+    close_poll(poll)
+    package = audit_package(poll)
+    assert package["roster.csv"].splitlines()[0] == "unit,building,area_m2,owner,served"
+    recounted = recount(package["roster.csv"], package["ballots.csv"], "civil-code-ordinary",
+                        deemed="majority")
+    official = official_result(poll)
+    assert recounted["passed_with_deemed"] == (official.outcome == "passed")
+    assert (recounted["deemed_owners"], recounted["deemed_area"]) == (1, "120.00")
+    assert official.participants == 3
