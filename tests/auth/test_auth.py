@@ -155,7 +155,7 @@ def test_login_and_change_password_cost_fixed_queries(client, make_user, count_q
     make_user(phone="13911112222")
     with count_queries() as queries:
         client.post("/auth/login", data={"phone": "13911112222", "password": PASSWORD})
-    assert len(queries) == 1  # find the user
+    assert len(queries) == 2  # find the user; serve them the notice of open polls (送达)
     with count_queries() as queries:
         client.get("/auth/password")
     assert len(queries) == 4  # the user; the header's unread count and standing (2)
