@@ -36,7 +36,7 @@ REFUSALS.register_all({
                                    "open."),
     "poll.closes_before_opening": _l("The poll must close after it opens."),
     "poll.matter_needed": _l("Name the item of Civil Code Art. 278 the owners decide on."),
-    "poll.rule_fixed_by_matter": _l("The matter fixes the rule: items (六) to (八) of Art. 278 "
+    "poll.rule_fixed_by_matter": _l("The matter fixes the rule: items 6 to 8 of Art. 278 "
                                     "are major matters (three quarters), the others ordinary "
                                     "(more than half); owners always count area and "
                                     "headcount with two thirds taking part."),
