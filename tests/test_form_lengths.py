@@ -60,7 +60,6 @@ STORED = {
     "privacy.DeletionRequestForm.reason": "deletion_requests.reason",
     "community.PartyStandingForm.leave_reason": "memberships.leave_reason",
     "voting.PollForm.question": "polls.question",
-    "voting.PollForm.deemed_consent_clause": "polls.deemed_consent_clause",
 }
 
 # Form field → why no column's length applies to it as typed.

@@ -249,6 +249,9 @@ TESTED_ELSEWHERE = {
                            "test_the_turnout_piece_is_for_those_who_see_the_proposal",
     "voting.result_notice_file": "tests/voting/test_notice_export.py::"
                                  "test_the_notice_downloads_from_the_poll_page_once_closed",
+    "voting.service": "tests/voting/test_service.py::test_only_staff_see_and_record_service",
+    "voting.service_posting": "tests/voting/test_service.py::"
+                              "test_only_staff_see_and_record_service",
 }
 
 TESTS_DIR = Path(__file__).parent

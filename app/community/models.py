@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -27,6 +27,17 @@ class Community(db.Model):
     proxy_limit: Mapped[int] = mapped_column(default=3)
     # Insights warn about proposals waiting longer than this for an official answer.
     answer_wait_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # Owners' polls open no sooner than this many days after they are announced (指导规则
+    # Art. 22: notice 15 days before the owners' assembly meets).
+    notice_days: Mapped[int] = mapped_column(default=15, server_default="15")
+    # Whether the rules of procedure let a public posting serve the notice of a vote.
+    public_posting_serves: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The deemed-consent clause of the rules of procedure, if they have one: its article,
+    # its text, and the side it names ("approve" 视为同意 or "majority" 从多数; empty: none).
+    deemed_consent_article: Mapped[str] = mapped_column(String(100), default="",
+                                                        server_default="")
+    deemed_consent_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    deemed_consent_side: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
     grids: Mapped[list["Grid"]] = relationship(
         back_populates="community", order_by="Grid.id"

@@ -23,10 +23,12 @@ from app.voting.labels import (
     RULE_LABELS,
     SECRECY_LABELS,
     VISIBILITY_LABELS,
+    matter_choice_label,
 )
+from app.voting.matters import Matter, rule_for
 from app.voting.models import Channel, ElectorateKind, QuestionKind, ResultsVisibility, Secrecy
 from app.voting.proxies import normalise_id_number, valid_id_number
-from app.voting.rules import Rule
+from app.voting.rules import OWNER_RULES, Rule
 
 QUORUM_RULES = {Rule.SIMPLE_MAJORITY, Rule.TWO_THIRDS}
 REFUSALS.register_all({
@@ -35,8 +37,22 @@ REFUSALS.register_all({
     "poll.party_review_needed": _l("The party branch's opinion is needed before a vote can "
                                    "open."),
     "poll.closes_before_opening": _l("The poll must close after it opens."),
-    "poll.deemed_consent_needs_yes_no": _l("Deemed consent is only possible for a yes/no "
-                                           "question."),
+    "poll.matter_needed": _l("Name the item of Civil Code Art. 278 the owners decide on."),
+    "poll.rule_fixed_by_matter": _l("The matter fixes the rule: items 6 to 8 of Art. 278 "
+                                    "are major matters (three quarters), the others ordinary "
+                                    "(more than half); owners always count area and "
+                                    "headcount with two thirds taking part."),
+    "poll.civil_code_for_owners_only": _l("The rules of Civil Code Art. 278 count owners by "
+                                          "area: choose owners as the voters, or another "
+                                          "rule."),
+    "poll.notice_period": _l("An owners' vote opens at the earliest %(days)s days after it is "
+                             "announced (the meeting notice)."),
+    "poll.service_not_open": _l("Service of the notice is recorded while the poll is open."),
+    "poll.service_time": _l("The time of service must lie between the poll's announcement and "
+                            "now."),
+    "poll.already_served": _l("This owner has already been served."),
+    "poll.posting_not_allowed": _l("The community's rules of procedure do not let a public "
+                                   "posting serve the notice."),
     "poll.organisation_needed": _l("Choose the organisation whose members vote."),
     "poll.not_scheduled": _l("This poll has already opened."),
     "poll.not_open": _l("The poll is not open."),
@@ -83,6 +99,10 @@ class PollForm(FlaskForm):
                        choices=options(RULE_LABELS.items()))
     electorate = RadioField(_l("Who votes"), default=ElectorateKind.OWNERS,
                             choices=options(ELECTORATE_LABELS.items()))
+    matter = SelectField(
+        _l("Matter (Civil Code Art. 278)"), validate_choice=False,
+        description=_l("For a decision of the owners: the item fixes the rule. Items (六) to "
+                       "(八) are major matters."))
     organisation = SelectField(_l("Organisation"), validate_choice=False,
                                description=_l("Only when members of an organisation vote."))
     opens_at = DateTimeLocalField(_l("Opens at (Beijing time)"), validators=[DataRequired()],
@@ -96,11 +116,6 @@ class PollForm(FlaskForm):
                              choices=options(VISIBILITY_LABELS.items()))
     secrecy = RadioField(_l("Ballot secrecy"), default=Secrecy.SECRET,
                          choices=options(SECRECY_LABELS.items()))
-    deemed_consent_clause = StringField(
-        _l("Deemed consent: clause of the rules of procedure"),
-        validators=[Optional(), Length(max=300)],
-        description=_l("Only if the rules of procedure say that those who do not vote are "
-                       "deemed to consent (未参与表决视为同意); name the clause. Yes/no only."))
     turnout_quorum_percent = IntegerField(
         _l("Turnout quorum in %"), validators=[Optional(), NumberRange(min=1, max=100)],
         description=_l("Optional; only for a simple majority or two thirds."))
@@ -109,6 +124,8 @@ class PollForm(FlaskForm):
 
     def __init__(self, organisations, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.matter.choices = [("", _l("— choose —"))] + [
+            (str(int(m)), matter_choice_label(m)) for m in sorted(Matter, key=lambda m: m or 10)]
         self.organisation.choices = options(
             [("", _l("— none —"))] + [(o.id, o.name) for o in organisations])
         self._organisations = {str(o.id): o for o in organisations}
@@ -148,6 +165,30 @@ class PollForm(FlaskForm):
     def validate_visibility(self, field):
         if field.data == ResultsVisibility.LIVE and self.secrecy.data == Secrecy.SECRET:
             raise ValidationError(REFUSALS.message("poll.live_results_secret"))
+
+    @property
+    def owners_decision(self) -> bool:
+        return self.electorate.data == ElectorateKind.OWNERS and self.rule.data != Rule.ADVISORY
+
+    @property
+    def chosen_matter(self) -> int | None:
+        return int(self.matter.data) if self.owners_decision and self.matter.data else None
+
+    def validate_matter(self, field):
+        if not self.owners_decision:
+            return
+        if field.data not in {str(int(m)) for m in Matter}:
+            raise ValidationError(_l("Name the item of Civil Code Art. 278 the owners decide "
+                                     "on."))
+
+    def validate_rule(self, field):
+        if not self.owners_decision:
+            if field.data in OWNER_RULES:
+                raise ValidationError(REFUSALS.message("poll.civil_code_for_owners_only"))
+            return
+        if self.matter.data in {str(int(m)) for m in Matter} and \
+                field.data != rule_for(int(self.matter.data)):
+            raise ValidationError(REFUSALS.message("poll.rule_fixed_by_matter"))
 
     def validate_turnout_quorum_percent(self, field):
         if field.data is not None and self.rule.data not in QUORUM_RULES:
@@ -236,3 +277,31 @@ class ObjectionForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=2000)])
+
+
+class PaperServiceForm(FlaskForm):
+    """Staff record that they handed the paper notice and ballot to an owner (送达)."""
+
+    entry = SelectField(_l("Owner (rooms)"), validate_choice=False,
+                        validators=[DataRequired()])
+    handed_at = DateTimeLocalField(_l("Handed over at (Beijing time)"),
+                                   validators=[DataRequired()])
+
+    def __init__(self, entries, *args, **kwargs):
+        """``entries``: the roll entries not yet served."""
+        super().__init__(*args, **kwargs)
+        self.entry.choices = options([("", _l("— choose —"))]
+                                     + [(e.id, e.label) for e in entries])
+        self._entries = {str(e.id): e for e in entries}
+
+    @property
+    def chosen_entry(self):
+        return self._entries.get(self.entry.data or "")
+
+    def validate_entry(self, field):
+        if field.data not in self._entries:
+            raise ValidationError(_l("Choose an owner on the roll who has not been served."))
+
+
+class PostingForm(FlaskForm):
+    posted_at = DateTimeLocalField(_l("Posted at (Beijing time)"), validators=[DataRequired()])

@@ -47,6 +47,15 @@ class Channel(enum.StrEnum):
     PROXY = "proxy"
 
 
+class ServedVia(enum.StrEnum):
+    """How an owner was served the notice of a vote (送达)."""
+
+    ONLINE = "online"    # signed in, or read the poll's notification, after it opened
+    SMS = "sms"          # an SMS the carrier reported delivered
+    PAPER = "paper"      # handed over by staff, who record who and when
+    POSTING = "posting"  # public posting, only where the community's rules allow it
+
+
 class Poll(db.Model):
     __tablename__ = "polls"
 
@@ -59,6 +68,9 @@ class Poll(db.Model):
     max_choices: Mapped[int] = mapped_column(default=1)
     seats: Mapped[int] = mapped_column(default=1)
     electorate: Mapped[str] = mapped_column(String(20))
+    # An owners' decision names its Civil Code Art. 278 item (app/voting/matters.py): 1–9,
+    # 0 for another ordinary matter; None for any other poll.
+    matter: Mapped[int | None] = mapped_column()
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -66,8 +78,12 @@ class Poll(db.Model):
     allow_early_close: Mapped[bool] = mapped_column(default=False)
     visibility: Mapped[str] = mapped_column(String(20), default=ResultsVisibility.AFTER_CLOSE)
     secrecy: Mapped[str] = mapped_column(String(20), default=Secrecy.SECRET)
-    # Deemed consent (未参与表决视为同意) only with the clause of the rules that allows it.
+    # Deemed consent, copied from the community's rules of procedure when the poll is
+    # created, so that a later change of the rules does not change this poll's count:
+    # the clause's article, its text and the side it names (DeemedSide; empty: none).
     deemed_consent_clause: Mapped[str] = mapped_column(String(300), default="")
+    deemed_consent_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    deemed_consent_side: Mapped[str] = mapped_column(String(10), default="", server_default="")
     turnout_quorum_percent: Mapped[int | None] = mapped_column()
     objection_days: Mapped[int] = mapped_column(default=3)
     status: Mapped[str] = mapped_column(String(20), default=PollStatus.SCHEDULED)
@@ -92,7 +108,7 @@ class Poll(db.Model):
 
     @property
     def deemed_consent(self) -> bool:
-        return bool(self.deemed_consent_clause)
+        return bool(self.deemed_consent_side)
 
 
 class PollOption(db.Model):
@@ -138,6 +154,13 @@ class RollEntry(db.Model):
 
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
     proxy_user: Mapped[User | None] = relationship(foreign_keys=[proxy_user_id])
+    # Service of the notice (送达): how (ServedVia; empty: not yet), when, and for paper and
+    # posting the staff member who recorded it.
+    served_via: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    served_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    served_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    served_by: Mapped[User | None] = relationship(foreign_keys=[served_by_id])
 
 
 class Ballot(db.Model):

@@ -24,7 +24,13 @@ from app.core.signals import poll_closed, poll_finalised
 from app.extensions import db
 from app.notices.models import Notice, NoticeKind
 from app.notices.services import post_document_notice, retire_notices
-from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS
+from app.voting.labels import (
+    DEEMED_SIDE_LABELS,
+    OUTCOME_LABELS,
+    RULE_LABELS,
+    YES_NO_LABELS,
+    matter_label,
+)
 from app.voting.models import (
     Channel,
     ElectorateKind,
@@ -34,8 +40,16 @@ from app.voting.models import (
     QuestionKind,
     RollEntry,
 )
-from app.voting.rules import CIVIL_CODE_278, SOURCES, Condition, Result, Rule
-from app.voting.services import VotingRefused, results
+from app.voting.rules import (
+    APPROVE,
+    CIVIL_CODE_278,
+    SOURCES,
+    Condition,
+    DeemedCount,
+    Result,
+    Rule,
+)
+from app.voting.services import VotingRefused, deemed_count, results
 
 
 def describe_in_words(condition: Condition) -> str:
@@ -93,11 +107,18 @@ def legal_basis(poll: Poll, organisation: Organisation | None) -> str:
 
 
 def _count_table(poll: Poll, result: Result, labels: dict, owners: bool) -> list[list[str]]:
+    """The ballots as cast: every option, and invalid ballots (废票), which take part and
+    approve nothing."""
     header = [_("Option"), _("People")] + ([_("Area (square metres)")] if owners else [])
     rows = [header]
     for option in result.options:
         row = [str(labels[option.option]), str(option.people)]
         rows.append(row + ([f"{option.area:,.2f}"] if owners else []))
+    invalid = result.participants - sum(option.people for option in result.options)
+    if poll.kind == QuestionKind.YES_NO and invalid:
+        area = result.participating_area - sum(option.area for option in result.options)
+        rows.append([_("Invalid ballots (废票)"), str(invalid)]
+                    + ([f"{area:,.2f}"] if owners else []))
     return rows
 
 
@@ -136,6 +157,52 @@ def _title(poll: Poll, owners: bool, final: bool) -> str:
             else _("Preliminary result of the vote, for objections"))
 
 
+def _deemed_rows(poll: Poll, count: DeemedCount, owners: bool) -> list[list[str]]:
+    """The owners added by the clause, as rows of their own below the ballots cast."""
+    if count.side is None:
+        return []
+    label = _("Deemed %(side)s under %(clause)s: served, did not vote",
+              side=YES_NO_LABELS[count.side], clause=poll.deemed_consent_clause)
+    return [[label, str(count.people)] + ([f"{count.area:,.2f}"] if owners else [])]
+
+
+def matter_paragraph(poll: Poll) -> list[str]:
+    """The Art. 278 item an owners' decision is on, as a paragraph of the notice."""
+    label = matter_label(poll)
+    return [_("Matter: %(matter)s.", matter=label)] if label else []
+
+
+def deemed_paragraphs(poll: Poll, count: DeemedCount | None) -> list[str]:
+    """The clause quoted, and who it added: nobody when 从多数 finds area and headcount
+    disagreeing."""
+    if count is None:
+        return []
+    paragraphs = [_("The rules of procedure, %(article)s: “%(text)s” (%(side)s)",
+                    article=poll.deemed_consent_clause, text=poll.deemed_consent_text,
+                    side=DEEMED_SIDE_LABELS[poll.deemed_consent_side])]
+    if count.split:
+        paragraphs.append(_("Among those who voted, the majority by area and the majority by "
+                            "headcount disagree (or are even): the clause adds nobody."))
+    elif count.side is not None:
+        paragraphs.append(_("The clause adds the %(people)d owners with %(area)s m² who were "
+                            "served the notice and did not vote, to “%(side)s”.",
+                            people=count.people, area=f"{count.area:,.2f}",
+                            side=YES_NO_LABELS[count.side]))
+    return paragraphs
+
+
+def verdict_lines(count: DeemedCount, outcome_labels=OUTCOME_LABELS) -> list[str]:
+    """Both verdicts: the raw count's, then the official one, resting on the clause."""
+    return [
+        _("Result of the ballots cast: %(outcome)s.",
+          outcome=outcome_labels[count.raw.outcome]),
+        *[describe_in_words(c) for c in (*count.deemed.quorum,
+                                          *count.deemed.option(APPROVE).conditions)],
+        _("Official result, resting on the deemed-consent clause: %(outcome)s.",
+          outcome=outcome_labels[count.deemed.outcome]),
+    ]
+
+
 def result_notice(poll: Poll) -> Document:
     if poll.status not in (PollStatus.CLOSED, PollStatus.FINAL):
         raise VotingRefused("poll.not_closed")
@@ -147,7 +214,8 @@ def result_notice(poll: Poll) -> Document:
     issuer = _issuer(poll)
     labels = (YES_NO_LABELS if poll.kind == QuestionKind.YES_NO
               else {str(o.id): o.label for o in poll.options})
-    raw, deemed = results(poll)
+    count = deemed_count(poll)
+    raw, deemed = (count.raw, count.deemed) if count is not None else results(poll)
     official = deemed or raw
 
     if owners:
@@ -162,6 +230,7 @@ def result_notice(poll: Poll) -> Document:
         _("Rule: %(rule)s. Voting ran from %(opens)s to %(closes)s (Beijing time).",
           rule=RULE_LABELS[poll.rule], opens=long_datetime(poll.opens_at),
           closes=long_datetime(poll.closes_at)),
+        *matter_paragraph(poll),
     ]
     if not advisory:
         paragraphs.append(_("Legal basis: %(basis)s.",
@@ -191,16 +260,15 @@ def result_notice(poll: Poll) -> Document:
             seq=heads["chain_head"]["seq"], chain=heads["chain_head"]["hash"],
             audit_seq=heads["audit_head"]["seq"], audit=heads["audit_head"]["hash"]))
 
-    closing = [describe_in_words(c) for c in official.quorum]
-    closing += [describe_in_words(c) for option in official.options
-                for c in option.conditions
-                if option.option in (official.winners or [])
+    paragraphs += deemed_paragraphs(poll, count)
+    closing = [describe_in_words(c) for c in raw.quorum]
+    closing += [describe_in_words(c) for option in raw.options for c in option.conditions
+                if option.option in (raw.winners or [])
                 or poll.kind == QuestionKind.YES_NO and option.option == "approve"]
-    if deemed is not None:
-        closing.append(_("Counted with deemed consent under %(clause)s; ballots cast alone: "
-                         "%(raw)s.", clause=poll.deemed_consent_clause,
-                         raw=OUTCOME_LABELS[raw.outcome]))
-    closing.append(_("Result: %(outcome)s.", outcome=OUTCOME_LABELS[official.outcome]))
+    if count is not None:
+        closing += verdict_lines(count)
+    else:
+        closing.append(_("Result: %(outcome)s.", outcome=OUTCOME_LABELS[official.outcome]))
     if owners and final:
         closing.append(_("This result is final."))
     blocks = _publication_blocks(poll, owners, final, organisation, issuer)
@@ -210,7 +278,8 @@ def result_notice(poll: Poll) -> Document:
         title=_title(poll, owners, final),
         addressee=addressee,
         paragraphs=paragraphs,
-        table=_count_table(poll, official, labels, owners),
+        table=_count_table(poll, raw, labels, owners)
+        + (_deemed_rows(poll, count, owners) if count is not None else []),
         closing=closing,
         blocks=blocks,
         signature=[issuer, _("(seal)"), long_date(date)],

@@ -312,29 +312,80 @@ def tally(
     return _judge(rule, electorate, totals, options, judged, seats, turnout_quorum, False)
 
 
+class DeemedSide(enum.StrEnum):
+    """The side a clause of the rules of procedure adds served non-voters to."""
+
+    APPROVE = "approve"    # 未参与表决视为同意
+    MAJORITY = "majority"  # 未参与表决的，视为同意多数人意见（从多数）
+
+
+@dataclass(frozen=True)
+class Voter:
+    """An owner on the roll, by key, with the area their ballot would weigh."""
+
+    key: str
+    area: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class DeemedCount:
+    """The raw count, and the count with the served non-voters added as a clause says.
+
+    ``side`` is the option they were added to (approve or oppose), None when nobody was added:
+    either nobody was served and silent, or under 从多数 the voters' majority by area and the
+    majority by headcount disagree (``split``)."""
+
+    raw: Result
+    deemed: Result
+    side: str | None
+    people: int
+    area: Decimal
+    split: bool = False
+
+
+def majority_side(result: Result) -> str | None:
+    """The side that won among the actual voters by both area and headcount, approve or
+    oppose; None when the two measures disagree or either is even."""
+    approve, oppose = result.option(APPROVE), result.option(OPPOSE)
+    if approve.people > oppose.people and approve.area > oppose.area:
+        return APPROVE
+    if oppose.people > approve.people and oppose.area > approve.area:
+        return OPPOSE
+    return None
+
+
 def tally_with_deemed_consent(
     rule: Rule,
     electorate: Electorate,
     ballots: Iterable[Ballot],
     *,
+    served: Iterable[Voter],
+    side: DeemedSide,
     turnout_quorum: Fraction | None = None,
-) -> tuple[Result, Result]:
-    """The raw count and the count where owners who were duly notified and did not vote
-    follow the majority of those who did (未参与表决视为同意 / 从众), side by side.
+) -> DeemedCount:
+    """Count a yes/no poll twice: as cast, then with the owners who were served notice and did
+    not vote added, by headcount and area, to the side the clause of the rules names.
 
-    Only for yes/no questions. The majority is the side, approve or oppose, chosen by more
-    voters; when the two are equal, nobody is deemed to follow either.
+    The raw count always stands on its own; the additions take part in the quorum and count
+    for their side only. ``served`` may include voters: those who voted keep their ballot.
     """
     ballots = list(ballots)
     totals = _totals(ballots, YES_NO)
     raw = _judge(rule, electorate, totals, YES_NO, [APPROVE], 1, turnout_quorum, False)
-    approve, oppose = totals.people_for.get(APPROVE, 0), totals.people_for.get(OPPOSE, 0)
-    silent_people = max(electorate.people - totals.participants, 0)
-    silent_area = max(electorate.area - totals.area, Decimal("0"))
-    if approve != oppose and silent_people:
-        side = APPROVE if approve > oppose else OPPOSE
-        totals.participants += silent_people
-        totals.area += silent_area
-        totals.add([side], silent_people, silent_area)
+    voted = {ballot.voter for ballot in ballots}
+    silent = {voter.key: voter.area for voter in served if voter.key not in voted}
+    people, area = len(silent), sum(silent.values(), Decimal("0"))
+    split = False
+    if side == DeemedSide.APPROVE:
+        added_to: str | None = APPROVE
+    else:
+        added_to = majority_side(raw)
+        split = added_to is None
+    if added_to is None or not people:
+        added_to, people, area = None, 0, Decimal("0")
+    else:
+        totals.participants += people
+        totals.area += area
+        totals.add([added_to], people, area)
     deemed = _judge(rule, electorate, totals, YES_NO, [APPROVE], 1, turnout_quorum, True)
-    return raw, deemed
+    return DeemedCount(raw, deemed, added_to, people, area, split)

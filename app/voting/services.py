@@ -42,6 +42,7 @@ from app.notices.services import notify
 from app.proposals.models import Proposal
 from app.proposals.services import may_open_voting, transition
 from app.proposals.states import Action, Status
+from app.voting.matters import Matter, rule_for
 from app.voting.models import (
     Ballot,
     BallotEvent,
@@ -55,11 +56,23 @@ from app.voting.models import (
     ResultsVisibility,
     RollEntry,
     Secrecy,
+    ServedVia,
 )
 from app.voting.proof import CLOSE_ACTION, OPEN_ACTION, result_summary, roll_hash
 from app.voting.proxies import normalise_id_number, valid_id_number
 from app.voting.roll import RosterUnit, owner_roll
-from app.voting.rules import YES_NO, Electorate, Result, Rule, tally, tally_with_deemed_consent
+from app.voting.rules import (
+    OWNER_RULES,
+    YES_NO,
+    DeemedCount,
+    DeemedSide,
+    Electorate,
+    Result,
+    Rule,
+    Voter,
+    tally,
+    tally_with_deemed_consent,
+)
 from app.voting.rules import Ballot as CountedBallot
 from app.voting.sealing import derive_key, seal, unseal
 
@@ -73,35 +86,85 @@ class VotingRefused(Refused):
 # --- Creating and opening -----------------------------------------------------------------
 
 
+def is_owners_decision(poll: Poll) -> bool:
+    """An owners' poll that decides (not an advisory one): Art. 278 and the notice period
+    apply."""
+    return poll.electorate == ElectorateKind.OWNERS and poll.rule != Rule.ADVISORY
+
+
+def earliest_opening(poll: Poll) -> datetime:
+    """The meeting notice of an owners' poll is its announcement: its creation, when the
+    question, matter and dates are published. It opens the notice period (指导规则 Art. 22)."""
+    return poll.created_at + timedelta(days=poll.proposal.community.notice_days)
+
+
+COMMITTEE_AGENDA_DAYS, COMMITTEE_DECISION_DAYS = 7, 3
+
+
+def committee_dates(poll: Poll) -> tuple[datetime, datetime] | None:
+    """For a vote of the owners' committee (指导规则 Art. 39): the date by which its agenda is
+    to be posted (7 days before), and by which its decision is to be published (3 days after
+    the vote closes). None for other polls."""
+    if poll.rule != Rule.COMMITTEE:
+        return None
+    return (poll.opens_at - timedelta(days=COMMITTEE_AGENDA_DAYS),
+            (poll.closed_at or poll.closes_at) + timedelta(days=COMMITTEE_DECISION_DAYS))
+
+
+def _check_rule(rule: str, electorate: str, matter: int | None) -> None:
+    """Owners decide by the rule their matter fixes; others never by Art. 278."""
+    if electorate != ElectorateKind.OWNERS or rule == Rule.ADVISORY:
+        if rule in OWNER_RULES:
+            raise VotingRefused("poll.civil_code_for_owners_only")
+        return
+    if matter is None or matter not in set(Matter):
+        raise VotingRefused("poll.matter_needed")
+    if rule != rule_for(matter):
+        raise VotingRefused("poll.rule_fixed_by_matter")
+
+
 def create_poll(proposal: Proposal, *, actor, question: str, rule: str, electorate: str,
                 opens_at: datetime, closes_at: datetime, options: list[str] | None = None,
                 kind: str = QuestionKind.YES_NO, max_choices: int = 1, seats: int = 1,
-                organisation=None, **settings) -> Poll:
+                organisation=None, matter: int | None = None, **settings) -> Poll:
     """A poll on a proposal in deliberation, once the party branch let it proceed where the
-    community asks for its opinion. ``settings`` are Poll's other columns."""
+    community asks for its opinion. An owners' decision names its Art. 278 item, which fixes
+    the rule, opens no sooner than the notice period after it is announced, and takes the
+    deemed-consent clause of the community's rules of procedure, if any (yes/no only).
+    ``settings`` are Poll's other columns."""
     if proposal.status != Status.DELIBERATION:
         raise VotingRefused("poll.not_in_deliberation")
     if not may_open_voting(proposal):
         raise VotingRefused("poll.party_review_needed")
     if closes_at <= opens_at:
         raise VotingRefused("poll.closes_before_opening")
-    if settings.get("deemed_consent_clause") and kind != QuestionKind.YES_NO:
-        raise VotingRefused("poll.deemed_consent_needs_yes_no")
     if electorate == ElectorateKind.ORGANISATION and organisation is None:
         raise VotingRefused("poll.organisation_needed")
     if (settings.get("visibility") == ResultsVisibility.LIVE
             and settings.get("secrecy", Secrecy.SECRET) == Secrecy.SECRET):
         raise VotingRefused("poll.live_results_secret")
+    _check_rule(rule, electorate, matter)
     poll = Poll(proposal=proposal, community_id=proposal.community_id, question=question,
                 rule=rule, kind=kind, max_choices=max_choices, seats=seats,
                 electorate=electorate, organisation_id=organisation.id if organisation else None,
-                opens_at=opens_at, closes_at=closes_at, created_by_id=actor.id, **settings)
+                opens_at=opens_at, closes_at=closes_at, created_by_id=actor.id,
+                **{"created_at": utcnow(), **settings})
+    if is_owners_decision(poll):
+        poll.matter = int(matter)
+        if opens_at < earliest_opening(poll):
+            raise VotingRefused("poll.notice_period", days=proposal.community.notice_days)
+        community = proposal.community
+        if community.deemed_consent_side and kind == QuestionKind.YES_NO:
+            poll.deemed_consent_clause = community.deemed_consent_article
+            poll.deemed_consent_text = community.deemed_consent_text
+            poll.deemed_consent_side = community.deemed_consent_side
     if kind == QuestionKind.CHOICE:
         poll.options = [PollOption(position=n, label=label) for n, label in enumerate(options)]
     db.session.add(poll)
     db.session.flush()
     record("poll.create", actor=actor, community_id=poll.community_id, target=f"poll:{poll.id}",
-           details={"proposal": proposal.id, "rule": rule, "electorate": electorate})
+           details={"proposal": proposal.id, "rule": rule, "electorate": electorate,
+                    "matter": poll.matter})
     return poll
 
 
@@ -187,6 +250,8 @@ def open_poll(poll: Poll, *, actor=None) -> None:
     _lock(poll)
     if poll.status != PollStatus.SCHEDULED:
         raise VotingRefused("poll.not_scheduled")
+    if is_owners_decision(poll) and utcnow() < earliest_opening(poll):
+        raise VotingRefused("poll.notice_period", days=poll.proposal.community.notice_days)
     builders = {ElectorateKind.OWNERS: _owner_entries, ElectorateKind.RESIDENTS:
                 _resident_entries, ElectorateKind.ORGANISATION: _member_entries}
     entries = [{**entry, "poll_id": poll.id}
@@ -552,32 +617,161 @@ def weights_by_receipt(poll: Poll) -> dict[str, Decimal]:
     return {ballot.receipt: entry.area for entry, ballot in voters_with_ballots(poll)}
 
 
-def results(poll: Poll) -> tuple[Result, Result | None]:
-    """The count under the poll's rule, and beside it the count with deemed consent where
-    the poll has it."""
-    return count_ballots(poll, Electorate(poll.total_people or 0,
-                                          poll.total_area or Decimal("0")), _counted(poll))
+def _served(poll: Poll) -> list[Voter]:
+    """The owners served the notice who did not vote: by the voted marks, so that a recount
+    keyed by receipt (a secret poll's chain) adds the same owners as the tables' count."""
+    return [Voter(key, area) for key, area in db.session.execute(
+        select(RollEntry.key, RollEntry.area).where(
+            RollEntry.poll_id == poll.id, RollEntry.served_via != "",
+            RollEntry.voted_at.is_(None)))]
+
+
+def _electorate(poll: Poll) -> Electorate:
+    return Electorate(poll.total_people or 0, poll.total_area or Decimal("0"))
+
+
+def _turnout_quorum(poll: Poll) -> Fraction | None:
+    return (Fraction(poll.turnout_quorum_percent, 100)
+            if poll.turnout_quorum_percent is not None else None)
+
+
+def _deemed(poll: Poll, electorate: Electorate,
+            ballots: list[CountedBallot]) -> DeemedCount | None:
+    if not poll.deemed_consent:
+        return None
+    return tally_with_deemed_consent(
+        Rule(poll.rule), electorate, ballots, served=_served(poll),
+        side=DeemedSide(poll.deemed_consent_side), turnout_quorum=_turnout_quorum(poll))
+
+
+def deemed_count(poll: Poll) -> DeemedCount | None:
+    """The raw count and the count with the served non-voters added as the poll's clause
+    says; None for a poll without a clause."""
+    if not poll.deemed_consent:
+        return None
+    return _deemed(poll, _electorate(poll), _counted(poll))
 
 
 def count_ballots(poll: Poll, electorate: Electorate,
                   ballots: list[CountedBallot]) -> tuple[Result, Result | None]:
-    """``results`` for any electorate and ballots: the tables' or those the chain proves."""
-    quorum = (Fraction(poll.turnout_quorum_percent, 100)
-              if poll.turnout_quorum_percent is not None else None)
-    if poll.deemed_consent:
-        raw, deemed = tally_with_deemed_consent(Rule(poll.rule), electorate, ballots,
-                                                turnout_quorum=quorum)
-        return raw, deemed
+    """The count under the poll's rule, and beside it the count with deemed consent where
+    the community's rules of procedure have the clause: for the tables' ballots or for
+    those the chain proves."""
+    count = _deemed(poll, electorate, ballots)
+    if count is not None:
+        return count.raw, count.deemed
     options = YES_NO if poll.kind == QuestionKind.YES_NO else \
         [str(option.id) for option in poll.options]
     return tally(Rule(poll.rule), electorate, ballots, options=options, seats=poll.seats,
-                 turnout_quorum=quorum), None
+                 turnout_quorum=_turnout_quorum(poll)), None
+
+
+def results(poll: Poll) -> tuple[Result, Result | None]:
+    return count_ballots(poll, _electorate(poll), _counted(poll))
 
 
 def official_result(poll: Poll) -> Result:
-    """Deemed consent, where the rules allow it, decides; otherwise the raw count."""
+    """Deemed consent, where the rules of procedure have the clause, decides; otherwise the
+    raw count."""
     raw, deemed = results(poll)
     return deemed or raw
+
+
+# --- Service of notice (送达) ---------------------------------------------------------------
+
+
+def _serve(entry: RollEntry, via: ServedVia, at: datetime, by=None) -> bool:
+    """The first service of an entry counts; a later one changes nothing."""
+    if entry.served_via:
+        return False
+    entry.served_via, entry.served_at = via, at
+    entry.served_by_id = by.id if by is not None else None
+    return True
+
+
+def _check_service_time(poll: Poll, at: datetime) -> None:
+    if poll.status != PollStatus.OPEN:
+        raise VotingRefused("poll.service_not_open")
+    if at > utcnow() or at < poll.created_at:
+        raise VotingRefused("poll.service_time")
+
+
+def serve_online(poll: Poll, entry: RollEntry, at: datetime | None = None) -> bool:
+    """A person on this roll entry opened the poll, or read its notification, while it was
+    open: served online, at that moment."""
+    if poll.status != PollStatus.OPEN or entry.served_via:
+        return False
+    served = _serve(entry, ServedVia.ONLINE, at or utcnow())
+    db.session.flush()
+    return served
+
+
+def serve_online_everywhere(user, at: datetime | None = None) -> int:
+    """On sign-in: every open poll whose roll lists this person and has not served them."""
+    rows = db.session.execute(
+        select(RollEntry).join(Poll, Poll.id == RollEntry.poll_id).where(
+            Poll.status == PollStatus.OPEN, RollEntry.served_via == "",
+            sql_cast(RollEntry.user_ids, String).like(f"%{user.id}%"))).scalars().all()
+    served = sum(_serve(entry, ServedVia.ONLINE, at or utcnow())
+                 for entry in rows if user.id in entry.user_ids)
+    db.session.flush()
+    return served
+
+
+def record_sms_delivered(poll: Poll, entry: RollEntry, delivered_at: datetime) -> bool:
+    """For the SMS sender: the carrier reported the notice delivered to this owner."""
+    _check_service_time(poll, delivered_at)
+    served = _serve(entry, ServedVia.SMS, delivered_at)
+    db.session.flush()
+    return served
+
+
+def record_paper_service(poll: Poll, entry: RollEntry, *, staff, handed_at: datetime) -> None:
+    """Staff handed the paper notice and ballot to the owner, at ``handed_at``."""
+    _check_service_time(poll, handed_at)
+    if entry.poll_id != poll.id:
+        raise VotingRefused("poll.not_on_roll")
+    if not _serve(entry, ServedVia.PAPER, handed_at, staff):
+        raise VotingRefused("poll.already_served")
+    record("poll.serve_paper", actor=staff, community_id=poll.community_id,
+           target=f"poll:{poll.id}", details={"entry": entry.key,
+                                              "at": handed_at.isoformat()})
+    db.session.flush()
+
+
+def record_public_posting(poll: Poll, *, staff, posted_at: datetime) -> int:
+    """A public posting serves every owner not yet served, only where the community's rules
+    of procedure allow it (指导规则 Art. 22). Returns how many it served."""
+    if not poll.proposal.community.public_posting_serves:
+        raise VotingRefused("poll.posting_not_allowed")
+    _check_service_time(poll, posted_at)
+    entries = db.session.execute(select(RollEntry).where(
+        RollEntry.poll_id == poll.id, RollEntry.served_via == "")).scalars().all()
+    for entry in entries:
+        _serve(entry, ServedVia.POSTING, posted_at, staff)
+    record("poll.serve_posting", actor=staff, community_id=poll.community_id,
+           target=f"poll:{poll.id}", details={"served": len(entries),
+                                              "at": posted_at.isoformat()})
+    db.session.flush()
+    return len(entries)
+
+
+def not_served_by_building(poll: Poll) -> list[tuple[str, list[RollEntry]]]:
+    """The roll entries not yet served, grouped by the building of their first unit."""
+    entries = db.session.execute(select(RollEntry).where(
+        RollEntry.poll_id == poll.id, RollEntry.served_via == "").order_by(RollEntry.key)
+    ).scalars().all()
+    buildings: dict[str, list[RollEntry]] = {}
+    for entry in entries:
+        buildings.setdefault(entry.units[0][0] if entry.units else "", []).append(entry)
+    return sorted(buildings.items())
+
+
+def service_counts(poll: Poll) -> dict[str, int]:
+    """How many roll entries were served each way; "" counts those not yet served."""
+    return dict(db.session.execute(
+        select(RollEntry.served_via, func.count(RollEntry.id))
+        .where(RollEntry.poll_id == poll.id).group_by(RollEntry.served_via)).all())
 
 
 # --- Verifiability ----------------------------------------------------------------------------
@@ -603,14 +797,18 @@ def verify_poll_chain(poll: Poll) -> ChainBreak | None:
 
 def audit_package(poll: Poll) -> dict[str, str]:
     """``roster.csv``, ``ballots.csv`` and the chain. For an open-roll poll, the formats of
-    ``flask tally``: enough for anyone to recount on their own machine. For a secret poll,
-    the units without their voters' keys and the ballots by receipt only, so the package
-    links no ballot to a room; what each receipt weighs stays behind the ballot key."""
+    ``flask tally``: enough for anyone to recount on their own machine; with deemed consent,
+    ``roster.csv`` says who was served, for ``--deemed``. For a secret poll, the units
+    without their voters' keys and the ballots by receipt only, so the package links no
+    ballot to a room; what each receipt weighs stays behind the ballot key."""
     entries = db.session.execute(select(RollEntry).where(RollEntry.poll_id == poll.id)
                                  .order_by(RollEntry.key)).scalars().all()
     secret = poll.secrecy == Secrecy.SECRET
-    roster = [["unit", "building", "area_m2"] + ([] if secret else ["owner"])]
+    served = poll.deemed_consent  # the recount's --deemed needs to know who was served
+    roster = [["unit", "building", "area_m2"] + ([] if secret else ["owner"])
+              + (["served"] if served else [])]
     roster += [[unit, building, area] + ([] if secret else [entry.key])
+               + ([int(bool(entry.served_via))] if served else [])
                for entry in entries for building, unit, area in entry.units]
     if secret:
         ballots = [["receipt", "choice"]]

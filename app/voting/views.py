@@ -34,11 +34,13 @@ from app.voting import permissions  # noqa: F401  (registers the poll rules)
 from app.voting.forms import AnswerForm, ExtendForm, ObjectionForm, OfflineForm, PollForm
 from app.voting.labels import (
     CHANNEL_LABELS,
+    DEEMED_SIDE_LABELS,
     ELECTORATE_LABELS,
     OUTCOME_LABELS,
     RULE_LABELS,
     YES_NO_LABELS,
     describe_condition,
+    matter_label,
 )
 from app.voting.models import (
     Channel,
@@ -59,17 +61,22 @@ from app.voting.services import (
     bulletin,
     cast,
     close_poll,
+    committee_dates,
     create_poll,
     current_ballot,
+    deemed_count,
     dispute_offline_entry,
+    earliest_opening,
     enter_offline,
     entry_for,
     extend,
     file_objection,
+    is_owners_decision,
     open_poll,
     refresh,
     remind_non_voters,
     results,
+    serve_online,
     turnout,
     valid_choices,
 )
@@ -84,7 +91,10 @@ def labels():
     return {"rule_labels": RULE_LABELS, "outcome_labels": OUTCOME_LABELS,
             "electorate_labels": ELECTORATE_LABELS, "channel_labels": CHANNEL_LABELS,
             "percent": percent, "in_words": in_words,
-            "describe_condition": describe_condition}
+            "describe_condition": describe_condition, "matter_label": matter_label,
+            "deemed_side_labels": DEEMED_SIDE_LABELS, "yes_no_labels": YES_NO_LABELS,
+            "earliest_opening": earliest_opening, "committee_dates": committee_dates,
+            "is_owners_decision": is_owners_decision}
 
 
 def in_words(values, labels: dict) -> str:
@@ -165,6 +175,7 @@ def new_poll(proposal_id: int):
             poll = create_poll(
                 proposal, actor=current_user, question=form.question.data.strip(),
                 rule=form.rule.data, electorate=form.electorate.data,
+                matter=form.chosen_matter,
                 organisation=(form.chosen_organisation
                               if form.electorate.data == ElectorateKind.ORGANISATION else None),
                 opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data),
@@ -173,7 +184,6 @@ def new_poll(proposal_id: int):
                 allow_change=form.allow_change.data,
                 allow_early_close=form.allow_early_close.data,
                 visibility=form.visibility.data, secrecy=form.secrecy.data,
-                deemed_consent_clause=(form.deemed_consent_clause.data or "").strip(),
                 turnout_quorum_percent=form.turnout_quorum_percent.data,
                 objection_days=form.objection_days.data)
             if poll.opens_at <= utcnow():
@@ -181,8 +191,11 @@ def new_poll(proposal_id: int):
         except VotingRefused as refused:
             db.session.rollback()
             fields = {"poll.closes_before_opening": form.closes_at,
-                      "poll.deemed_consent_needs_yes_no": form.deemed_consent_clause,
-                      "poll.organisation_needed": form.organisation}
+                      "poll.organisation_needed": form.organisation,
+                      "poll.matter_needed": form.matter,
+                      "poll.rule_fixed_by_matter": form.rule,
+                      "poll.civil_code_for_owners_only": form.rule,
+                      "poll.notice_period": form.opens_at}
             if refused.code in fields:
                 fields[refused.code].errors = [refused.message]
             else:
@@ -210,7 +223,11 @@ def _render_poll(poll: Poll, refused_answer: dict | None = None, **forms):
     entry = entry_for(poll, current_user) if poll.status != PollStatus.SCHEDULED else None
     ballot = current_ballot(poll, entry) if entry is not None else None
     visible = can(current_user, "poll.see_results", (poll, ballot is not None))
-    raw, deemed = results(poll) if visible else (None, None)
+    count = deemed_count(poll) if visible else None
+    if count is not None:
+        raw, deemed = count.raw, count.deemed
+    else:
+        raw, deemed = results(poll) if visible else (None, None)
     objections = []
     if poll.status != PollStatus.SCHEDULED:
         objections = db.session.execute(select(Objection).where(
@@ -221,11 +238,16 @@ def _render_poll(poll: Poll, refused_answer: dict | None = None, **forms):
     answer_forms.update(refused_answer or {})
     context = {"extend_form": ExtendForm(formdata=None),
                "objection_form": ObjectionForm(formdata=None), **forms}
-    return render_template(
+    page = render_template(
         "voting/view.html", **_turnout_context(poll), **context, entry=entry, ballot=ballot,
-        raw=raw, deemed=deemed, choices=choice_pairs(poll), labels=dict(choice_pairs(poll)),
+        raw=raw, deemed=deemed, count=count, choices=choice_pairs(poll),
+        labels=dict(choice_pairs(poll)),
         is_chair=is_chair, objections=objections, answer_forms=answer_forms,
         may_enter_offline=can(current_user, "poll.enter_offline", poll))
+    # An owner who opens the open poll has been served its notice online.
+    if entry is not None and serve_online(poll, entry):
+        db.session.commit()
+    return page
 
 
 @bp.route("/polls/<int:poll_id>")
@@ -505,3 +527,6 @@ def answer(poll_id: int, objection_id: int):
         return redirect(_poll_url(poll, "objections"))
     return _render_poll(poll, refused_answer={objection.id: form})
 
+
+
+from app.voting import service_views  # noqa: E402, F401  (its routes are on this blueprint)

@@ -197,7 +197,9 @@ def test_login_and_change_password_cost_fixed_queries(client, make_user, count_q
     make_user(phone="13911112222")
     with count_queries() as queries:
         client.post("/auth/login", data={"phone": "13911112222", "password": PASSWORD})
-    assert len(queries) == 3  # find the user; clear their expired sessions; open this one
+    # find the user; clear their expired sessions; open this one; serve them the notice of
+    # open polls (送达)
+    assert len(queries) == 4
     with count_queries() as queries:
         client.get("/auth/password")
     assert len(queries) == 4  # the user with this session; the header's unread count and

@@ -37,7 +37,7 @@ from app.voting.models import (
     RollEntry,
 )
 from app.voting.rules import Measure
-from app.voting.services import official_result, verify_poll_chain
+from app.voting.services import deemed_count, official_result, verify_poll_chain
 
 DEMO_OWNER = "13900009999"
 
@@ -126,11 +126,12 @@ def test_seed_demo_loads_a_living_community_once(runner, tmp_path):
 
 
 def _check_polls(demo_owner: User) -> None:
-    """One open and one final owners' poll, a party-branch and an advisory poll, each
-    consistent with its proposal, with time-stamped ballots and whole chains."""
+    """One open and two final owners' polls (one under the deemed-consent clause), a
+    party-branch and an advisory poll, each consistent with its proposal, with time-stamped
+    ballots and whole chains."""
     now = utcnow()
     polls = db.session.execute(select(Poll).order_by(Poll.id)).scalars().all()
-    assert len(polls) == 4
+    assert len(polls) == 5
     for poll in polls:
         assert verify_poll_chain(poll) is None
         ballots = db.session.execute(select(Ballot).where(Ballot.poll_id == poll.id)) \
@@ -176,6 +177,23 @@ def _check_polls(demo_owner: User) -> None:
         RollEntry.poll_id == major.id, RollEntry.voted_channel == Channel.PAPER)).scalars().all()
     staff = db.session.execute(select(User).where(User.phone == "13800000004")).scalar_one()
     assert paper and all(b.entered_by_id == staff.id and b.reference for b in paper)
+
+    # Every owners' decision was announced at least the notice period before it opened.
+    for poll in polls:
+        if poll.electorate == ElectorateKind.OWNERS:
+            assert poll.matter is not None
+            assert poll.opens_at - poll.created_at >= timedelta(days=15)
+
+    # The covenant vote, under the rules' 从多数 clause: 40 served owners who did not vote
+    # follow the voters' majority; raw and deemed differ, and neither reaches the quorum.
+    (covenant,) = [p for p in polls if p.deemed_consent and p.status == PollStatus.FINAL]
+    assert open_owners.deemed_consent  # created after the rules were adopted
+    count = deemed_count(covenant)
+    assert covenant.status == PollStatus.FINAL
+    assert covenant.proposal.status == Status.NO_QUORUM
+    assert (count.side, count.people) == ("approve", 40)
+    assert count.deemed.participants == count.raw.participants + 40
+    assert count.raw.outcome == count.deemed.outcome == "no_quorum"
 
     (branch,) = [p for p in polls if p.rule == "party_branch"]
     assert branch.electorate == ElectorateKind.ORGANISATION

@@ -77,6 +77,7 @@ def test_owners_vote_one_changes_the_chair_closes_and_an_owner_finds_the_receipt
     add_member, give_role, make_proposal
 ):
     community = make_community(name="翠湖花园")
+    community.notice_days = 0  # the journey opens the vote at once, with no notice period
     chair = make_user(name="周主任", phone=CHAIR_PHONE)
     add_member(make_org(community, OrganisationKind.OWNERS_COMMITTEE, "业委会"), chair,
                MemberRole.CHAIR)
@@ -116,6 +117,7 @@ def test_owners_vote_one_changes_the_chair_closes_and_an_owner_finds_the_receipt
     expect(page.locator("input[name=kind][value=yes_no]")).to_be_checked()
     expect(page.locator("#rule")).to_have_value("civil_code_ordinary")
     expect(page.locator("input[name=electorate][value=owners]")).to_be_checked()
+    page.locator("#matter").select_option("0")  # another matter, decided as an ordinary one
     now = utcnow()
     page.locator("#opens_at").fill(beijing_minutes(now - timedelta(minutes=5)))
     page.locator("#closes_at").fill(beijing_minutes(now + timedelta(days=7)))

@@ -105,6 +105,7 @@ def make_town(make_community, make_unit, make_user, make_org, add_member, give_r
         now = utcnow()
         t.poll = create_poll(t.proposal, actor=t.chair, question="是否同意？",
                              rule="civil_code_ordinary", electorate=ElectorateKind.OWNERS,
+                             matter=0, created_at=now - timedelta(days=20),
                              opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=9))
         open_poll(t.poll, actor=t.chair)
         db.session.commit()

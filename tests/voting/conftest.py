@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.community.models import MemberRole, OrganisationKind, Owner, Role
 from app.extensions import db, utcnow
 from app.proposals.states import Status
+from app.voting.matters import Matter
 from app.voting.models import ElectorateKind, Poll
 from app.voting.services import cast, close_poll, create_poll, entry_for, open_poll
 
@@ -51,11 +52,16 @@ def estate(make_estate) -> Estate:
     return make_estate()
 
 
+ANNOUNCED_DAYS_AGO = 20  # longer than the default notice period of 15 days
+
+
 def make_poll(e, open_now=True, **settings) -> Poll:
+    """A poll announced long enough ago to open now; owners decide an ordinary matter."""
     now = utcnow()
     fields = dict(question="是否同意加装电梯？", rule="civil_code_ordinary",
                   electorate=ElectorateKind.OWNERS, opens_at=now - timedelta(minutes=1),
-                  closes_at=now + timedelta(days=7))
+                  closes_at=now + timedelta(days=7), matter=Matter.OTHER,
+                  created_at=now - timedelta(days=ANNOUNCED_DAYS_AGO))
     poll = create_poll(e.proposal, actor=e.chair, **{**fields, **settings})
     if open_now:
         open_poll(poll, actor=e.chair)

@@ -28,7 +28,8 @@ def ballots() -> int:
 
 def new_poll_data(**changes):
     data = {"question": "是否同意加装电梯？", "kind": "yes_no", "rule": "civil_code_ordinary",
-            "electorate": "owners", "organisation": "", "opens_at": "2020-01-01T09:00",
+            "electorate": "owners", "matter": "0", "organisation": "",
+            "opens_at": "2098-01-01T09:00",
             "closes_at": "2099-01-08T20:00", "allow_change": "y", "visibility": "after_close",
             "secrecy": "secret", "objection_days": "3", "max_choices": "1", "seats": "1"}
     return {**data, **changes}
@@ -38,12 +39,24 @@ def test_a_chair_puts_a_proposal_to_a_vote_that_opens_at_once(estate, en, login)
     login(estate.chair)
     page = en.get(f"/p/{estate.proposal.id}/polls/new")
     assert page.status_code == 200 and "Civil Code Art. 278, major matter" in page.text
-    response = en.post(f"/p/{estate.proposal.id}/polls/new", data=new_poll_data())
+    assert "（六）Raising the maintenance fund" in page.text
+    response = en.post(f"/p/{estate.proposal.id}/polls/new", data=new_poll_data(
+        electorate="residents", rule="simple_majority", opens_at="2020-01-01T09:00"))
     poll = db.session.execute(select(Poll)).scalar_one()
     assert response.location.endswith(f"/polls/{poll.id}")
-    assert poll.status == PollStatus.OPEN and poll.total_people == 3
+    assert poll.status == PollStatus.OPEN and poll.total_people == 3 and poll.matter is None
     assert poll.closes_at.hour == 12  # 20:00 in Shanghai is 12:00 UTC
-    assert en.get(f"/polls/{poll.id}").text.count("300.00 m²") >= 1
+
+
+def test_an_owners_decision_names_its_item_and_waits_for_the_notice_period(estate, en, login):
+    login(estate.chair)
+    en.post(f"/p/{estate.proposal.id}/polls/new",
+            data=new_poll_data(matter="6", rule="civil_code_major"))
+    poll = db.session.execute(select(Poll)).scalar_one()
+    assert (poll.matter, poll.rule, poll.status) == (6, "civil_code_major", PollStatus.SCHEDULED)
+    page = en.get(f"/polls/{poll.id}").text
+    assert "Civil Code Art. 278 item （六）: Raising the maintenance fund" in page
+    assert "opens at the earliest 15 days later" in page
 
 
 def test_a_future_poll_waits(estate, en, login):
@@ -81,9 +94,14 @@ def test_strangers_are_sent_to_log_in(estate, client):
 
 @pytest.mark.parametrize("changes, message", [
     ({"closes_at": "2019-12-31T09:00"}, "The poll must close after it opens."),
-    ({"deemed_consent_clause": "议事规则第12条", "kind": "choice", "option_lines": "甲\n乙"},
-     "Deemed consent is only possible for a yes/no question."),
-    ({"electorate": "organisation"}, "Choose the organisation whose members vote."),
+    ({"matter": ""}, "Name the item of Civil Code Art. 278 the owners decide on."),
+    ({"matter": "7"}, "The matter fixes the rule"),
+    ({"rule": "simple_majority"}, "The matter fixes the rule"),
+    ({"matter": "1", "rule": "civil_code_major"}, "The matter fixes the rule"),
+    ({"electorate": "residents"}, "The rules of Civil Code Art. 278 count owners by area"),
+    ({"opens_at": "2020-01-01T09:00"}, "opens at the earliest 15 days after it is announced"),
+    ({"electorate": "organisation", "rule": "committee"},
+     "Choose the organisation whose members vote."),
     ({"kind": "choice", "option_lines": "只有一个"}, "Give between 2 and 20 options"),
     ({"turnout_quorum_percent": "50"}, "A turnout quorum is only possible"),
     ({"question": ""}, "This field is required."),
@@ -308,10 +326,15 @@ def test_an_organisation_votes_among_its_members(estate, en, login):
     assert f'<option value="{committee}">业委会</option>' in en.get(
         f"/p/{estate.proposal.id}/polls/new").text
     en.post(f"/p/{estate.proposal.id}/polls/new", data=new_poll_data(
-        electorate="organisation", organisation=committee, rule="committee"))
+        electorate="organisation", organisation=committee, rule="committee",
+        opens_at="2020-01-01T09:00"))
     poll = db.session.execute(select(Poll)).scalar_one()
-    assert poll.total_people == 2  # the chair and the staff member
-    assert 'value="approve"' in en.get(f"/polls/{poll.id}").text
+    assert poll.total_people == 2 and poll.matter is None  # the chair and the staff member
+    page = en.get(f"/polls/{poll.id}").text
+    assert 'value="approve"' in page
+    # 指导规则 Art. 39: the agenda 7 days ahead, the decision within 3 days, with their dates.
+    assert "the agenda is to be posted by December 25, 2019" in page
+    assert "the decision is to be published by January 11, 2099" in page
     login(estate.owners[0])
     assert "Only the organisation's members vote." in en.get(f"/polls/{poll.id}").text
 

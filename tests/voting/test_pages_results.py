@@ -5,26 +5,33 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db, utcnow
-from app.voting.models import Ballot, Objection, PollStatus, QuestionKind
+from app.voting.models import Ballot, ElectorateKind, Objection, PollStatus, QuestionKind
 from app.voting.services import cast, entry_for, finalise
 from tests.voting.conftest import cast_all, closed_poll, make_poll
 
 
 def test_deemed_consent_shows_raw_and_deemed_counts_side_by_side(estate, en, login):
-    poll = make_poll(estate, deemed_consent_clause="议事规则第12条")
+    estate.community.deemed_consent_article = "议事规则第十二条"
+    estate.community.deemed_consent_text = "未参与表决的业主，视为同意多数表决业主的意见。"
+    estate.community.deemed_consent_side = "majority"
+    poll = make_poll(estate)
     cast_all(poll, estate.owners[:1], ["oppose"])
+    login(estate.owners[1])
+    en.get(f"/polls/{poll.id}")  # opening the open poll serves this owner online
     poll.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    login(estate.owners[1])
     page = en.get(f"/polls/{poll.id}").text  # the deadline passed: the page closes it
     assert "Preliminary result" in page
-    assert "Ballots cast" in page and "With deemed consent (decides)" in page
-    assert "Deemed consent under 议事规则第12条" in page
+    assert "Ballots cast" in page and "official, resting on 议事规则第十二条" in page
+    assert "未参与表决的业主，视为同意多数表决业主的意见。" in page
+    # Owner 1 was served and silent: added to the voters' majority, against; owner 2 was not.
+    assert "Deemed Against: served, did not vote" in page
 
 
 def test_a_choice_poll_offers_checkboxes_and_names_the_winner(estate, en, login):
     poll = make_poll(estate, kind=QuestionKind.CHOICE, options=["甲方案", "乙方案", "丙方案"],
-                     max_choices=2, rule="simple_majority")
+                     max_choices=2, rule="simple_majority",
+                     electorate=ElectorateKind.RESIDENTS)
     first, second, _third = (str(o.id) for o in poll.options)
     login(estate.owners[0])
     page = en.get(f"/polls/{poll.id}").text

@@ -65,7 +65,8 @@ def _poll(e, **settings) -> Poll:
     now = utcnow()
     options = dict(question="是否同意加装电梯？", rule="civil_code_ordinary",
                    electorate=ElectorateKind.OWNERS, opens_at=now,
-                   closes_at=now + timedelta(days=7))
+                   closes_at=now + timedelta(days=7), matter=0,
+                   created_at=now - timedelta(days=20))
     poll = create_poll(e.proposal, actor=e.chair, **{**options, **settings})
     db.session.commit()
     return poll

@@ -15,7 +15,6 @@ from app.voting.rules import (
     Electorate,
     Rule,
     tally,
-    tally_with_deemed_consent,
 )
 
 D = Decimal
@@ -193,24 +192,6 @@ def test_bad_ballots_are_refused():
               [Ballot("v1", frozenset({APPROVE})), Ballot("v1", frozenset({OPPOSE}))])
     with pytest.raises(ValueError):
         tally(Rule.SIMPLE_MAJORITY, Electorate(people=2), [Ballot("v1", frozenset({"Z"}))])
-
-
-# --- Deemed consent --------------------------------------------------------------------------
-
-def test_deemed_consent_shows_raw_and_deemed_side_by_side():
-    electorate = Electorate(people=10, area=D("1000"))
-    raw, deemed = tally_with_deemed_consent(Rule.CIVIL_CODE_ORDINARY, electorate,
-                                            owners(approve=4, oppose=1))
-    assert raw.outcome == "no_quorum" and not raw.deemed
-    assert deemed.outcome == "passed" and deemed.deemed
-    assert deemed.participants == 10 and deemed.option(APPROVE).people == 9
-
-
-def test_deemed_consent_follows_nobody_on_an_even_split():
-    electorate = Electorate(people=10, area=D("1000"))
-    raw, deemed = tally_with_deemed_consent(Rule.CIVIL_CODE_ORDINARY, electorate,
-                                            owners(approve=2, oppose=2))
-    assert deemed.participants == raw.participants == 4
 
 
 # --- Properties --------------------------------------------------------------------------

@@ -154,14 +154,16 @@ def test_live_results_are_refused_for_a_secret_poll(estate, en, login):
     login(estate.chair)
     page = en.post(f"/p/{estate.proposal.id}/polls/new", data={
         "question": "是否同意？", "kind": "yes_no", "rule": "civil_code_ordinary",
-        "electorate": "owners", "opens_at": "2099-01-01T10:00", "closes_at": "2099-01-08T10:00",
+        "electorate": "owners", "matter": "1", "opens_at": "2099-01-01T10:00",
+        "closes_at": "2099-01-08T10:00",
         "visibility": "live", "secrecy": "secret", "objection_days": "3"})
     assert "A secret poll cannot show results while voting is open" in page.text
     assert 'value="是否同意？"' in page.text
     assert db.session.execute(select(func.count(Poll.id))).scalar_one() == 0
     en.post(f"/p/{estate.proposal.id}/polls/new", data={
         "question": "是否同意？", "kind": "yes_no", "rule": "civil_code_ordinary",
-        "electorate": "owners", "opens_at": "2099-01-01T10:00", "closes_at": "2099-01-08T10:00",
+        "electorate": "owners", "matter": "1", "opens_at": "2099-01-01T10:00",
+        "closes_at": "2099-01-08T10:00",
         "visibility": "live", "secrecy": "open_roll", "objection_days": "3"})
     assert db.session.execute(select(Poll.visibility)).scalar_one() == "live"
 
