@@ -151,7 +151,8 @@ def create_poll(proposal: Proposal, *, actor, question: str, rule: str, electora
                 **{"created_at": utcnow(), **settings})
     if is_owners_decision(poll):
         poll.matter = int(matter)
-        if opens_at < earliest_opening(poll):
+        # A time already past opens the poll at once: at its announcement.
+        if max(opens_at, poll.created_at) < earliest_opening(poll):
             raise VotingRefused("poll.notice_period", days=proposal.community.notice_days)
         community = proposal.community
         if community.deemed_consent_side and kind == QuestionKind.YES_NO:

@@ -13,7 +13,7 @@ def test_db_upgrade_needs_no_secret_key(tmp_path):
              "GONGZHI_INSTANCE_PATH": str(tmp_path)}
 
     finished = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
-                              cwd=tmp_path, env=clean, capture_output=True, timeout=120)
+                              cwd=tmp_path, env=clean, capture_output=True)
 
     assert finished.returncode == 0, finished.stderr.decode()
     with sqlite3.connect(tmp_path / "gongzhi.db") as database:

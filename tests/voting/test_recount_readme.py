@@ -38,7 +38,7 @@ def test_the_readme_recount_example_runs_with_no_settings(command, tmp_path):
     clean = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT)}  # as if installed
 
     finished = subprocess.run([*_program(name), *arguments], cwd=tmp_path, env=clean,
-                              capture_output=True, timeout=120)
+                              capture_output=True)
 
     assert finished.returncode == 0, finished.stderr.decode()
     data = json.loads(finished.stdout.decode("utf-8"))
