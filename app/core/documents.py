@@ -7,8 +7,8 @@ fixed parts (addressee, paragraphs, one table, closing lines, signature); a long
 the minutes adds its sections as blocks. Every renderer walks the same ``body()``.
 
 The PDF embeds a subset of a CJK TrueType font, so that it shows the same on a machine
-without Chinese fonts: WenQuanYi Micro Hei, which the ``paperang-p2-fonts-cjk`` package
-installs with the project, or the TTF/TTC file named by the ``DOCUMENT_FONT`` setting.
+without Chinese fonts: WenQuanYi Micro Hei, which the project ships in app/core/fonts/, or
+the TTF/TTC file named by the ``DOCUMENT_FONT`` setting.
 
 User-written Markdown (a proposal, an official answer) becomes blocks of its own through
 ``markdown_blocks``: headings, lists, tables and bold, never its raw syntax.
@@ -38,9 +38,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-# WenQuanYi Micro Hei (Apache-2.0 / GPLv3 with font exception), installed by the
-# paperang-p2-fonts-cjk package: a TrueType collection that reportlab subsets and embeds.
-PACKAGED_FONT = files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
+# WenQuanYi Micro Hei 0.2.0-beta (Apache-2.0 or GPLv3 with font exception; see
+# fonts/wqy-microhei.COPYRIGHT), shipped with the project: a TrueType collection that
+# reportlab subsets and embeds.
+PACKAGED_FONT = files("app.core") / "fonts" / "wqy-microhei.ttc"
 # What Word uses for Chinese: the document names it, the reader's Word supplies it.
 DOCX_EAST_ASIAN_FONT = "SimSun"
 
