@@ -58,6 +58,10 @@ STORED = {
     "voting.OfflineForm.paper_number": "roll_entries.paper_number",
     "voting.OfflineForm.reference": "roll_entries.reference",
     "privacy.DeletionRequestForm.reason": "deletion_requests.reason",
+    "voting.VotingSettingsForm.deemed_consent_article": "communities.deemed_consent_article",
+    "voting.VotingSettingsForm.deemed_consent_text": "communities.deemed_consent_text",
+    "voting.VotingSettingsForm.objection_place": "communities.objection_place",
+    "voting.VotingSettingsForm.objection_phone": "communities.objection_phone",
     "community.PartyStandingForm.leave_reason": "memberships.leave_reason",
     "voting.PollForm.question": "polls.question",
 }

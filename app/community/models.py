@@ -38,6 +38,10 @@ class Community(db.Model):
                                                         server_default="")
     deemed_consent_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     deemed_consent_side: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    # Where and how owners hand in an objection to a preliminary result offline: printed on
+    # the result notice beside the online objection form.
+    objection_place: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    objection_phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
 
     grids: Mapped[list["Grid"]] = relationship(
         back_populates="community", order_by="Grid.id"

@@ -13,12 +13,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from app.core.forms import options
+from app.core.forms import options, strip
 from app.core.refusals import REFUSALS
 from app.voting.labels import (
     CHANNEL_LABELS,
+    DEEMED_SIDE_LABELS,
     ELECTORATE_LABELS,
     RULE_LABELS,
     SECRECY_LABELS,
@@ -28,7 +36,7 @@ from app.voting.labels import (
 from app.voting.matters import Matter, rule_for
 from app.voting.models import Channel, ElectorateKind, QuestionKind, ResultsVisibility, Secrecy
 from app.voting.proxies import normalise_id_number, valid_id_number
-from app.voting.rules import OWNER_RULES, Rule
+from app.voting.rules import OWNER_RULES, DeemedSide, Rule
 
 QUORUM_RULES = {Rule.SIMPLE_MAJORITY, Rule.TWO_THIRDS}
 REFUSALS.register_all({
@@ -305,3 +313,38 @@ class PaperServiceForm(FlaskForm):
 
 class PostingForm(FlaskForm):
     posted_at = DateTimeLocalField(_l("Posted at (Beijing time)"), validators=[DataRequired()])
+
+
+class VotingSettingsForm(FlaskForm):
+    """The community's rules of procedure for owners' votes: notice, service, deemed consent
+    and where objections are handed in offline."""
+
+    notice_days = IntegerField(
+        _l("Days between announcing an owners' vote and opening it"),
+        validators=[InputRequired(message=_l("Enter a number.")), NumberRange(min=0, max=60)],
+        description=_l("Between 0 and 60; 15 is what the guidelines (指导规则 Art. 22) ask."))
+    public_posting_serves = BooleanField(
+        _l("A public posting in the community serves the notice of a vote"),
+        description=_l("Only where the rules of procedure say so (指导规则 Art. 22)."))
+    deemed_consent_side = RadioField(
+        _l("Deemed consent (未参与表决视为同意) in the rules of procedure"), default="",
+        choices=options([("", _l("None: only ballots cast count")),
+                         *DEEMED_SIDE_LABELS.items()]))
+    deemed_consent_article = StringField(
+        _l("Article of the rules of procedure that holds the clause"),
+        validators=[Length(max=100)], filters=[strip],
+        description=_l("For example: 《业主大会议事规则》第十二条"))
+    deemed_consent_text = TextAreaField(
+        _l("Text of the clause, word for word"), validators=[Length(max=2000)],
+        filters=[strip])
+    objection_place = StringField(
+        _l("Where owners hand in objections in writing"), validators=[Length(max=200)],
+        filters=[strip], description=_l("Printed on every preliminary result notice."))
+    objection_phone = StringField(_l("Phone for objections"), validators=[Length(max=30)],
+                                  filters=[strip])
+
+    def validate_deemed_consent_text(self, field):
+        if self.deemed_consent_side.data in set(DeemedSide) and not (
+                field.data and self.deemed_consent_article.data):
+            raise ValidationError(_l("Quote the clause and name its article: deemed consent "
+                                     "rests on them."))

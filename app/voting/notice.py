@@ -299,6 +299,12 @@ def _publication_blocks(poll: Poll, owners: bool, final: bool,
             "Owners who object to this result may, within the publication period, file the "
             "objection with its reasons on the poll page, or hand it in writing to %(issuer)s.",
             issuer=issuer)))
+        community = poll.proposal.community
+        if community.objection_place or community.objection_phone:
+            blocks.append(Block(PARAGRAPH, _(
+                "Objections in writing: %(place)s; phone: %(phone)s.",
+                place=community.objection_place or "—",
+                phone=community.objection_phone or "—")))
     if owners and final:
         blocks += _objection_blocks(poll)
     contact = _contact(organisation)

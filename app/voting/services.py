@@ -871,3 +871,23 @@ def answer_objection(objection: Objection, *, actor, answer: str) -> None:
     objection.answered_by_id = actor.id
     objection.answered_at = utcnow()
     db.session.flush()
+
+
+# --- The community's rules for owners' votes ---------------------------------------------------
+
+VOTING_SETTINGS = ("notice_days", "public_posting_serves", "deemed_consent_side",
+                   "deemed_consent_article", "deemed_consent_text", "objection_place",
+                   "objection_phone")
+
+
+def update_voting_settings(community, *, actor, **values) -> None:
+    """Change the rules owners' votes follow (audited). A poll already announced keeps the
+    clause it copied, so a change never alters a count under way."""
+    if not values["deemed_consent_side"]:
+        values.update(deemed_consent_article="", deemed_consent_text="")
+    before = {name: getattr(community, name) for name in VOTING_SETTINGS}
+    for name in VOTING_SETTINGS:
+        setattr(community, name, values[name])
+    record("community.voting_settings", actor=actor, community_id=community.id,
+           target=f"community:{community.id}",
+           details={"before": before, "after": {n: values[n] for n in VOTING_SETTINGS}})

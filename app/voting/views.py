@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
-from app.community.models import Organisation
+from app.community.models import Community, Organisation
 from app.core.documents import FORMATS, render
 from app.core.forms import to_utc
 from app.core.rendering import wants_fragment
@@ -31,7 +31,14 @@ from app.phones import mask_phone, normalise_phone
 from app.proposals.models import Proposal
 from app.proposals.states import Status
 from app.voting import permissions  # noqa: F401  (registers the poll rules)
-from app.voting.forms import AnswerForm, ExtendForm, ObjectionForm, OfflineForm, PollForm
+from app.voting.forms import (
+    AnswerForm,
+    ExtendForm,
+    ObjectionForm,
+    OfflineForm,
+    PollForm,
+    VotingSettingsForm,
+)
 from app.voting.labels import (
     CHANNEL_LABELS,
     DEEMED_SIDE_LABELS,
@@ -55,6 +62,7 @@ from app.voting.notice import result_notice
 from app.voting.proxies import masked_id_number
 from app.voting.rules import YES_NO
 from app.voting.services import (
+    VOTING_SETTINGS,
     VotingRefused,
     answer_objection,
     audit_package,
@@ -78,6 +86,7 @@ from app.voting.services import (
     results,
     serve_online,
     turnout,
+    update_voting_settings,
     valid_choices,
 )
 
@@ -527,6 +536,21 @@ def answer(poll_id: int, objection_id: int):
         return redirect(_poll_url(poll, "objections"))
     return _render_poll(poll, refused_answer={objection.id: form})
 
+
+
+@bp.route("/c/<int:community_id>/voting-settings", methods=["GET", "POST"])
+@login_required
+def voting_settings(community_id: int):
+    community = db.get_or_404(Community, community_id)
+    require("community.manage", community)
+    form = VotingSettingsForm(obj=community if request.method == "GET" else None)
+    if form.validate_on_submit():
+        update_voting_settings(community, actor=current_user,
+                               **{name: getattr(form, name).data for name in VOTING_SETTINGS})
+        db.session.commit()
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("voting.voting_settings", community_id=community.id))
+    return render_template("voting/settings.html", community=community, form=form)
 
 
 from app.voting import service_views  # noqa: E402, F401  (its routes are on this blueprint)
