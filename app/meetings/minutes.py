@@ -43,7 +43,7 @@ from app.meetings.services import attendance, hands_result, state
 from app.notices.models import NoticeKind
 from app.notices.services import post_document_notice, retire_notices
 from app.proposals.models import ModerationState, Proposal
-from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS
+from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS, matter_label
 from app.voting.models import ElectorateKind, Poll, PollStatus, QuestionKind
 from app.voting.notice import describe_in_words
 from app.voting.services import results
@@ -227,6 +227,8 @@ def _deliberation_blocks(item: AgendaItem, stances: dict[str, int],
 def _poll_blocks(poll: Poll) -> list[Block]:
     blocks = [Block(PARAGRAPH, _("Poll “%(question)s”, counted under the rule: %(rule)s.",
                                  question=poll.question, rule=RULE_LABELS[poll.rule]))]
+    if matter := matter_label(poll):
+        blocks.append(Block(PARAGRAPH, _("Matter: %(matter)s.", matter=matter)))
     if poll.status not in (PollStatus.CLOSED, PollStatus.FINAL):
         blocks.append(Block(PARAGRAPH, _(
             "The poll is not closed yet (it closes %(closes)s); its result will be in the "

@@ -24,6 +24,7 @@ from app.meetings.minutes import content_hash
 from app.meetings.models import Meeting, Minutes
 from app.meetings.services import attendance
 from app.notices.models import Notice, NoticeKind
+from app.voting.labels import matter_label
 from app.voting.notice import describe_in_words
 from app.voting.services import results
 from tests.meetings.conftest import invite_organisations
@@ -462,3 +463,12 @@ def test_publishing_with_htmx_swaps_the_minutes_section(minuted, client, login, 
     assert refused.status_code == 200
     assert "Give the reason for the correction." in refused.get_data(as_text=True)
     assert len(db.session.execute(select(Minutes)).all()) == 1
+
+
+def test_the_minutes_name_the_matter_the_owners_decided(minuted, runner, tmp_path):
+    """An owners' poll on an agenda item names its Civil Code Art. 278 item, as its result
+    notice does."""
+    markdown = _export(runner, tmp_path, minuted, "md", "--draft", "--lang", "en").decode()
+    with force_locale("en"):
+        label = matter_label(minuted.poll)
+    assert label and f"Matter: {label}." in markdown
