@@ -21,6 +21,7 @@ from app.core.text import percent
 from app.voting.rules import (
     ABSTAIN,
     APPROVE,
+    INVALID,
     OPPOSE,
     Ballot,
     Condition,
@@ -43,7 +44,6 @@ RECOUNT_RULES = {
 ROSTER_HEADER = ["unit", "building", "area_m2", "owner"]
 SERVED_HEADER = [*ROSTER_HEADER, "served"]
 BALLOTS_HEADER = ["owner", "choice"]
-INVALID = "invalid"  # 废票
 DEEMED_SIDES = {"approve": DeemedSide.APPROVE, "majority": DeemedSide.MAJORITY}
 _AREA = re.compile(r"^\d+(\.\d{1,2})?$")
 

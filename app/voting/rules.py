@@ -22,6 +22,8 @@ from app.core.text import percent
 
 APPROVE, OPPOSE, ABSTAIN = "approve", "oppose", "abstain"
 YES_NO = (APPROVE, OPPOSE, ABSTAIN)
+# A paper ballot that is blank, spoilt or unreadable (废票): it takes part, chooses nothing.
+INVALID = "invalid"
 
 
 class Rule(enum.StrEnum):

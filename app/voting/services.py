@@ -62,6 +62,7 @@ from app.voting.proof import CLOSE_ACTION, OPEN_ACTION, result_summary, roll_has
 from app.voting.proxies import normalise_id_number, valid_id_number
 from app.voting.roll import RosterUnit, owner_roll
 from app.voting.rules import (
+    INVALID,
     OWNER_RULES,
     YES_NO,
     DeemedCount,
@@ -434,7 +435,7 @@ def enter_offline(poll: Poll, entry: RollEntry, choices: list[str], *, staff, ch
     the entry are told, so that one who gave no such ballot can say so."""
     if poll.status != PollStatus.OPEN:
         raise VotingRefused("poll.not_open")
-    picked = valid_choices(poll, choices)
+    picked = [] if list(choices) == [INVALID] else valid_choices(poll, choices)
     paper_number = paper_number.strip() if channel == Channel.PAPER else ""
     if channel == Channel.PAPER and not paper_number:
         raise VotingRefused("poll.paper_number_needed")
@@ -813,11 +814,11 @@ def audit_package(poll: Poll) -> dict[str, str]:
                for entry in entries for building, unit, area in entry.units]
     if secret:
         ballots = [["receipt", "choice"]]
-        ballots += [[receipt, ";".join(choices)]
+        ballots += [[receipt, ";".join(choices) or INVALID]
                     for receipt, _rooms, _area, choices in bulletin(poll)]
     else:
         ballots = [["owner", "choice"]]
-        ballots += [[entry.key, ";".join(ballot.choices)]
+        ballots += [[entry.key, ";".join(ballot.choices) or INVALID]
                     for entry, ballot in voters_with_ballots(poll)]
     chain = [
         {**{k: (v.isoformat() if isinstance(v, datetime) else v)

@@ -60,7 +60,7 @@ from app.voting.models import (
 )
 from app.voting.notice import result_notice
 from app.voting.proxies import masked_id_number
-from app.voting.rules import YES_NO
+from app.voting.rules import INVALID, YES_NO
 from app.voting.services import (
     VOTING_SETTINGS,
     VotingRefused,
@@ -389,7 +389,8 @@ def _offline_form(poll: Poll) -> OfflineForm:
     entries = db.session.execute(
         select(RollEntry, RollEntry.voted_at.is_not(None))
         .where(RollEntry.poll_id == poll.id).order_by(RollEntry.key)).all()
-    return OfflineForm(entries, choice_pairs(poll), _account_by_phone)
+    return OfflineForm(entries, [*choice_pairs(poll), (INVALID, _(
+        "Invalid ballot (废票): blank, spoilt or unreadable"))], _account_by_phone)
 
 
 @bp.route("/polls/<int:poll_id>/offline", methods=["GET", "POST"])

@@ -3,13 +3,25 @@ account or ID number with the cap on that identity, and owners told of a ballot 
 their name, with a way to say it was not theirs."""
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core.documents import to_markdown
 from app.extensions import db
 from app.notices.models import Notification
 from app.voting.models import Ballot, Channel, Objection, RollEntry
-from app.voting.services import VotingRefused, cast, close_poll, enter_offline, entry_for
+from app.voting.notice import result_notice
+from app.voting.recount import recount
+from app.voting.services import (
+    VotingRefused,
+    audit_package,
+    cast,
+    close_poll,
+    enter_offline,
+    entry_for,
+    results,
+)
 from tests.voting.conftest import make_poll
 
 ID_NUMBER = "11010519491231002X"
@@ -168,3 +180,30 @@ def test_the_offline_page_costs_the_same_queries_however_many_are_entered(
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert len(few) == len(many), "\n".join(many)
+
+
+def test_a_spoilt_paper_ballot_takes_part_and_approves_nothing(estate, en, login):
+    """废票: entered from the paper form, counted among those taking part (people and area),
+    shown as such on the bulletin and the notice, and recounted so from the package."""
+    poll = make_poll(estate, secrecy="open_roll")
+    login(estate.staff)
+    spoilt = entry_for(poll, estate.owners[2])
+    page = en.get(f"/polls/{poll.id}/offline").text
+    assert "Invalid ballot (废票): blank, spoilt or unreadable" in page
+    en.post(f"/polls/{poll.id}/offline", data={
+        "entry": spoilt.id, "choice": "invalid", "channel": "paper", "paper_number": "12",
+        "reference": "档案盒 3"})
+    cast(poll, entry_for(poll, estate.owners[0]), ["approve"], user=estate.owners[0])
+    close_poll(poll)
+    db.session.commit()
+    raw, _deemed = results(poll)
+    assert raw.participants == 2 and raw.option("approve").people == 1
+    assert raw.participating_area == spoilt.area + entry_for(poll, estate.owners[0]).area
+    assert sum(option.people for option in raw.options) == 1
+    assert "Invalid ballot (废票)" in en.get(f"/polls/{poll.id}/bulletin").text
+    with force_locale("en"):
+        notice = to_markdown(result_notice(poll))
+    assert "Invalid ballots (废票) | 1" in notice.replace("  ", " ")
+    package = audit_package(poll)
+    recounted = recount(package["roster.csv"], package["ballots.csv"], "civil-code-ordinary")
+    assert recounted["invalid_owners"] == 1 and recounted["participating_owners"] == 2
