@@ -118,3 +118,13 @@ def test_phone_numbers_are_normalised_and_masked():
     with pytest.raises(ValueError):
         normalise_phone("12345")
     assert mask_phone("13812345678") == "138****5678"
+
+
+def test_the_privacy_notice_says_what_is_kept_and_for_how_long(app, client, monkeypatch):
+    """Sessions, the audited "show" of numbers, export, erasure and the retention setting."""
+    monkeypatch.setitem(app.config, "RETENTION_DAYS", 90)
+    client.post("/preferences/language", data={"language": "en"})
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "network address" in page and "recorded in the audit log" in page
+    assert "download everything we keep about you" in page and "erased" in page
+    assert "deleted after 90 days" in page
