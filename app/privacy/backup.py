@@ -55,6 +55,16 @@ def _sqlite_path(url: URL, instance_path: str) -> Path:
     return path if path.is_absolute() else Path(instance_path) / path
 
 
+def _sqlite_copy(source_path: Path, target_path: Path) -> None:
+    """SQLite's online backup: a consistent copy even while the app writes."""
+    source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def _backend(url: URL) -> str:
     if url.get_backend_name() not in {"sqlite", "postgresql"}:
         raise BackupError(f"Unsupported database: {url.get_backend_name()}.")
@@ -70,13 +80,7 @@ def backup(database_uri: str, instance_path: str, output: Path) -> Manifest:
         work_dir = Path(work)
         if backend == "sqlite":
             dump = work_dir / SQLITE_MEMBER
-            source = sqlite3.connect(_sqlite_path(url, instance_path))
-            target = sqlite3.connect(dump)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-                source.close()
+            _sqlite_copy(_sqlite_path(url, instance_path), dump)
         else:
             dump = work_dir / POSTGRES_MEMBER
             connection, environment = _postgres_command(url)
@@ -127,15 +131,9 @@ def restore(database_uri: str, instance_path: str, archive_path: Path) -> Manife
             # The "data" filter refuses absolute paths, "..", links out and device files.
             archive.extractall(work_dir, filter="data")
         if backend == "sqlite":
-            source = sqlite3.connect(work_dir / SQLITE_MEMBER)
             target_path = _sqlite_path(url, instance_path)
             target_path.parent.mkdir(parents=True, exist_ok=True)
-            target = sqlite3.connect(target_path)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-                source.close()
+            _sqlite_copy(work_dir / SQLITE_MEMBER, target_path)
         else:
             connection, environment = _postgres_command(url)
             done = subprocess.run(

@@ -133,6 +133,16 @@ def choice_pairs(poll: Poll) -> list[tuple[str, str]]:
     return [(str(option.id), option.label) for option in poll.options]
 
 
+def _refusal_beside(fields: dict, refused: VotingRefused) -> str | None:
+    """Show a refusal under the field it is about, keeping what was typed; a refusal about
+    no field is returned, for the top of the form."""
+    field = fields.get(refused.code)
+    if field is None:
+        return refused.message
+    field.errors = [refused.message]
+    return None
+
+
 def _poll_or_404(poll_id: int, action: str = "proposal.view") -> Poll:
     """Load the poll with its proposal, let time move it on, and stop unless the user may
     ``action`` (on the proposal, or on its community for chair actions)."""
@@ -199,16 +209,12 @@ def new_poll(proposal_id: int):
                 open_poll(poll, actor=current_user)
         except VotingRefused as refused:
             db.session.rollback()
-            fields = {"poll.closes_before_opening": form.closes_at,
-                      "poll.organisation_needed": form.organisation,
-                      "poll.matter_needed": form.matter,
-                      "poll.rule_fixed_by_matter": form.rule,
-                      "poll.civil_code_for_owners_only": form.rule,
-                      "poll.notice_period": form.opens_at}
-            if refused.code in fields:
-                fields[refused.code].errors = [refused.message]
-            else:
-                refusal = refused.message
+            refusal = _refusal_beside({"poll.closes_before_opening": form.closes_at,
+                                      "poll.organisation_needed": form.organisation,
+                                      "poll.matter_needed": form.matter,
+                                      "poll.rule_fixed_by_matter": form.rule,
+                                      "poll.civil_code_for_owners_only": form.rule,
+                                      "poll.notice_period": form.opens_at}, refused)
         else:
             db.session.commit()
             flash(_("The poll is saved."), "success")
@@ -412,15 +418,11 @@ def offline(poll_id: int):
                 proxy_id_number=form.proxy_id_number.data or "")
         except VotingRefused as refused:
             db.session.rollback()
-            fields = {"poll.paper_number_taken": form.paper_number,
-                      "poll.paper_number_needed": form.paper_number,
-                      "poll.bad_id_number": form.proxy_id_number,
-                      "poll.proxy_holder_needed": form.proxy_phone,
-                      "poll.too_many_proxies": form.proxy_phone}
-            if refused.code in fields:
-                fields[refused.code].errors = [refused.message]
-            else:
-                refusal = refused.message
+            refusal = _refusal_beside({"poll.paper_number_taken": form.paper_number,
+                                      "poll.paper_number_needed": form.paper_number,
+                                      "poll.bad_id_number": form.proxy_id_number,
+                                      "poll.proxy_holder_needed": form.proxy_phone,
+                                      "poll.too_many_proxies": form.proxy_phone}, refused)
         else:
             db.session.commit()
             flash(_("Entered for %(rooms)s, receipt %(receipt)s.",
