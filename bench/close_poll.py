@@ -25,6 +25,7 @@ from sqlalchemy import insert, select, text, update
 
 from app import create_app
 from app.auth.services import register_user
+from app.auth.sessions import Lifetimes, open_session
 from app.community.models import (
     Building,
     Community,
@@ -38,6 +39,7 @@ from app.community.models import (
 from app.extensions import db, utcnow
 from app.proposals.models import Proposal
 from app.proposals.states import Status
+from app.voting.matters import Matter
 from app.voting.models import Ballot, Channel, ElectorateKind, RollEntry
 from app.voting.sealing import seal
 from app.voting.services import (
@@ -110,7 +112,7 @@ def one_run(url: str) -> tuple:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
         db.create_all()
         chair = register_user(name="业委会主任", phone="13800000001", password="bench-only")
-        community = Community(name="基准小区")
+        community = Community(name="基准小区", notice_days=0)
         db.session.add(community)
         db.session.flush()
         build_roster(community)
@@ -122,7 +124,7 @@ def one_run(url: str) -> tuple:
         now = utcnow()
         poll = create_poll(proposal, actor=chair, question="是否同意？",
                            rule="civil_code_ordinary", electorate=ElectorateKind.OWNERS,
-                           opens_at=now, closes_at=now + timedelta(days=7))
+                           matter=Matter.OTHER, opens_at=now, closes_at=now + timedelta(days=7))
         db.session.commit()
 
         started = time.perf_counter()
@@ -159,13 +161,16 @@ def one_run(url: str) -> tuple:
         poll_id, chair_id = poll.id, chair.id
         db.session.add(RoleGrant(user_id=chair_id, community_id=community.id,
                                  role=Role.COMMUNITY_ADMIN))
+        open_session(chair, remember=False, user_agent="", address="127.0.0.1", now=utcnow(),
+                     lifetimes=Lifetimes.from_config(app.config))
         db.session.commit()
+        token = chair.get_id()
         db.session.remove()
 
     # The pages as a browser gets them: the result page and the 8,000-row bulletin.
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(chair_id)
+        session["_user_id"] = token
     page_times = []
     for path in (f"/polls/{poll_id}", f"/polls/{poll_id}/bulletin"):
         before = time.perf_counter()

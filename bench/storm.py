@@ -30,6 +30,7 @@ from app.community.models import Building, Community, Grid, Owner, Ownership, Un
 from app.extensions import db, utcnow
 from app.proposals.models import Proposal
 from app.proposals.states import Status
+from app.voting.matters import Matter
 from app.voting.models import Ballot, BallotEvent, ElectorateKind, Poll, PollStatus
 from app.voting.services import VotingRefused, cast, close_poll, create_poll, entry_for, open_poll
 
@@ -51,7 +52,7 @@ def fresh_database(url: str) -> None:
 def build_poll() -> tuple[int, int, list[int]]:
     """A community of OWNERS owners, each with an account and one unit; an open poll."""
     now = utcnow()
-    community = Community(name="风暴小区")
+    community = Community(name="风暴小区", notice_days=0)
     db.session.add(community)
     db.session.flush()
     grid = Grid(community=community, name="第一网格")
@@ -78,7 +79,7 @@ def build_poll() -> tuple[int, int, list[int]]:
     db.session.add(proposal)
     db.session.flush()
     poll = create_poll(proposal, actor=chair, question="是否同意？", rule="civil_code_ordinary",
-                       electorate=ElectorateKind.OWNERS, opens_at=now,
+                       electorate=ElectorateKind.OWNERS, matter=Matter.OTHER, opens_at=now,
                        closes_at=now + timedelta(days=7), allow_early_close=True)
     open_poll(poll)  # by the clock
     db.session.commit()
