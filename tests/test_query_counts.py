@@ -25,7 +25,7 @@ PAGES = [
     # (who looks, url builder, queries expected). Every page's header adds one COUNT of
     # unread notifications, and the standing (two queries) where the page itself did not
     # load it, for the "Proposals" link.
-    ("oc_staff", lambda w: "/", 7),
+    ("oc_staff", lambda w: "/", 9),  # with what waits: open votes, meetings today
     ("resident", lambda w: "/me", 10),  # with the list of where one is logged in
     ("resident", lambda w: "/me/link", 6),
     ("platform_admin", lambda w: "/communities", 5),

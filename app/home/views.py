@@ -19,20 +19,25 @@ from app.core.preferences import ELDER_COOKIE, LANGUAGE_COOKIE, safe_next
 from app.core.rendering import done, render_page
 from app.extensions import db
 from app.home.services import community_entry, home_summary
+from app.meetings.services import meetings_today_for
 from app.notices.labels import KIND_LABELS
 from app.notices.services import home_notices, mark_all_read, notifications_page, unread_count
 from app.proposals.labels import OPINION_LABELS, STATUS_LABELS
+from app.voting.services import open_votes_for
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
 def home():
-    """Signed in: the notices for the user's homes first, then their communities."""
+    """Signed in: what waits first (open votes on the user's roll, today's meetings), then
+    the notices for the user's homes, then their communities."""
     if not current_user.is_authenticated:
         return render_template("home/home.html", summary=None)
     notices, read_ids = home_notices(current_user)
     return render_template("home/home.html", summary=home_summary(current_user),
+                           votes=open_votes_for(current_user),
+                           meetings=meetings_today_for(current_user),
                            notices=notices, read_ids=read_ids, kind_labels=KIND_LABELS)
 
 

@@ -451,3 +451,16 @@ def upcoming_and_past(community, now: datetime | None = None) -> tuple[list, lis
         ahead = meeting.ends_at >= now and meeting.cancelled_at is None
         (upcoming if ahead else past).append((meeting, count))
     return upcoming, past[::-1]
+
+
+def meetings_today_for(user) -> list[Meeting]:
+    """The meetings this person is invited to that start today (Beijing's day), not
+    cancelled: one query, for the home page."""
+    zone = local_zone()
+    today = utcnow().astimezone(zone).date()
+    start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
+    return list(db.session.execute(
+        select(Meeting).join(Attendee, Attendee.meeting_id == Meeting.id)
+        .where(Attendee.user_id == user.id, Meeting.cancelled_at.is_(None),
+               Meeting.starts_at >= start, Meeting.starts_at < start + timedelta(days=1))
+        .order_by(Meeting.starts_at, Meeting.id)).scalars())

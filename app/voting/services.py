@@ -6,6 +6,7 @@ itself (``refresh``), checked when a poll is looked at and by ``flask polls clos
 
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -13,7 +14,7 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import String, func, insert, select, update
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.chain import (
     ChainBreak,
@@ -892,3 +893,31 @@ def update_voting_settings(community, *, actor, **values) -> None:
     record("community.voting_settings", actor=actor, community_id=community.id,
            target=f"community:{community.id}",
            details={"before": before, "after": {n: values[n] for n in VOTING_SETTINGS}})
+
+
+# --- What waits for a voter ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingVote:
+    poll: Poll
+    receipt: str | None  # once voted, the receipt the voter can check on the bulletin
+
+
+def open_votes_for(user) -> list[WaitingVote]:
+    """The open polls on whose roll this person stands, the soonest to close first, each
+    with its receipt once voted: two queries however many polls there are."""
+    now = utcnow()
+    rows = [(poll, entry) for poll, entry in db.session.execute(
+        select(Poll, RollEntry).join(RollEntry, RollEntry.poll_id == Poll.id)
+        .where(Poll.status == PollStatus.OPEN, Poll.closes_at > now,
+               sql_cast(RollEntry.user_ids, String).like(f"%{user.id}%"))
+        .options(joinedload(Poll.proposal))
+        .order_by(Poll.closes_at, Poll.id)).all() if user.id in entry.user_ids]
+    key = ballot_key()
+    sealed = {entry.id: unseal(key, poll.id, entry.id, entry.ballot_seal)
+              for poll, entry in rows if entry.ballot_seal is not None}
+    receipts = dict(db.session.execute(
+        select(Ballot.id, Ballot.receipt).where(Ballot.id.in_(list(sealed.values()))))
+        .all()) if sealed else {}
+    return [WaitingVote(poll, receipts.get(sealed.get(entry.id))) for poll, entry in rows]
