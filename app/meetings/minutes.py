@@ -43,9 +43,14 @@ from app.meetings.services import attendance, hands_result, state
 from app.notices.models import NoticeKind
 from app.notices.services import post_document_notice, retire_notices
 from app.proposals.models import ModerationState, Proposal
-from app.voting.labels import OUTCOME_LABELS, RULE_LABELS, YES_NO_LABELS, matter_label
+from app.voting.labels import (
+    OUTCOME_LABELS,
+    RULE_LABELS,
+    YES_NO_LABELS,
+    describe_in_words,
+    matter_label,
+)
 from app.voting.models import ElectorateKind, Poll, PollStatus, QuestionKind
-from app.voting.notice import describe_in_words
 from app.voting.services import results
 
 

@@ -91,3 +91,8 @@ def matter_label(poll) -> str:
         return str(MATTER_LABELS[Matter.OTHER])
     return gettext("Civil Code Art. 278 item %(item)s: %(matter)s",
                    item=item_numeral(poll.matter), matter=MATTER_LABELS[Matter(poll.matter)])
+
+
+def describe_in_words(condition: Condition) -> str:
+    """A condition for a document: units and verdicts in words, not in symbols."""
+    return condition.describe(gettext, in_words=True)

@@ -29,6 +29,7 @@ from app.voting.labels import (
     OUTCOME_LABELS,
     RULE_LABELS,
     YES_NO_LABELS,
+    describe_in_words,
     matter_label,
 )
 from app.voting.models import (
@@ -44,17 +45,11 @@ from app.voting.rules import (
     APPROVE,
     CIVIL_CODE_278,
     SOURCES,
-    Condition,
     DeemedCount,
     Result,
     Rule,
 )
 from app.voting.services import VotingRefused, deemed_count, results
-
-
-def describe_in_words(condition: Condition) -> str:
-    """A condition for a document: units and verdicts in words, not in symbols."""
-    return condition.describe(_, in_words=True)
 
 
 def issuing_organisation(poll: Poll) -> Organisation | None:
@@ -76,9 +71,8 @@ def _organisation_of_kind(poll: Poll, kind: str) -> Organisation | None:
         .order_by(Organisation.id)).scalars().first()
 
 
-def _issuer(poll: Poll) -> str:
+def _issuer(poll: Poll, organisation: Organisation | None) -> str:
     """The name that signs the notice; the community's when no organisation can."""
-    organisation = issuing_organisation(poll)
     return organisation.name if organisation else poll.proposal.community.name
 
 
@@ -211,7 +205,7 @@ def result_notice(poll: Poll) -> Document:
     advisory = Rule(poll.rule) == Rule.ADVISORY
     proposal = poll.proposal
     organisation = issuing_organisation(poll)
-    issuer = _issuer(poll)
+    issuer = _issuer(poll, organisation)
     labels = (YES_NO_LABELS if poll.kind == QuestionKind.YES_NO
               else {str(o.id): o.label for o in poll.options})
     count = deemed_count(poll)

@@ -24,8 +24,7 @@ from app.meetings.minutes import content_hash
 from app.meetings.models import Meeting, Minutes
 from app.meetings.services import attendance
 from app.notices.models import Notice, NoticeKind
-from app.voting.labels import matter_label
-from app.voting.notice import describe_in_words
+from app.voting.labels import describe_in_words, matter_label
 from app.voting.services import results
 from tests.meetings.conftest import invite_organisations
 from tests.voting.conftest import closed_poll, make_estate  # noqa: F401  (a fixture)
