@@ -54,7 +54,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
-    _register_permission_rules()
+    _import_registering_modules()
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_error_handlers(app)
@@ -108,16 +108,20 @@ def _init_extensions(app: Flask) -> None:
         return user_for_token(token, utcnow(), Lifetimes.from_config(current_app.config))
 
 
-def _register_permission_rules() -> None:
-    """Each feature adds its rules to app.permissions.RULES on import; import them all
-    before any request, so no rule depends on which page happened to load first."""
-    from app.discussion import permissions as discussion_rules  # noqa: F401
-    from app.followups import permissions as followup_rules  # noqa: F401
-    from app.insights import permissions as insight_rules  # noqa: F401
-    from app.meetings import permissions as meeting_rules  # noqa: F401
-    from app.notices import permissions as notice_rules  # noqa: F401
-    from app.proposals import permissions as proposal_rules  # noqa: F401
-    from app.voting import permissions as voting_rules  # noqa: F401
+# Modules that register something when imported: each feature's rules in
+# app.permissions.RULES, and the receivers of domain events (app/core/signals.py). All are
+# imported before any request, so nothing depends on which page happened to load first.
+REGISTERING_MODULES = (
+    "app.discussion.permissions", "app.followups.permissions", "app.insights.permissions",
+    "app.meetings.permissions", "app.notices.permissions", "app.proposals.permissions",
+    "app.voting.permissions",
+    "app.discussion.services", "app.followups.services", "app.voting.notice",
+)
+
+
+def _import_registering_modules() -> None:
+    for module in REGISTERING_MODULES:
+        importlib.import_module(module)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -136,9 +140,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp):
         app.register_blueprint(blueprint)
-    # What reacts to domain events (app/core/signals.py) listens from the start.
-    for subscriber in ("app.discussion.services", "app.followups.services", "app.voting.notice"):
-        importlib.import_module(subscriber)
 
 
 def _register_request_hooks(app: Flask) -> None:
