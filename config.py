@@ -99,6 +99,9 @@ class Config:
     # daily from cron) deletes older ones. The audit log and ballot chains are kept for good.
     RETENTION_DAYS = 365
 
+    # Text messages: "console" logs them (development, tests); see app/core/sms.py.
+    SMS_BACKEND = "console"
+
     TESTING = False
     DEBUG = False
 
