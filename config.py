@@ -101,6 +101,8 @@ class Config:
 
     # Text messages: "console" logs them (development, tests); see app/core/sms.py.
     SMS_BACKEND = "console"
+    # Run jobs at once in the request instead of on the Redis queue (app/core/jobs.py).
+    JOBS_EAGER = _env_flag("JOBS_EAGER", True)
 
     TESTING = False
     DEBUG = False
