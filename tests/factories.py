@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from werkzeug.security import generate_password_hash
 
-from app.auth.models import User
+from app.auth.models import PASSWORD_HASH_METHOD, User
 from app.community.models import (
     Building,
     Community,
@@ -22,7 +22,7 @@ from app.extensions import db, utcnow
 
 PASSWORD = "correct horse"
 # Hashing is slow on purpose; hash once and share it among the test users.
-PASSWORD_HASH = generate_password_hash(PASSWORD)
+PASSWORD_HASH = generate_password_hash(PASSWORD, method=PASSWORD_HASH_METHOD)
 _serial = itertools.count(1)
 
 
@@ -32,9 +32,7 @@ def make_user(app):
         user = User(
             name=name,
             phone=phone or f"137{next(_serial):08d}",
-            password_hash=PASSWORD_HASH,
-            privacy_accepted_at=utcnow(),
-            **fields,
+            **{"password_hash": PASSWORD_HASH, "privacy_accepted_at": utcnow(), **fields},
         )
         db.session.add(user)
         db.session.commit()

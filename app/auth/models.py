@@ -9,6 +9,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import UTCDateTime, db, utcnow
 
+# scrypt with N=2**14, r=8, p=1: 16 MiB and about 50 ms a hash on one core of the 2-core
+# server (werkzeug's default, N=2**15, takes twice as long). A login checks one hash, so this
+# is what sets how many logins a worker can take on voting morning; it is still far beyond
+# what guessing a leaked hash can afford (see BENCHMARKS.md, "Password hashing").
+PASSWORD_HASH_METHOD = "scrypt:16384:8:1"
+
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
@@ -39,7 +45,12 @@ class User(UserMixin, db.Model):
         return self.erased_at is None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
+    @property
+    def password_hash_outdated(self) -> bool:
+        """Hashed with other parameters than today's: rehashed at the next login."""
+        return not self.password_hash.startswith(PASSWORD_HASH_METHOD + "$")
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -235,3 +235,21 @@ def test_the_limit_is_shared_through_redis_between_workers(app, make_user):
             with worker.app_context():
                 db.engine.dispose()
     assert codes == [200] * 5 + [429]
+
+
+def test_a_password_hashed_with_older_parameters_is_rehashed_at_login(client, make_user):
+    from werkzeug.security import generate_password_hash
+
+    from app.auth.models import PASSWORD_HASH_METHOD
+
+    user = make_user(phone="13911112222",
+                     password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
+    wrong = client.post("/auth/login", data={"phone": "13911112222", "password": "nope"})
+    db.session.refresh(user)
+    assert wrong.status_code == 200 and user.password_hash.startswith("pbkdf2:")
+
+    response = client.post("/auth/login", data={"phone": "13911112222", "password": PASSWORD})
+    db.session.refresh(user)
+    assert response.status_code == 302
+    assert user.password_hash.startswith(PASSWORD_HASH_METHOD + "$")
+    assert user.check_password(PASSWORD)
