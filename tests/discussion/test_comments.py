@@ -485,3 +485,26 @@ def test_muted_staff_still_answer_officially_but_cannot_comment_or_edit(
     # Deleting one's own words is still possible.
     client.post(f"/comments/{comment.id}/delete")
     assert comments_of(place.proposal)[0].deleted_at is not None
+
+
+def test_each_comment_has_its_own_reply_and_report_fields_and_only_one_shows_errors(
+        client, place, login, english, add_comment):
+    authors = [place.neighbour, place.users["moderator"], place.users["oc_chair"]]
+    threads = [add_comment(place.proposal, author, body=f"意见{n}")
+               for n, author in enumerate(authors)]
+    login(place.users["resident"])
+    page = client.get(f"/p/{place.proposal.id}").get_data(as_text=True)
+    for thread in threads:
+        assert page.count(f'name="reply-{thread.id}-body"') == 1
+        assert page.count(f'name="report-{thread.id}-reason"') == 1
+        assert f'id="reply-{thread.id}-csrf_token"' in page
+    assert "commentid0placeholder" not in page
+
+    middle = threads[1]
+    page = client.post(f"/comments/{middle.id}/replies",
+                       data={f"reply-{middle.id}-body": ""}).get_data(as_text=True)
+    assert page.count("<details class=\"reply-box\" open>") == 1
+    assert page.count("Write something first.") == 1
+    opened = page.index("<details class=\"reply-box\" open>")
+    assert page.rfind('id="comment-', 0, opened) == page.rfind(f'id="comment-{middle.id}"', 0,
+                                                               opened)
