@@ -122,7 +122,9 @@ def job_queue() -> Queue:
         raise RuntimeError("Jobs need REDIS_URL unless JOBS_EAGER is on.")
     connections = current_app.extensions.setdefault("gongzhi_jobs_redis", {})
     if config["REDIS_URL"] not in connections:
-        connections[config["REDIS_URL"]] = Redis.from_url(config["REDIS_URL"])
+        # A request that has committed must not hang on an unreachable Redis.
+        connections[config["REDIS_URL"]] = Redis.from_url(config["REDIS_URL"],
+                                                          socket_connect_timeout=5)
     return Queue(config["JOBS_QUEUE"], connection=connections[config["REDIS_URL"]],
                  serializer=JSONSerializer)
 

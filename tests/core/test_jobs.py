@@ -117,6 +117,20 @@ def test_a_rolled_back_transaction_takes_its_jobs_with_it(queue, make_user):
     assert queued(queue) == [("tests.core.jobs_for_tests:rename", [user.id, "保存点里"], {})]
 
 
+def test_a_request_that_committed_stands_when_redis_cannot_take_its_job(
+        app, make_user, monkeypatch, caplog):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:9/5")  # nobody listens
+    monkeypatch.setitem(app.config, "JOBS_EAGER", False)
+    user = make_user()
+    user.name = "请求改的"
+
+    enqueue(jobs.rename, user.id, "改了")
+    db.session.commit()
+
+    assert name_of(user.id) == "请求改的"
+    assert "job tests.core.jobs_for_tests:rename could not be queued" in caplog.text
+
+
 def run_worker(app, tmp_path) -> subprocess.CompletedProcess:
     """``flask jobs work --burst`` in a process of its own, on the test's database. No
     timeout: under faketime a timed wait may never end; --burst ends the worker."""
