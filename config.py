@@ -99,10 +99,25 @@ class Config:
     # daily from cron) deletes older ones. The audit log and ballot chains are kept for good.
     RETENTION_DAYS = 365
 
-    # Text messages: "console" logs them (development, tests); see app/core/sms.py.
+    # Text messages: "console" logs them (development, tests), "file" appends them to
+    # instance/SMS_FILE, "aliyun" sends them through Alibaba Cloud SMS; see app/core/sms.py.
     SMS_BACKEND = "console"
+    SMS_FILE = "sms-outbox.jsonl"
+    SMS_ALIYUN_ACCESS_KEY_ID = ""
+    SMS_ALIYUN_ACCESS_KEY_SECRET = ""
+    SMS_ALIYUN_ENDPOINT = "https://dysmsapi.aliyuncs.com"
+    # The registered signature (签名), shown as 【…】 before every message.
+    SMS_SIGN_NAME = ""
+    # Template name -> the TemplateCode the service approved for its text; from the
+    # environment as JSON: GONGZHI_SMS_TEMPLATE_CODES='{"recovery_code": "SMS_123456789"}'.
+    SMS_TEMPLATE_CODES: dict[str, str] = {}
+    SMS_TIMEOUT_SECONDS = 10
     # Run jobs at once in the request instead of on the Redis queue (app/core/jobs.py).
     JOBS_EAGER = _env_flag("JOBS_EAGER", True)
+    # The RQ queue `flask jobs work` serves, and the waits in seconds before each retry of
+    # a failed job (as many retries as waits).
+    JOBS_QUEUE = "gongzhi"
+    JOBS_RETRY_INTERVALS = [30, 120, 600]
 
     TESTING = False
     DEBUG = False
