@@ -39,6 +39,9 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     # Registration attempts one address may make, whatever their outcome.
     REGISTER_LIMIT_PER_ADDRESS = "10 per hour"
+    # Password-reset codes by SMS that one number, and one address, may ask for.
+    RECOVERY_LIMIT_PER_PHONE = "3 per hour"
+    RECOVERY_LIMIT_PER_ADDRESS = "10 per hour"
     # How many reverse proxies stand in front of the app. Each adds itself to X-Forwarded-For;
     # only that many entries from the right are believed. 0: the header is ignored and the
     # connecting address is the client's (a forged header must never choose the address).

@@ -114,7 +114,7 @@ def _init_extensions(app: Flask) -> None:
 REGISTERING_MODULES = (
     "app.discussion.permissions", "app.followups.permissions", "app.insights.permissions",
     "app.meetings.permissions", "app.notices.permissions", "app.proposals.permissions",
-    "app.voting.permissions",
+    "app.voting.permissions", "app.recovery.permissions",
     "app.discussion.services", "app.followups.services", "app.voting.notice",
 )
 
@@ -135,10 +135,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.notices.views import bp as notices_bp
     from app.privacy.views import bp as privacy_bp
     from app.proposals.views import bp as proposals_bp
+    from app.recovery.views import bp as recovery_bp
     from app.voting.views import bp as voting_bp
 
     for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
-                      notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp):
+                      notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp,
+                      recovery_bp):
         app.register_blueprint(blueprint)
 
 

@@ -37,6 +37,7 @@ from app.proposals.models import (
     ProposalGrid,
     ProposalPhoto,
 )
+from app.recovery.models import RecoveryCode
 from app.voting.models import Ballot, BallotEvent, Objection, Poll, PollOption, RollEntry
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "ProposalEvent",
     "ProposalGrid",
     "ProposalPhoto",
+    "RecoveryCode",
     "Report",
     "Building",
     "Community",

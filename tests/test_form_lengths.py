@@ -86,6 +86,12 @@ UNBOUNDED = {
     "discussion._MemberForm.user_id": "a user's id: looked up, never stored as typed",
     "voting.PollForm.option_lines": "split into poll_options.label, each line checked "
                                     "against its 200 characters by validate_option_lines",
+    "recovery.ForgotForm.phone": "a PhoneField: only an 11-digit number validates",
+    "recovery.ResetForm.phone": "a PhoneField: only an 11-digit number validates",
+    "recovery.ResetForm.code": "a one-time code: compared with a hash, never stored",
+    "recovery.ResetForm.password": "a password: only its hash is stored",
+    "recovery.ResetForm.confirm": "a password: only its hash is stored",
+    "recovery.StaffCodeForm.phone": "a PhoneField: only an 11-digit number validates",
 }
 
 

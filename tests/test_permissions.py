@@ -111,6 +111,8 @@ ROUTES = [
     ("GET", lambda w: "/notifications", PEOPLE),
     ("GET", lambda w: "/notifications/count", PEOPLE),
     ("POST", lambda w: "/notifications/read-all", PEOPLE),
+    ("GET", lambda w: f"/c/{w.community.id}/password-help", VERIFY),
+    ("POST", lambda w: f"/c/{w.community.id}/password-help", VERIFY),
 ]
 
 
@@ -160,6 +162,9 @@ PUBLIC_ENDPOINTS = {
     "home.privacy": "the privacy notice must be readable before registering",
     "home.set_language": "the language is a cookie of the browser, a stranger's too",
     "home.toggle_elder_mode": "large type is a cookie of the browser, a stranger's too",
+    "recovery.forgot": "who forgot their password cannot sign in; the answer is the same for "
+                       "every number, and codes are rate-limited per number and address",
+    "recovery.reset": "a one-time code, not a session, proves the right to set the password",
 }
 
 # Routes whose who-may and who-may-not are tested next to their feature, by the test named.
@@ -300,7 +305,8 @@ def test_every_route_has_an_authorisation_test_or_is_public(app):
 def test_public_routes_need_no_sign_in(app):
     """What the allow-list calls public is reachable by a stranger."""
     client = app.test_client()
-    for path in ("/", "/privacy", "/auth/login", "/auth/register"):
+    for path in ("/", "/privacy", "/auth/login", "/auth/register", "/auth/forgot",
+                 "/auth/reset"):
         assert client.get(path).status_code == 200, path
 
 

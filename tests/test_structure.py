@@ -28,6 +28,7 @@ PURE_MODULES = [
     "app/meetings/kinds.py",
     "app/meetings/quorum.py",
     "app/proposals/states.py",
+    "app/recovery/codes.py",
     "app/voting/recount.py",
     "app/voting/roll.py",
     "app/voting/rules.py",

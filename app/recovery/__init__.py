@@ -1,0 +1,1 @@
+"""Getting back into an account: a code by SMS, or a paper code from committee staff."""
