@@ -85,7 +85,7 @@ def test_approving_without_replace_is_refused_and_nothing_changes(client, estate
     page = client.post(_url(estate), data={"decision": "approve",
                                            "owner": str(estate.owner.id)}
                        ).get_data(as_text=True)
-    assert "请选择“替换”并说明原因" in page
+    assert "此关联将替换另一账号已核验的关联" in page
     for reason, message in (("", "请说明为何以此关联替换原关联"),
                             ("原账号错了", "请多写几句：至少 10 个字")):
         page = client.post(_url(estate), data={"decision": "replace", "replace_reason": reason,
@@ -181,7 +181,7 @@ def test_a_stranger_to_the_roster_needs_a_replace_but_displaces_nobody(
     assert "孙丽（137****0003）的姓名和手机号都与名册上的钱进（139****0003）不符" in page
     refused = client.post(_url(estate, link_request),
                           data={"decision": "approve", "owner": str(owner.id)})
-    assert "请选择“替换”" in refused.get_data(as_text=True)
+    assert "此关联将替换另一账号已核验的关联" in refused.get_data(as_text=True)
     client.post(_url(estate, link_request), data={
         "decision": "replace", "replace_reason": "业主已将房屋出售，名册待更新",
         "owner": str(owner.id)})
