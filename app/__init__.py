@@ -116,6 +116,7 @@ REGISTERING_MODULES = (
     "app.meetings.permissions", "app.notices.permissions", "app.proposals.permissions",
     "app.voting.permissions", "app.recovery.permissions",
     "app.discussion.services", "app.followups.services", "app.voting.notice",
+    "app.notices.services",
 )
 
 

@@ -28,6 +28,7 @@ STORED = {
     "community.LinkRequestForm.unit": "units.number",
     "community.LinkRequestForm.note": "verification_requests.note",
     "community.DecisionForm.reason": "verification_requests.reason",
+    "community.DecisionForm.replace_reason": "verification_requests.reason",
     "community.RosterImportForm.developer": "owners.name",
     "discussion.DecideForm.reason": "comments.moderation_reason",
     "discussion.ReportForm.note": "reports.note",

@@ -33,7 +33,7 @@ PAGES = [
     # These two record the read in the audit log (its head, the insert) and commit it
     # before loading the page, so the user and the community are loaded again.
     ("oc_staff", lambda w: f"/c/{w.community.id}/units", 13),
-    ("oc_staff", lambda w: f"/c/{w.community.id}/verifications", 13),
+    ("oc_staff", lambda w: f"/c/{w.community.id}/verifications", 14),  # with link risks
     ("community_admin", lambda w: f"/c/{w.community.id}/roles", 6),
     ("resident", lambda w: f"/o/{w.owners_committee.id}", 7),
     ("platform_admin", lambda w: "/platform/roles", 5),

@@ -21,6 +21,7 @@ MODULE_HOMES = {"permissions": "community", "extensions": "core", "phones": "cor
 ASSEMBLY = {"__init__", "cli", "demo", "models"}
 PURE_MODULES = [
     "app/audit/chain.py",
+    "app/community/link_risk.py",
     "app/community/roster.py",
     "app/community/scope.py",
     "app/core/text.py",

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.auth.forms import PhoneField
 from app.community.labels import LINK_KIND_LABELS, ORGANISATION_KIND_LABELS, SCOPE_LABELS
+from app.community.link_risk import REPLACE_REASON_MIN, reason_problem
 from app.community.models import (
     Building,
     Community,
@@ -17,7 +18,9 @@ from app.community.models import (
     PartyStatus,
 )
 from app.community.scope import ScopeKind
+from app.community.services import risk_of
 from app.core.forms import CheckboxesField, options
+from app.core.refusals import REFUSALS
 from app.extensions import db
 
 
@@ -164,23 +167,45 @@ class PartyStandingForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
+    """Approve, reject, or, where approving would take a unit from another account or trust
+    someone the roster does not name, replace with a reason."""
+
     decision = RadioField(
-        _l("Decision"),
-        choices=options([("approve", _l("Approve")), ("reject", _l("Reject"))]),
+        _l("Decision"), choices=[], validate_choice=False,
         validators=[InputRequired(message=_l("Choose approve or reject."))],
     )
     owner = RadioField(_l("Link to this owner on the roster"), choices=[], validate_choice=False)
     reason = TextAreaField(_l("Reason (the resident will see it)"),
                            validators=[Length(max=500)])
+    replace_reason = TextAreaField(
+        _l("Why replace (kept in the audit log and sent to an account that loses its link)"),
+        validators=[Length(max=500)])
 
     def __init__(self, link_request, owners, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.link_request = link_request
         self.owner.choices = options((o.id, o.name) for o in owners)
         self.owners = {str(o.id): o for o in owners}
+        self.risks = ({key: risk_of(link_request, o) for key, o in self.owners.items()}
+                      if link_request.kind == LinkKind.OWNER else {})
+        risky = [key for key, risk in self.risks.items() if risk.needs_replace]
+        self.offers_replace = bool(risky)
+        choices = [("approve", _l("Approve"))]
+        if risky:
+            replace = ("replace", _l("Replace: link despite the warning above"))
+            choices = [replace] if len(risky) == len(self.owners) else [*choices, replace]
+        self.decision.choices = options([*choices, ("reject", _l("Reject"))])
+
+    def validate_decision(self, field):
+        risk = self.risks.get(self.owner.data)
+        if field.data == "approve" and risk is not None and risk.needs_replace:
+            raise ValidationError(REFUSALS["verification.needs_replace"])
+        if field.data not in {choice.value for choice in self.decision.choices}:
+            raise ValidationError(_l("Choose approve or reject."))
 
     def validate_owner(self, field):
-        if self.decision.data != "approve" or self.link_request.kind != LinkKind.OWNER:
+        if self.decision.data not in ("approve", "replace") or \
+                self.link_request.kind != LinkKind.OWNER:
             return
         if not self.owners:
             raise ValidationError(_l(
@@ -195,6 +220,16 @@ class DecisionForm(FlaskForm):
     def validate_reason(self, field):
         if self.decision.data == "reject" and not (field.data or "").strip():
             raise ValidationError(_l("Tell the resident why, so they can put it right."))
+
+    def validate_replace_reason(self, field):
+        if self.decision.data != "replace":
+            return
+        problem = reason_problem(field.data)
+        if problem == "missing":
+            raise ValidationError(_l("Say why this link should replace the other."))
+        if problem == "too_short":
+            raise ValidationError(_l("Say a little more: at least %(min)d characters.",
+                                     min=REPLACE_REASON_MIN))
 
 
 class LinkRequestForm(FlaskForm):

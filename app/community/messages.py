@@ -1,6 +1,22 @@
-"""The words for roster problems, kept out of the pure roster module."""
+"""The words for roster problems and for the community's refusals, kept out of the pure
+modules."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.core.refusals import REFUSALS
+
+REFUSALS.register_all({
+    "verification.needs_replace": _l(
+        "This link would replace another account's verified link or trust someone the roster "
+        "does not name: choose “Replace” and give a reason."),
+    "membership.last_chair": _l(
+        "%(name)s is the last chair of %(organisation)s, and it needs one to manage its "
+        "members. Make someone else chair first, such as %(candidates)s."),
+    "membership.last_chair_alone": _l(
+        "%(name)s is the last chair of %(organisation)s, and it needs one to manage its "
+        "members. Give someone else the chair role first, then try again."),
+})
 
 
 def _column_name(column: str) -> str:

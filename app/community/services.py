@@ -13,11 +13,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
+from app.community.link_risk import LinkRisk, Person, assess_link, reason_problem
 from app.community.models import (
     Building,
     Community,
     Grid,
     LinkKind,
+    MemberRole,
     Membership,
     Organisation,
     Owner,
@@ -30,7 +32,18 @@ from app.community.models import (
     VerificationStatus,
 )
 from app.community.roster import ParsedRoster
+from app.core.refusals import Refused
+from app.core.signals import link_replaced
 from app.extensions import db, utcnow
+
+
+class LinkRefused(Refused):
+    """A link request that may not be decided this way; its code starts ``verification.``."""
+
+
+class MembershipRefused(Refused):
+    """A change of members that would leave an organisation without a chair; its code starts
+    ``membership.``."""
 
 
 def create_community(*, name: str, address: str, actor: User) -> Community:
@@ -274,17 +287,73 @@ def roster_suggestions(requests: list[VerificationRequest]) -> dict[int, list[Su
     return suggestions
 
 
-def approve_request(link_request: VerificationRequest, *, actor: User, owner: Owner | None) -> None:
-    """Link the user to the unit; as owner, to the roster owner that staff chose."""
+def risk_of(link_request: VerificationRequest, owner: Owner) -> LinkRisk:
+    """The risk of linking the requester to the unit as this roster owner."""
+    requester = link_request.user
+    return assess_link(requester_id=requester.id, requester=Person(requester.name, requester.phone),
+                       roster=Person(owner.name, owner.phone), roster_user_id=owner.user_id)
+
+
+@dataclass
+class OwnerFacts:
+    """What staff must know before linking a requester as one roster owner."""
+
+    owner: Owner
+    risk: LinkRisk
+    other_units: list[str]  # the owner's other units, which a replace leaves alone
+
+
+def link_risks(requests: list[VerificationRequest]) -> dict[int, list[OwnerFacts]]:
+    """For each owner request, the facts about each of its unit's roster owners whose link
+    needs a replace (one query for all the owners' other units)."""
+    owner_requests = [r for r in requests if r.kind == LinkKind.OWNER]
+    owners = {s.owner_id for r in owner_requests for s in r.unit.ownerships}
+    if not owners:
+        return {}
+    units_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for owner_id, unit_id, building, number in db.session.execute(
+            select(Ownership.owner_id, Unit.id, Building.name, Unit.number)
+            .join(Unit, Unit.id == Ownership.unit_id).join(Building)
+            .where(Ownership.owner_id.in_(owners))
+            .order_by(*natural_order(Building.name), *natural_order(Unit.number))):
+        units_of[owner_id].append((unit_id, f"{building}-{number}"))
+    facts: dict[int, list[OwnerFacts]] = {}
+    for link_request in owner_requests:
+        for ownership in link_request.unit.ownerships:
+            risk = risk_of(link_request, ownership.owner)
+            if risk.needs_replace:
+                others = [label for unit_id, label in units_of[ownership.owner_id]
+                          if unit_id != link_request.unit_id]
+                facts.setdefault(link_request.id, []).append(
+                    OwnerFacts(ownership.owner, risk, others))
+    return facts
+
+
+def approve_request(link_request: VerificationRequest, *, actor: User, owner: Owner | None,
+                    replace_reason: str = "") -> None:
+    """Link the user to the unit; as owner, to the roster owner that staff chose. A link that
+    would take the unit from another account, or trust someone the roster does not name,
+    needs a replace with a reason (refused without one)."""
     unit = link_request.unit
     community_id = unit.building.community_id
+    risk = None
+    if link_request.kind == LinkKind.OWNER:
+        assert owner is not None
+        risk = risk_of(link_request, owner)
+        if risk.needs_replace and reason_problem(replace_reason):
+            raise LinkRefused("verification.needs_replace")
     link_request.status = VerificationStatus.APPROVED
     link_request.decided_at = utcnow()
     link_request.decided_by = actor
     if link_request.kind == LinkKind.OWNER:
-        assert owner is not None
-        owner.user = link_request.user
-        link_request.owner = owner
+        if risk.needs_replace:
+            link_request.reason = replace_reason.strip()
+        if risk.linked_user_id is not None:
+            link_request.owner = _replace_link(link_request, owner, risk.linked_user_id,
+                                               reason=replace_reason.strip(), actor=actor)
+        else:
+            owner.user = link_request.user
+            link_request.owner = owner
         role = Role.VERIFIED_OWNER
     else:
         exists = db.session.execute(select(Residency.id).where(
@@ -293,10 +362,66 @@ def approve_request(link_request: VerificationRequest, *, actor: User, owner: Ow
             db.session.add(Residency(unit=unit, user=link_request.user))
         role = Role.RESIDENT
     _ensure_role(link_request.user, community_id, role, actor)
+    details = {"user_id": link_request.user_id, "unit": unit.label, "kind": link_request.kind,
+               "owner_id": owner.id if owner else None}
+    if risk is not None and risk.needs_replace:
+        details.update(replace_reason=replace_reason.strip(),
+                       differs_from_roster=risk.differs_from_roster,
+                       replaced_user_id=risk.linked_user_id)
     record("verification.approve", actor=actor, community_id=community_id,
+           target=f"verification:{link_request.id}", details=details)
+
+
+def _replace_link(link_request: VerificationRequest, owner: Owner, displaced_id: int, *,
+                  reason: str, actor: User) -> Owner:
+    """End the displaced account's link to this unit alone and give it to the requester.
+
+    The link is the roster owner's account, so an owner of this unit only is handed over
+    whole; an owner of several units keeps the others, and this unit's share moves to an
+    owner record of the requester (theirs in this community if they have one, so that their
+    units count as one owner). Rolls of open polls are not touched: a roll is frozen at
+    opening, so the displaced account stays on them until they close. Returns the owner
+    record the requester is now linked through."""
+    unit, requester = link_request.unit, link_request.user
+    community_id = unit.building.community_id
+    share = next(s for s in owner.ownerships if s.unit_id == unit.id)
+    kept = [s.unit.label for s in owner.ownerships if s.unit_id != unit.id]
+    if not kept:
+        target = owner
+    else:
+        target = db.session.execute(select(Owner).where(
+            Owner.community_id == community_id, Owner.user_id == requester.id)
+        ).scalars().first() or Owner(community_id=community_id, name=owner.name, phone=None,
+                                      is_developer=owner.is_developer)
+        if any(s.owner is target for s in unit.ownerships):
+            unit.ownerships.remove(share)  # already an owner of it: the share goes
+        else:
+            share.owner = target
+    target.user = requester
+    db.session.add(target)
+    db.session.flush()
+    record("verification.replace", actor=actor, community_id=community_id,
            target=f"verification:{link_request.id}",
-           details={"user_id": link_request.user_id, "unit": unit.label, "kind": link_request.kind,
-                    "owner_id": owner.id if owner else None})
+           details={"unit": unit.label, "reason": reason, "replaced_user_id": displaced_id,
+                    "user_id": requester.id, "owner_id": owner.id, "kept_units": kept})
+    _drop_owner_role_if_homeless(displaced_id, community_id, actor)
+    link_replaced.send(link_request, user_id=displaced_id, unit=unit.label, reason=reason,
+                       actor=actor)
+    return target
+
+
+def _drop_owner_role_if_homeless(user_id: int, community_id: int, actor: User) -> None:
+    """An account that owns nothing left in the community is no verified owner there."""
+    still_owns = db.session.execute(
+        select(Ownership.id).join(Owner, Owner.id == Ownership.owner_id)
+        .where(Owner.user_id == user_id, Owner.community_id == community_id)).first()
+    if still_owns:
+        return
+    grant = db.session.execute(select(RoleGrant).where(
+        RoleGrant.user_id == user_id, RoleGrant.community_id == community_id,
+        RoleGrant.role == Role.VERIFIED_OWNER)).scalar_one_or_none()
+    if grant is not None:
+        revoke_role(grant, actor=actor)
 
 
 def reject_request(link_request: VerificationRequest, *, actor: User, reason: str) -> None:
@@ -347,10 +472,38 @@ def revoke_role(grant: RoleGrant, *, actor: User) -> None:
     db.session.delete(grant)
 
 
+def _other_chairs_and_candidates(membership: Membership) -> tuple[int, list[str]]:
+    """How many other chairs the organisation has, and who else could be made chair
+    (staff first), in one query."""
+    others = db.session.execute(
+        select(Membership.role, User.name).join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id == membership.organisation_id,
+               Membership.id != membership.id)
+        .order_by(Membership.role.desc(), Membership.id)).all()
+    chairs = sum(1 for role, _ in others if role == MemberRole.CHAIR)
+    return chairs, [name for _, name in others]
+
+
+def check_keeps_a_chair(membership: Membership, new_role: str | None = None) -> None:
+    """Refuse to remove (``new_role`` None) or demote the last chair of an organisation:
+    nobody would be left to manage its members and speak for it."""
+    if membership.role != MemberRole.CHAIR or new_role == MemberRole.CHAIR:
+        return
+    chairs, candidates = _other_chairs_and_candidates(membership)
+    if chairs:
+        return
+    params = {"name": membership.user.name, "organisation": membership.organisation.name}
+    if not candidates:
+        raise MembershipRefused("membership.last_chair_alone", **params)
+    raise MembershipRefused("membership.last_chair", candidates="、".join(candidates[:3]),
+                            **params)
+
+
 def grant_membership(
     organisation: Organisation, user: User, role: str, *, actor: User
 ) -> Membership:
-    """Add the user to the organisation, or change the role they already have there."""
+    """Add the user to the organisation, or change the role they already have there; the
+    last chair is not demoted."""
     membership = db.session.execute(select(Membership).where(
         Membership.organisation_id == organisation.id, Membership.user_id == user.id)
     ).scalar_one_or_none()
@@ -358,6 +511,8 @@ def grant_membership(
     if membership is None:
         membership = Membership(organisation=organisation, user=user)
         db.session.add(membership)
+    else:
+        check_keeps_a_chair(membership, role)
     membership.role = role
     membership.granted_by_id = actor.id
     membership.granted_at = utcnow()
@@ -381,11 +536,19 @@ def set_party_standing(membership: Membership, *, party_status: str, on_leave_un
                     "on_leave_until": on_leave_until.isoformat() if on_leave_until else None})
 
 
+def needs_confirmation(membership: Membership, actor: User) -> bool:
+    """Removing oneself or a chair takes away the power to manage: asked twice."""
+    return membership.user_id == actor.id or membership.role == MemberRole.CHAIR
+
+
 def revoke_membership(membership: Membership, *, actor: User) -> None:
+    """Remove the member; never the last chair."""
+    check_keeps_a_chair(membership)
     record("membership.revoke", actor=actor,
            community_id=membership.organisation.community_id,
            target=f"organisation:{membership.organisation_id}",
-           details={"user_id": membership.user_id, "role": membership.role})
+           details={"user_id": membership.user_id, "role": membership.role,
+                    "confirmed": needs_confirmation(membership, actor)})
     db.session.delete(membership)
 
 
@@ -466,7 +629,7 @@ def pending_requests(community: Community) -> list[VerificationRequest]:
         .options(joinedload(VerificationRequest.user),
                  joinedload(VerificationRequest.unit).joinedload(Unit.building),
                  joinedload(VerificationRequest.unit).selectinload(Unit.ownerships)
-                 .joinedload(Ownership.owner))
+                 .joinedload(Ownership.owner).joinedload(Owner.user))
         .order_by(VerificationRequest.created_at)
     ).unique().scalars())
 

@@ -36,12 +36,15 @@ from app.community.personal_data import (
 )
 from app.community.roster import RosterFileError, parse_roster
 from app.community.services import (
+    LinkRefused,
+    MembershipRefused,
     add_building,
     add_grid,
     all_communities,
     approve_request,
     building_choices,
     buildings_in,
+    check_keeps_a_chair,
     community_choices,
     create_community,
     create_organisation,
@@ -51,8 +54,10 @@ from app.community.services import (
     has_role,
     import_roster,
     link_requests_of,
+    link_risks,
     members_of,
     memberships_of,
+    needs_confirmation,
     organisations_in,
     pending_request_exists,
     pending_requests,
@@ -71,7 +76,7 @@ from app.community.services import (
     units_page,
 )
 from app.core.forms import options
-from app.core.rendering import done, go_to, render_page
+from app.core.rendering import done, go_to, render_page, wants_fragment
 from app.extensions import db
 from app.permissions import can, forget_standing, require
 
@@ -263,7 +268,7 @@ def verifications(community_id: int):
              for r in pending}
     return render_template("community/verifications.html", community=community,
                            pending=pending, forms=forms,
-                           suggestions=roster_suggestions(pending))
+                           suggestions=roster_suggestions(pending), risks=link_risks(pending))
 
 
 @bp.route("/c/<int:community_id>/verifications/<int:request_id>", methods=["POST"])
@@ -279,16 +284,22 @@ def decide_verification(community_id: int, request_id: int):
         return redirect(url_for("community.verifications", community_id=community.id))
     form = DecisionForm(link_request, [s.owner for s in link_request.unit.ownerships])
     if form.validate_on_submit():
-        if form.decision.data == "approve":
-            approve_request(link_request, actor=current_user, owner=form.chosen_owner)
-            message = _("Approved: %(name)s is linked to %(unit)s.",
-                        name=link_request.user.name, unit=link_request.unit.label)
+        try:
+            if form.decision.data in ("approve", "replace"):
+                approve_request(link_request, actor=current_user, owner=form.chosen_owner,
+                                replace_reason=form.replace_reason.data or "")
+                message = _("Approved: %(name)s is linked to %(unit)s.",
+                            name=link_request.user.name, unit=link_request.unit.label)
+            else:
+                reject_request(link_request, actor=current_user,
+                               reason=form.reason.data.strip())
+                message = _("Rejected. The resident will see your reason.")
+        except LinkRefused as refused:
+            form.decision.errors.append(refused.message)
         else:
-            reject_request(link_request, actor=current_user, reason=form.reason.data.strip())
-            message = _("Rejected. The resident will see your reason.")
-        db.session.commit()
-        return done(message, url_for("community.verifications", community_id=community.id),
-                    "community/_decided.html", {"link_request": link_request})
+            db.session.commit()
+            return done(message, url_for("community.verifications", community_id=community.id),
+                        "community/_decided.html", {"link_request": link_request})
     # The form comes back with the person and the roster owners on it: a read like the queue.
     record_view(current_user, community, "verifications", request=link_request.id)
     db.session.commit()
@@ -296,7 +307,7 @@ def decide_verification(community_id: int, request_id: int):
         "community/verifications.html", "community/_verification.html",
         community=community, pending=[link_request], forms={link_request.id: form},
         link_request=link_request, form=form,
-        suggestions=roster_suggestions([link_request]))
+        suggestions=roster_suggestions([link_request]), risks=link_risks([link_request]))
 
 
 # --- Residents ---------------------------------------------------------------------------------
@@ -416,7 +427,12 @@ def grant_member(organisation_id: int):
     require("organisation.manage_members", organisation)
     form = PersonRoleForm(MEMBER_ROLE_LABELS)
     if form.validate_on_submit():
-        grant_membership(organisation, form.user, form.role.data, actor=current_user)
+        try:
+            grant_membership(organisation, form.user, form.role.data, actor=current_user)
+        except MembershipRefused as refused:
+            form.role.errors.append(refused.message)
+            return render_page("community/organisation.html", "community/_members.html",
+                               **_organisation_context(organisation, form))
         db.session.commit()
         forget_standing()
         message = _("%(name)s is now %(role)s of %(organisation)s.", name=form.user.name,
@@ -455,18 +471,38 @@ def party_standing(organisation_id: int, membership_id: int):
 @bp.route("/o/<int:organisation_id>/members/<int:membership_id>/revoke", methods=["POST"])
 @login_required
 def revoke_member(organisation_id: int, membership_id: int):
+    """Remove a member. Removing oneself or a chair is asked twice (a page without
+    JavaScript, the browser's dialog with htmx); the last chair is never removed."""
     organisation = db.get_or_404(Organisation, organisation_id)
     require("organisation.manage_members", organisation)
     membership = db.get_or_404(Membership, membership_id)
     if membership.organisation_id != organisation.id:
         abort(404)
+    back = url_for("community.organisation", organisation_id=organisation.id)
+    try:
+        check_keeps_a_chair(membership)
+    except MembershipRefused as refused:
+        if wants_fragment():
+            return render_template("community/_members.html", error_message=refused.message,
+                                   **_organisation_context(
+                                       organisation,
+                                       PersonRoleForm(MEMBER_ROLE_LABELS, formdata=None)))
+        flash(refused.message, "error")
+        return redirect(back)
+    if needs_confirmation(membership, current_user) and request.form.get("confirm") != "1":
+        return render_template("community/remove_member.html", organisation=organisation,
+                               community=organisation.community, membership=membership,
+                               yourself=membership.user_id == current_user.id,
+                               role_labels=MEMBER_ROLE_LABELS)
     message = _("%(name)s no longer has a role in %(organisation)s.",
                 name=membership.user.name, organisation=organisation.name)
     revoke_membership(membership, actor=current_user)
     db.session.commit()
     forget_standing()
-    flash(message, "success")
-    return redirect(url_for("community.organisation", organisation_id=organisation.id))
+    if wants_fragment() and not can(current_user, "organisation.manage_members", organisation):
+        return go_to(back)  # one who removed themselves reloads the page they may now see
+    return done(message, back, "community/_members.html", _organisation_context(
+        organisation, PersonRoleForm(MEMBER_ROLE_LABELS, formdata=None)))
 
 
 def _roles_page(community: Community | None, form: PersonRoleForm):

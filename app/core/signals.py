@@ -19,3 +19,7 @@ poll_finalised = _events.signal("poll-finalised")
 # discussion and the follow-up actions show on the proposal's page without proposals
 # importing them.
 proposal_page = _events.signal("proposal-page")
+# Sender: the link request whose approval took another account's verified link to its unit.
+# Keyword arguments: ``user_id`` (the account that lost the link), ``unit`` (its label),
+# ``reason`` (the staff member's) and ``actor``.
+link_replaced = _events.signal("link-replaced")

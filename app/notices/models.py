@@ -23,6 +23,7 @@ class NotificationKind(enum.StrEnum):
     MEETING_MOVED = "meeting_moved"        # its time or place changed
     FOLLOW_UP = "follow_up"                # my organisation was given a follow-up action
     NOTICE_REMINDER = "notice_reminder"    # please read a notice for my home
+    LINK_REPLACED = "link_replaced"        # staff gave my verified link to a home to another
 
 
 class Notification(db.Model):

@@ -26,6 +26,7 @@ from app.community.models import (
 from app.community.scope import ScopeKind
 from app.core import uploads
 from app.core.refusals import Refused
+from app.core.signals import link_replaced
 from app.core.text import percent, render_markdown
 from app.extensions import db, utcnow
 from app.notices.models import (
@@ -69,6 +70,14 @@ def notify(
         if user_id != actor_id
     ]
     db.session.add_all(rows)
+
+
+@link_replaced.connect
+def _tell_whose_link_was_replaced(_link_request, *, user_id: int, unit: str, reason: str,
+                                  actor, **_):
+    """The account that lost its link to a home hears which and why, so that it can object."""
+    notify([user_id], NotificationKind.LINK_REPLACED, actor=actor,
+           details={"unit": unit, "reason": reason})
 
 
 def notifications_page(user, page: int):

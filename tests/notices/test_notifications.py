@@ -79,9 +79,9 @@ def test_every_kind_has_its_own_sentence(kind, client, reader, proposal, make_no
     make_notification(reader, kind, proposal=proposal, details={
         "title": "加装电梯", "from": "voting", "to": "passed", "count": 1, "opinion": "proceed",
         "starts_at": "2026-12-01T11:00:00+00:00", "action": "清理楼道杂物", "due": "2026-12-15",
-        "place": "会议室"})
+        "place": "会议室", "unit": "1栋-101"})
     (item,) = _items(client.get("/notifications").get_data(as_text=True))
-    assert "加装电梯" in item
+    assert "加装电梯" in item or kind == NotificationKind.LINK_REPLACED  # about a home
     others = {
         NotificationKind.REPLY: "replied to your comment",
         NotificationKind.OFFICIAL_ANSWER: "gave an official answer",
@@ -98,6 +98,7 @@ def test_every_kind_has_its_own_sentence(kind, client, reader, proposal, make_no
         NotificationKind.FOLLOW_UP:
             "follow-up action on “加装电梯”: 清理楼道杂物 (due Dec 15, 2026).",
         NotificationKind.NOTICE_REMINDER: "Please read the notice “加装电梯” for your home.",
+        NotificationKind.LINK_REPLACED: "linked 1栋-101 to another account",
     }
     assert others.pop(kind) in item
     assert not any(words in item for words in others.values())
