@@ -19,3 +19,6 @@ poll_finalised = _events.signal("poll-finalised")
 # discussion and the follow-up actions show on the proposal's page without proposals
 # importing them.
 proposal_page = _events.signal("proposal-page")
+# Sender: None. Keyword argument ``notifications``: the Notification rows one notify() call
+# created, flushed (they have ids). Messaging sends them on beyond the site (SMS, slips).
+notifications_created = _events.signal("notifications-created")
