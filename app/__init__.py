@@ -114,8 +114,9 @@ def _init_extensions(app: Flask) -> None:
 REGISTERING_MODULES = (
     "app.discussion.permissions", "app.followups.permissions", "app.insights.permissions",
     "app.meetings.permissions", "app.notices.permissions", "app.proposals.permissions",
-    "app.voting.permissions",
+    "app.voting.permissions", "app.messaging.permissions",
     "app.discussion.services", "app.followups.services", "app.voting.notice",
+    "app.messaging.services",
 )
 
 
@@ -132,13 +133,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.insights.views import bp as insights_bp
     from app.meetings.views import bp as meetings_bp
+    from app.messaging.views import bp as messaging_bp
     from app.notices.views import bp as notices_bp
     from app.privacy.views import bp as privacy_bp
     from app.proposals.views import bp as proposals_bp
     from app.voting.views import bp as voting_bp
 
     for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
-                      notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp):
+                      notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp,
+                      messaging_bp):
         app.register_blueprint(blueprint)
 
 
