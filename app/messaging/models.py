@@ -25,7 +25,9 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
-    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+    # The outbox keeps its record when retention or an erasure deletes the notification.
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notifications.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(10))
     template: Mapped[str] = mapped_column(String(30))  # the notification's kind
     params: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -220,3 +220,38 @@ def test_the_delivery_check_marks_delivered_and_failed(make_estate, clock, sent,
     assert by_phone[waiting].status == Status.SENT
     # Reports are asked for only while the provider keeps them.
     assert check_delivery(NOON + timedelta(days=4)) == {}
+
+
+def test_the_commands_send_what_is_due_and_fetch_delivery_reports(
+        estate, clock, sent, runner, monkeypatch):
+    clock(LATE)
+    notify([estate.residents[0].id], "poll_opened", details=poll_details(estate))
+    db.session.commit()
+    clock(LATE + timedelta(hours=10))
+    result = runner.invoke(args=["messages", "send-due"])
+    assert result.output == "1 SMS sent on.\n" and len(sent) == 1
+    monkeypatch.setattr(type(sms.provider()), "delivery_status",
+                        lambda self, sms_id, phone, sent_at: "delivered", raising=False)
+    result = runner.invoke(args=["messages", "check-delivery"])
+    assert result.output == "delivered: 1\n"
+    assert [m.status for m in _messages()] == [Status.DELIVERED]
+
+
+def test_an_erasure_removes_the_persons_messages_and_retention_keeps_the_others(
+        estate, clock, sent):
+    from app.privacy.models import DeletionRequest
+    from app.privacy.retention import purge
+    from app.privacy.services import carry_out
+
+    erased, kept = estate.residents[:2]
+    notify([erased.id, kept.id], "poll_opened", details=poll_details(estate))
+    deletion = DeletionRequest(user_id=erased.id, community_id=estate.community.id)
+    db.session.add(deletion)
+    db.session.commit()
+    carry_out(deletion, actor=estate.chair)
+    db.session.commit()
+    assert [m.user_id for m in _messages()] == [kept.id]
+    # Old notifications go; the outbox's record of what was sent stays.
+    assert purge(NOON + timedelta(days=400)).notifications == 1
+    db.session.commit()
+    assert [(m.user_id, m.phone) for m in _messages()] == [(kept.id, kept.phone)]

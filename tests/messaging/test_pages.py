@@ -243,3 +243,11 @@ def test_the_cap_is_set_with_the_voting_settings(estate, en, login, give_role):
     assert en.post(url, data={**GOOD, "sms_cap_per_poll": "300"}).status_code == 302
     db.session.expire_all()
     assert estate.community.sms_cap_per_poll == 300
+
+
+def test_the_community_page_leads_staff_to_the_outbox(estate, en, login):
+    url = f"/c/{estate.community.id}"
+    login(estate.staff)
+    assert f'href="{url}/messages"' in en.get(url).get_data(as_text=True)
+    login(estate.residents[0])
+    assert f'href="{url}/messages"' not in en.get(url).get_data(as_text=True)
