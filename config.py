@@ -96,6 +96,7 @@ class Config:
     PROPOSALS_PER_PAGE = 20
     COMMENTS_PER_PAGE = 20
     NOTICES_PER_PAGE = 30
+    MESSAGES_PER_PAGE = 30
     DONE_ACTIONS_PER_PAGE = 20
 
     # Days notifications and notice read receipts are kept; `flask retention purge` (run it

@@ -114,9 +114,9 @@ def _init_extensions(app: Flask) -> None:
 REGISTERING_MODULES = (
     "app.discussion.permissions", "app.followups.permissions", "app.insights.permissions",
     "app.meetings.permissions", "app.notices.permissions", "app.proposals.permissions",
-    "app.voting.permissions", "app.recovery.permissions",
+    "app.voting.permissions", "app.recovery.permissions", "app.messaging.permissions",
     "app.discussion.services", "app.followups.services", "app.voting.notice",
-    "app.notices.services",
+    "app.notices.services", "app.messaging.services",
 )
 
 
@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.insights.views import bp as insights_bp
     from app.meetings.views import bp as meetings_bp
+    from app.messaging.views import bp as messaging_bp
     from app.notices.views import bp as notices_bp
     from app.privacy.views import bp as privacy_bp
     from app.proposals.views import bp as proposals_bp
@@ -141,7 +142,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp,
-                      recovery_bp):
+                      recovery_bp, messaging_bp):
         app.register_blueprint(blueprint)
 
 

@@ -41,6 +41,7 @@ from app.core.jobs import jobs_group
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db, utcnow
 from app.meetings import minutes as meeting_minutes
+from app.messaging.commands import COMMANDS as MESSAGING_COMMANDS
 from app.phones import normalise_phone
 from app.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from app.voting.models import Poll
@@ -65,7 +66,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(notice_group)
     app.cli.add_command(minutes_group)
     app.cli.add_command(jobs_group)
-    for command in PRIVACY_COMMANDS:
+    for command in PRIVACY_COMMANDS + MESSAGING_COMMANDS:
         app.cli.add_command(command)
 
 

@@ -18,6 +18,7 @@ from app.community.models import (
 from app.discussion.models import Comment, Mute, Report
 from app.followups.models import FollowUpAction
 from app.meetings.models import AgendaItem, Attendee, Meeting, MeetingOrganisation, Minutes
+from app.messaging.models import MessagePreference, OutboxMessage
 from app.notices.models import (
     Notice,
     NoticeAttachment,
@@ -47,6 +48,8 @@ __all__ = [
     "Meeting",
     "MeetingOrganisation",
     "Minutes",
+    "MessagePreference",
+    "OutboxMessage",
     "Notice",
     "NoticeAttachment",
     "NoticeBuilding",

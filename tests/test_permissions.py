@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.community.models import MemberRole, Membership, Role, RoleGrant
 from app.extensions import db
+from app.messaging.models import OutboxMessage
 from app.privacy.models import DeletionRequest
 
 PEOPLE = {
@@ -66,6 +67,18 @@ def _grant_to_revoke(w, community) -> int:
     return grant.id
 
 
+def _failed_message(w) -> str:
+    message = db.session.execute(select(OutboxMessage).where(
+        OutboxMessage.user_id == w.applicant.id)).scalar_one_or_none()
+    if message is None:
+        message = OutboxMessage(user_id=w.applicant.id, community_id=w.community.id,
+                                channel="sms", template="poll_opened", params={},
+                                phone=w.applicant.phone, status="failed", last_error="timeout")
+        db.session.add(message)
+        db.session.commit()
+    return f"/c/{w.community.id}/messages/{message.id}/retry"
+
+
 ROUTES = [
     # (method, url builder, who may)
     ("GET", lambda w: "/me", PEOPLE),
@@ -113,6 +126,12 @@ ROUTES = [
     ("POST", lambda w: "/notifications/read-all", PEOPLE),
     ("GET", lambda w: f"/c/{w.community.id}/password-help", VERIFY),
     ("POST", lambda w: f"/c/{w.community.id}/password-help", VERIFY),
+    ("GET", lambda w: "/me/messages", PEOPLE),
+    ("POST", lambda w: "/me/messages", PEOPLE),
+    ("GET", lambda w: f"/c/{w.community.id}/messages", VERIFY),
+    ("POST", _failed_message, VERIFY),
+    ("GET", lambda w: f"/c/{w.community.id}/messages/slips.pdf", VERIFY),
+    ("POST", lambda w: f"/c/{w.community.id}/messages/slips/printed", VERIFY),
 ]
 
 

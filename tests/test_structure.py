@@ -28,6 +28,7 @@ PURE_MODULES = [
     "app/insights/charts.py",
     "app/meetings/kinds.py",
     "app/meetings/quorum.py",
+    "app/messaging/rules.py",
     "app/proposals/states.py",
     "app/recovery/codes.py",
     "app/voting/recount.py",

@@ -42,6 +42,9 @@ class Community(db.Model):
     # the result notice beside the online objection form.
     objection_place: Mapped[str] = mapped_column(String(200), default="", server_default="")
     objection_phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    # At most this many SMS about one poll (opening, reminders, results); 0: none. An SMS
+    # costs about ¥0.045: 5,000 cover five messages each to 1,000 households, about ¥225.
+    sms_cap_per_poll: Mapped[int] = mapped_column(default=5000, server_default="5000")
 
     grids: Mapped[list["Grid"]] = relationship(
         back_populates="community", order_by="Grid.id"

@@ -23,3 +23,7 @@ proposal_page = _events.signal("proposal-page")
 # Keyword arguments: ``user_id`` (the account that lost the link), ``unit`` (its label),
 # ``reason`` (the staff member's) and ``actor``.
 link_replaced = _events.signal("link-replaced")
+
+# Sender: None. Keyword argument ``notifications``: the Notification rows one notify() call
+# created, flushed (they have ids). Messaging sends them on beyond the site (SMS, slips).
+notifications_created = _events.signal("notifications-created")

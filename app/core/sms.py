@@ -36,6 +36,29 @@ DeliveryStatus = Literal["delivered", "failed", "pending"]
 # registered with the service must say the same, so that a printed slip matches the SMS.
 TEMPLATES: dict[str, str] = {
     "recovery_code": "您的验证码为${code}，${minutes}分钟内有效。如非本人操作，请忽略。",
+    # The notification kinds that cause them (app/messaging); the signature (【共治】) is the
+    # service's to add.
+    "poll_opened": "表决“${title}”已开始，请于${closes}前登录共治投票。",
+    "poll_closing": ("表决“${title}”还有${days}天截止（${closes}），"
+                     "您尚未投票，请尽快登录共治投票。"),
+    "poll_reminder": "表决“${title}”将于${closes}截止，您尚未投票，请登录共治投票。",
+    "poll_result": "表决“${title}”${stage}结果：${outcome}。详情请登录共治查看。",
+    "ballot_entered": ("工作人员已为您录入表决“${title}”的纸质或委托选票。"
+                       "如非本人意愿，请登录共治提出。"),
+    "meeting_invitation": "您受邀参加会议“${title}”，时间${starts}。详情请登录共治查看。",
+    "meeting_moved": "会议“${title}”的时间或地点已变更，现定于${starts}。详情请登录共治查看。",
+    "meeting_cancelled": "会议“${title}”（原定${starts}）已取消。",
+    "link_decided": "您关联房屋${unit}的申请${decision}。${reason}",
+    "link_replaced": ("您与房屋${unit}的关联已被工作人员更换，原因：${reason}。"
+                      "如有疑问请联系业委会或居委会。"),
+    "notice_reminder": "有一则与您房屋有关的公告“${title}”，请登录共治阅读。",
+    "reply": "您在议题“${title}”下的评论有了新回复。",
+    "official_answer": "您关注的议题“${title}”有了正式答复。",
+    "status_change": "您关注的议题“${title}”状态已更新。",
+    "threshold_reached": "您的议题“${title}”已获得足够联署。",
+    "party_review": "议题“${title}”有了党组织意见。",
+    "moderation": "社区管理员对您发布的内容或账号作出了一项决定，请登录共治查看。",
+    "follow_up": "您的组织收到议题“${title}”的一项跟进任务。",
 }
 
 

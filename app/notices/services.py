@@ -26,7 +26,7 @@ from app.community.models import (
 from app.community.scope import ScopeKind
 from app.core import uploads
 from app.core.refusals import Refused
-from app.core.signals import link_replaced
+from app.core.signals import link_replaced, notifications_created
 from app.core.text import percent, render_markdown
 from app.extensions import db, utcnow
 from app.notices.models import (
@@ -60,7 +60,8 @@ def notify(
     notice_id: int | None = None,
     details: dict | None = None,
 ) -> None:
-    """One notification for each user, never for the person who caused it."""
+    """One notification for each user, never for the person who caused it. Receivers of
+    ``notifications_created`` (messaging) send them on by SMS or printed slip."""
     actor_id = actor.id if actor is not None else None
     rows = [
         Notification(user_id=user_id, kind=kind, actor_id=actor_id, proposal_id=proposal_id,
@@ -69,7 +70,10 @@ def notify(
         for user_id in sorted(set(user_ids))
         if user_id != actor_id
     ]
-    db.session.add_all(rows)
+    if rows:
+        db.session.add_all(rows)
+        db.session.flush()
+        notifications_created.send(None, notifications=rows)
 
 
 @link_replaced.connect

@@ -26,6 +26,7 @@ from app.community.models import (
 )
 from app.core.refusals import Refused
 from app.extensions import db, utcnow
+from app.messaging.models import OutboxMessage
 from app.notices.models import NoticeRead, Notification
 from app.privacy.models import DeletionRequest, DeletionStatus
 from app.proposals.models import Follow
@@ -103,7 +104,8 @@ def carry_out(deletion: DeletionRequest, *, actor: User) -> None:
         VerificationRequest.status == VerificationStatus.PENDING))
     db.session.execute(update(VerificationRequest).where(VerificationRequest.user_id == user.id)
                        .values(note=""))
-    for model in (Residency, RoleGrant, Membership, Follow, Notification, NoticeRead):
+    for model in (Residency, RoleGrant, Membership, Follow, OutboxMessage, Notification,
+                  NoticeRead):
         db.session.execute(delete(model).where(model.user_id == user.id))
     deletion.status = DeletionStatus.DONE
     deletion.carried_out_at = utcnow()

@@ -342,6 +342,13 @@ class VotingSettingsForm(FlaskForm):
         filters=[strip], description=_l("Printed on every preliminary result notice."))
     objection_phone = StringField(_l("Phone for objections"), validators=[Length(max=30)],
                                   filters=[strip])
+    sms_cap_per_poll = IntegerField(
+        _l("At most this many SMS about one poll"),
+        validators=[InputRequired(message=_l("Enter a number.")),
+                    NumberRange(min=0, max=1_000_000,
+                                message=_l("Enter a whole number from 0 to 1,000,000."))],
+        description=_l("Opening, reminders and results count together; 0 sends none. Each "
+                       "SMS costs money (about ¥0.05)."))
 
     def validate_deemed_consent_text(self, field):
         if self.deemed_consent_side.data in set(DeemedSide) and not (

@@ -879,7 +879,7 @@ def answer_objection(objection: Objection, *, actor, answer: str) -> None:
 
 VOTING_SETTINGS = ("notice_days", "public_posting_serves", "deemed_consent_side",
                    "deemed_consent_article", "deemed_consent_text", "objection_place",
-                   "objection_phone")
+                   "objection_phone", "sms_cap_per_poll")
 
 
 def update_voting_settings(community, *, actor, **values) -> None:

@@ -26,6 +26,7 @@ from app.core.forms import to_utc
 from app.core.rendering import wants_fragment
 from app.core.text import percent
 from app.extensions import db, utcnow
+from app.messaging.services import poll_sms
 from app.permissions import can, require
 from app.phones import mask_phone, normalise_phone
 from app.proposals.models import Proposal
@@ -253,12 +254,14 @@ def _render_poll(poll: Poll, refused_answer: dict | None = None, **forms):
     answer_forms.update(refused_answer or {})
     context = {"extend_form": ExtendForm(formdata=None),
                "objection_form": ObjectionForm(formdata=None), **forms}
+    may_enter_offline = can(current_user, "poll.enter_offline", poll)
     page = render_template(
         "voting/view.html", **_turnout_context(poll), **context, entry=entry, ballot=ballot,
         raw=raw, deemed=deemed, count=count, choices=choice_pairs(poll),
         labels=dict(choice_pairs(poll)),
         is_chair=is_chair, objections=objections, answer_forms=answer_forms,
-        may_enter_offline=can(current_user, "poll.enter_offline", poll))
+        may_enter_offline=may_enter_offline,
+        sms=poll_sms(poll.id, poll.community_id) if is_chair or may_enter_offline else None)
     # An owner who opens the open poll has been served its notice online.
     if entry is not None and serve_online(poll, entry):
         db.session.commit()

@@ -15,7 +15,8 @@ from tests.voting.conftest import cast_all, make_poll
 GOOD = {"notice_days": "15", "deemed_consent_side": "approve",
         "deemed_consent_article": "《业主大会议事规则》第十二条",
         "deemed_consent_text": "业主收到表决通知后未参与表决的，视为同意。",
-        "objection_place": "物业服务中心一楼业委会信箱", "objection_phone": "021-5555 0101"}
+        "objection_place": "物业服务中心一楼业委会信箱", "objection_phone": "021-5555 0101",
+        "sms_cap_per_poll": "5000"}
 
 
 def _admin(estate, make_user, give_role):
