@@ -115,7 +115,8 @@ REGISTERING_MODULES = (
     "app.discussion.permissions", "app.followups.permissions", "app.insights.permissions",
     "app.meetings.permissions", "app.notices.permissions", "app.proposals.permissions",
     "app.voting.permissions",
-    "app.discussion.services", "app.followups.services", "app.voting.notice",
+    "app.discussion.services", "app.followups.services", "app.notices.services",
+    "app.voting.notice",
 )
 
 

@@ -43,7 +43,7 @@ from app.phones import normalise_phone
 from app.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from app.voting.models import Poll
 from app.voting.notice import result_notice
-from app.voting.services import VotingRefused, due_polls, refresh
+from app.voting.services import VotingRefused, due_polls, refresh, remind_closing
 from app.voting.tally_command import tally_command
 from app.voting.verification import BREAKS, poll_chain_hash_at, poll_heads, verify_polls
 from config import PROJECT_ROOT
@@ -60,6 +60,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(translate_group)
     app.cli.add_command(tally_command)
     app.cli.add_command(polls_group)
+    app.cli.add_command(voting_group)
     app.cli.add_command(notice_group)
     app.cli.add_command(minutes_group)
     for command in PRIVACY_COMMANDS:
@@ -263,6 +264,20 @@ def polls_close_due_command():
         moved += 1
     db.session.commit()
     click.echo(f"{moved} poll(s) moved on.")
+
+
+@click.group("voting")
+def voting_group():
+    """Reminders about open votes."""
+
+
+@voting_group.command("remind-due")
+def voting_remind_due_command():
+    """Remind non-voters 3 days and 1 day before a poll closes, each once (run it from
+    cron, e.g. hourly: running it again sends nothing twice)."""
+    sent = remind_closing()
+    db.session.commit()
+    click.echo(f"{sent} poll(s) sent a closing reminder.")
 
 
 @click.group("notice")

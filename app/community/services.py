@@ -30,6 +30,7 @@ from app.community.models import (
     VerificationStatus,
 )
 from app.community.roster import ParsedRoster
+from app.core.signals import home_link_decided
 from app.extensions import db, utcnow
 
 
@@ -297,6 +298,7 @@ def approve_request(link_request: VerificationRequest, *, actor: User, owner: Ow
            target=f"verification:{link_request.id}",
            details={"user_id": link_request.user_id, "unit": unit.label, "kind": link_request.kind,
                     "owner_id": owner.id if owner else None})
+    home_link_decided.send(link_request, actor=actor, unit=unit.label, approved=True, reason="")
 
 
 def reject_request(link_request: VerificationRequest, *, actor: User, reason: str) -> None:
@@ -309,6 +311,8 @@ def reject_request(link_request: VerificationRequest, *, actor: User, reason: st
            target=f"verification:{link_request.id}",
            details={"user_id": link_request.user_id, "unit": link_request.unit.label,
                     "reason": reason})
+    home_link_decided.send(link_request, actor=actor, unit=link_request.unit.label,
+                           approved=False, reason=reason)
 
 
 # --- Roles and memberships ----------------------------------------------------------------

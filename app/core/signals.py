@@ -19,3 +19,7 @@ poll_finalised = _events.signal("poll-finalised")
 # discussion and the follow-up actions show on the proposal's page without proposals
 # importing them.
 proposal_page = _events.signal("proposal-page")
+# Sender: a home-link request (app/community), once staff approved or rejected it; keyword
+# arguments ``actor``, ``unit`` (its label), ``approved`` and ``reason``. The notices
+# package tells the requester.
+home_link_decided = _events.signal("home-link-decided")
