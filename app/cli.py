@@ -1,6 +1,7 @@
 """Command-line tools: ``flask seed-demo``, ``flask roster import``, ``flask audit verify``
 (with ``keygen`` and ``anchor``), ``flask roles grant``, ``flask tally`` (the independent
-recount), ``flask notice export``, ``flask minutes export`` and ``flask translate``;
+recount), ``flask voting remind-due``, ``flask notice export``, ``flask minutes export``
+and ``flask translate``;
 ``flask backup``, ``flask restore`` and ``flask retention purge`` live in
 app/privacy/commands.py."""
 
