@@ -152,3 +152,19 @@ def test_a_home_link_decision_reads_as_a_sentence_and_leads_to_my_page(
     page = client.get("/notifications").text
     assert _items(page) == [f"New {expected}"]
     assert 'href="/me"' in page
+
+
+@pytest.mark.parametrize("many", [2, 40])
+def test_marking_a_group_read_costs_the_same_however_big_it_is(
+        many, client, reader, world, two_proposals, make_user, make_notification,
+        count_queries):
+    group = _replies(make_notification, reader, two_proposals[0],
+                     [make_user(name=f"邻居{n}") for n in range(many)])
+    client.csrf_token()
+    url = f"/notifications/{group[0].id}/read"
+    with count_queries() as queries:
+        page = client.post(url, headers={"HX-Request": "true"})
+    assert f"{many} notifications marked as read." in page.text
+    # the session's user, the notification, the update, the user again after the commit,
+    # the list (3) and the badge's new count
+    assert len(queries) == 8, "\n".join(queries)
