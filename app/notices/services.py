@@ -157,7 +157,7 @@ def notifications_page(user, page: int) -> GroupPage:
         .limit(per_page).offset((page - 1) * per_page)).all()
     notes = {note.id: note for note in db.session.execute(
         select(Notification).where(Notification.id.in_([row[0] for row in rows]))
-        .options(joinedload(Notification.actor))).scalars()} if rows else {}
+        .options(joinedload(Notification.actor))).scalars()}
     items = [NotificationGroup(notes[newest], count, people, int(unread or 0))
              for newest, count, people, unread in rows]
     return GroupPage(items=items, page=page, per_page=per_page, total=total)
