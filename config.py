@@ -98,6 +98,10 @@ class Config:
     NOTICES_PER_PAGE = 30
     MESSAGES_PER_PAGE = 30
     DONE_ACTIONS_PER_PAGE = 20
+    # Comments and replies one person may post per minute and per hour (0: no limit);
+    # official answers are not counted.
+    COMMENT_LIMIT_PER_MINUTE = 3
+    COMMENT_LIMIT_PER_HOUR = 30
 
     # Days notifications and notice read receipts are kept; `flask retention purge` (run it
     # daily from cron) deletes older ones. The audit log and ballot chains are kept for good.

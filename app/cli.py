@@ -1,7 +1,7 @@
 """Command-line tools: ``flask seed-demo``, ``flask roster import``, ``flask audit verify``
 (with ``keygen`` and ``anchor``), ``flask roles grant``, ``flask tally`` (the independent
-recount), ``flask notice export``, ``flask minutes export`` and ``flask translate``;
-``flask jobs work`` and ``flask jobs status`` live in app/core/jobs.py;
+recount), ``flask voting remind-due``, ``flask notice export``, ``flask minutes export``
+and ``flask translate``; ``flask jobs work`` and ``flask jobs status`` live in app/core/jobs.py;
 ``flask backup``, ``flask restore`` and ``flask retention purge`` live in
 app/privacy/commands.py."""
 
@@ -46,7 +46,7 @@ from app.phones import normalise_phone
 from app.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from app.voting.models import Poll
 from app.voting.notice import result_notice
-from app.voting.services import VotingRefused, due_polls, refresh
+from app.voting.services import VotingRefused, due_polls, refresh, remind_closing
 from app.voting.tally_command import tally_command
 from app.voting.verification import BREAKS, poll_chain_hash_at, poll_heads, verify_polls
 from config import PROJECT_ROOT
@@ -63,6 +63,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(translate_group)
     app.cli.add_command(tally_command)
     app.cli.add_command(polls_group)
+    app.cli.add_command(voting_group)
     app.cli.add_command(notice_group)
     app.cli.add_command(minutes_group)
     app.cli.add_command(jobs_group)
@@ -267,6 +268,20 @@ def polls_close_due_command():
         moved += 1
     db.session.commit()
     click.echo(f"{moved} poll(s) moved on.")
+
+
+@click.group("voting")
+def voting_group():
+    """Reminders about open votes."""
+
+
+@voting_group.command("remind-due")
+def voting_remind_due_command():
+    """Remind non-voters 3 days and 1 day before a poll closes, each once (run it from
+    cron, e.g. hourly: running it again sends nothing twice)."""
+    sent = remind_closing()
+    db.session.commit()
+    click.echo(f"{sent} poll(s) sent a closing reminder.")
 
 
 @click.group("notice")

@@ -188,6 +188,8 @@ PUBLIC_ENDPOINTS = {
 
 # Routes whose who-may and who-may-not are tested next to their feature, by the test named.
 TESTED_ELSEWHERE = {
+    "home.read_group": "tests/notices/test_grouped_notifications.py::"
+                       "test_nobody_marks_another_persons_notifications_read",
     "voting.voting_settings": "tests/voting/test_voting_settings.py::"
                               "test_only_the_community_admin_sets_the_rules",
     "auth.end_one_session": "tests/auth/test_sessions.py::"

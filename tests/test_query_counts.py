@@ -39,7 +39,7 @@ PAGES = [
     ("platform_admin", lambda w: "/platform/roles", 5),
     ("platform_admin", lambda w: "/audit/", 6),
     ("community_admin", lambda w: f"/c/{w.community.id}/roster/import", 5),
-    ("resident", lambda w: "/notifications", 6),
+    ("resident", lambda w: "/notifications", 7),  # groups: their number, page, newest rows
     ("resident", lambda w: "/notifications/count", 2),
     ("resident", lambda w: "/me/data", 5),
     ("community_admin", lambda w: f"/c/{w.community.id}/deletion-requests", 10),

@@ -33,7 +33,7 @@ from app.community.models import (
 )
 from app.community.roster import ParsedRoster
 from app.core.refusals import Refused
-from app.core.signals import link_replaced
+from app.core.signals import home_link_decided, link_replaced
 from app.extensions import db, utcnow
 
 
@@ -370,6 +370,7 @@ def approve_request(link_request: VerificationRequest, *, actor: User, owner: Ow
                        replaced_user_id=risk.linked_user_id)
     record("verification.approve", actor=actor, community_id=community_id,
            target=f"verification:{link_request.id}", details=details)
+    home_link_decided.send(link_request, actor=actor, unit=unit.label, approved=True, reason="")
 
 
 def _replace_link(link_request: VerificationRequest, owner: Owner, displaced_id: int, *,
@@ -434,6 +435,8 @@ def reject_request(link_request: VerificationRequest, *, actor: User, reason: st
            target=f"verification:{link_request.id}",
            details={"user_id": link_request.user_id, "unit": link_request.unit.label,
                     "reason": reason})
+    home_link_decided.send(link_request, actor=actor, unit=link_request.unit.label,
+                           approved=False, reason=reason)
 
 
 # --- Roles and memberships ----------------------------------------------------------------

@@ -27,3 +27,8 @@ link_replaced = _events.signal("link-replaced")
 # Sender: None. Keyword argument ``notifications``: the Notification rows one notify() call
 # created, flushed (they have ids). Messaging sends them on beyond the site (SMS, slips).
 notifications_created = _events.signal("notifications-created")
+
+# Sender: a home-link request (app/community), once staff approved or rejected it; keyword
+# arguments ``actor``, ``unit`` (its label), ``approved`` and ``reason``. The notices
+# package tells the requester.
+home_link_decided = _events.signal("home-link-decided")

@@ -4,11 +4,12 @@ The functions change the session and flush; the view commits. The context builde
 discussion in a fixed number of queries, however many comments it has.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, get_template_attribute, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, or_, select, update
@@ -296,6 +297,42 @@ def posting_refusal(proposal: Proposal, user, *, official: bool = False,
             return _("You have posted %(used)d comments here; the rules of order of this "
                      "discussion allow %(limit)d per person.", used=used, limit=limit)
     return None
+
+
+def posting_wait(user) -> int:
+    """Seconds this person must wait before their next comment or reply under the settings
+    COMMENT_LIMIT_PER_MINUTE and COMMENT_LIMIT_PER_HOUR (0 or None: no limit); 0 if they
+    may post now. Counted from the comments table, so the limits hold across processes;
+    deleted comments count (deleting does not buy a new turn), official answers do not
+    (they speak for an organisation and are rarely more than one). One query."""
+    config = current_app.config
+    limits = [(window, limit) for window, limit in (
+        (timedelta(minutes=1), config.get("COMMENT_LIMIT_PER_MINUTE")),
+        (timedelta(hours=1), config.get("COMMENT_LIMIT_PER_HOUR"))) if limit]
+    if not limits:
+        return 0
+    now = utcnow()
+    times = db.session.execute(
+        select(Comment.created_at).where(
+            Comment.author_id == user.id, Comment.organisation_id.is_(None),
+            Comment.created_at > now - max(window for window, _limit in limits))
+        .order_by(Comment.created_at.desc()).limit(max(limit for _window, limit in limits))
+    ).scalars().all()
+    wait = timedelta(0)
+    for window, limit in limits:
+        inside = [moment for moment in times if moment > now - window]
+        if len(inside) >= limit:  # free again once the limit-th newest leaves the window
+            wait = max(wait, inside[limit - 1] + window - now)
+    return math.ceil(wait.total_seconds())
+
+
+def pace_refusal(user) -> str | None:
+    """The posting limit in words, for a comment or reply refused as too fast."""
+    wait = posting_wait(user)
+    if not wait:
+        return None
+    return ngettext("You are posting too fast: please try again in %(num)d second.",
+                    "You are posting too fast: please try again in %(num)d seconds.", wait)
 
 
 def edit_window_open(comment: Comment) -> bool:

@@ -37,6 +37,7 @@ from app.discussion.services import (
     lift_mute,
     moderation_queue,
     mute,
+    pace_refusal,
     page_context,
     page_of,
     post_comment,
@@ -138,6 +139,12 @@ def post(proposal_id: int):
     form = CommentForm(proposal)
     if posting_refusal(proposal, current_user) is None and form.validate_on_submit():
         require("comment.post", proposal)
+        too_fast = pace_refusal(current_user)
+        if too_fast:
+            form.body.errors.append(too_fast)
+            return render_page("discussion/comments.html", "discussion/_form.html",
+                               **build_discussion(proposal, current_user,
+                                                  forms={"comment": form}))
         comment = post_comment(proposal, current_user, stance=form.stance.data,
                                body=form.body.data)
         db.session.commit()
@@ -188,13 +195,15 @@ def reply(comment_id: int):
         refusal = _("This comment can no longer be answered.")
     if refusal is None and form.validate_on_submit():
         require("comment.post", proposal)
-        new_reply = post_reply(target, current_user, body=form.body.data)
-        db.session.commit()
-        message = _("Your reply is posted.")
-        context = comment_context(thread, current_user, notes={new_reply.id: ("success",
-                                                                              message)})
-        return done(message, _location(new_reply, context["discussion"].return_to),
-                    "discussion/_comment.html", context)
+        refusal = pace_refusal(current_user)  # what was typed stays in the form below
+        if refusal is None:
+            new_reply = post_reply(target, current_user, body=form.body.data)
+            db.session.commit()
+            message = _("Your reply is posted.")
+            context = comment_context(thread, current_user,
+                                      notes={new_reply.id: ("success", message)})
+            return done(message, _location(new_reply, context["discussion"].return_to),
+                        "discussion/_comment.html", context)
     forms = {f"reply-{target.id}": form}
     notes = {target.id: ("error", refusal)} if refusal else {}
     if wants_fragment():

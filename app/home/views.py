@@ -2,6 +2,7 @@ from datetime import datetime
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -21,8 +22,15 @@ from app.extensions import db
 from app.home.services import community_entry, home_summary
 from app.meetings.services import meetings_today_for
 from app.notices.labels import KIND_LABELS
-from app.notices.services import home_notices, mark_all_read, notifications_page, unread_count
+from app.notices.services import (
+    home_notices,
+    mark_all_read,
+    mark_group_read,
+    notifications_page,
+    unread_count,
+)
 from app.proposals.labels import OPINION_LABELS, STATUS_LABELS
+from app.voting.labels import OUTCOME_LABELS
 from app.voting.services import open_votes_for
 
 bp = Blueprint("home", __name__)
@@ -104,13 +112,20 @@ def _community_entry(endpoint: str) -> str:
     return community_entry(current_user, endpoint)
 
 
+# Notifications about one's home links lead to the page that lists them.
+ACCOUNT_KINDS = {"link_decided"}
+
+
 def notification_url(note) -> str | None:
-    """Where a notification leads: the comment, the notice, the meeting or the proposal it is
-    about (the most specific first), or nowhere."""
+    """Where a notification leads: the comment, the notice, the meeting, the poll or the
+    proposal it is about (the most specific first), one's own page, or nowhere."""
+    if note.kind in ACCOUNT_KINDS:
+        return url_for("community.my_account")
     for endpoint, values in (
         ("discussion.show_comment", {"comment_id": note.comment_id}),
         ("notices.view", {"notice_id": note.notice_id}),
         ("meetings.view", {"meeting_id": note.meeting_id}),
+        ("voting.view_poll", {"poll_id": (note.details or {}).get("poll")}),
         ("proposals.view_proposal", {"proposal_id": note.proposal_id}),
     ):
         if all(values.values()):
@@ -120,7 +135,8 @@ def notification_url(note) -> str | None:
 
 def _list_context(page: int) -> dict:
     return {"page": notifications_page(current_user, page), "status_labels": STATUS_LABELS,
-            "opinion_labels": OPINION_LABELS, "from_iso": datetime.fromisoformat,
+            "opinion_labels": OPINION_LABELS, "outcome_labels": OUTCOME_LABELS,
+            "from_iso": datetime.fromisoformat,
             "link_for": notification_url}
 
 
@@ -149,5 +165,20 @@ def read_all():
     message = (ngettext("%(num)d notification marked as read.",
                         "%(num)d notifications marked as read.", count)
                if count else _("You have no unread notifications."))
+    return done(message, url_for("home.notifications"), "home/_notifications.html",
+                _list_context(1))
+
+
+@bp.route("/notifications/<int:note_id>/read", methods=["POST"])
+@login_required
+def read_group(note_id: int):
+    """Mark one line of the inbox read: the notification and the others grouped with it."""
+    count = mark_group_read(current_user, note_id)
+    if count is None:
+        abort(404)
+    db.session.commit()
+    g.pop("unread_notifications", None)
+    message = ngettext("%(num)d notification marked as read.",
+                       "%(num)d notifications marked as read.", count)
     return done(message, url_for("home.notifications"), "home/_notifications.html",
                 _list_context(1))

@@ -122,7 +122,9 @@ def _beijing(iso: str | None) -> str:
 
 
 STAGES = {"preliminary": "初步", "final": "最终"}
-OUTCOMES = {"passed": "通过", "failed": "未通过", "invalid": "无效"}
+# The count's own outcome words (app/voting/rules.py), as a short Chinese phrase.
+OUTCOMES = {"passed": "通过", "rejected": "未通过", "no_quorum": "参与人数或面积未达法定要求",
+            "advisory": "征询结果已出", "tie": "得票相同，尚未决出"}
 
 
 def sms_params(kind: str, details: dict) -> dict[str, str]:

@@ -7,7 +7,18 @@ from fractions import Fraction
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select, union, update
+from sqlalchemy import (
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -26,7 +37,7 @@ from app.community.models import (
 from app.community.scope import ScopeKind
 from app.core import uploads
 from app.core.refusals import Refused
-from app.core.signals import link_replaced, notifications_created
+from app.core.signals import home_link_decided, link_replaced, notifications_created
 from app.core.text import percent, render_markdown
 from app.extensions import db, utcnow
 from app.notices.models import (
@@ -84,16 +95,106 @@ def _tell_whose_link_was_replaced(_link_request, *, user_id: int, unit: str, rea
            details={"unit": unit, "reason": reason})
 
 
-def notifications_page(user, page: int):
-    """One page of the user's notifications, newest first, with who caused each: two
-    queries (the total and the page) however many there are."""
-    query = (
-        select(Notification).where(Notification.user_id == user.id)
-        .options(joinedload(Notification.actor))
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
-    return db.paginate(query, page=page, per_page=current_app.config["NOTICES_PER_PAGE"],
-                       error_out=False)
+# Kinds the inbox shows as one line per proposal ("张三等 5 人回复了您的评论"): many replies
+# in one discussion are one piece of news. Other kinds are one-off and stay one line each.
+GROUPED_KINDS = (NotificationKind.REPLY,)
+
+
+def _group_key():
+    """The columns that make a group: kind and proposal for the grouped kinds, the row's
+    own id for the rest. Literal kind names keep the expressions free of bound parameters,
+    so PostgreSQL sees the GROUP BY as the selected expressions."""
+    grouped = and_(Notification.kind.in_([literal_column(f"'{k}'") for k in GROUPED_KINDS]),
+                   Notification.proposal_id.is_not(None))
+    return (Notification.kind,
+            case((grouped, Notification.proposal_id), else_=None),
+            case((grouped, None), else_=Notification.id))
+
+
+@dataclass
+class NotificationGroup:
+    note: Notification  # the newest of the group, with its actor
+    count: int
+    people: int         # how many different people caused them
+    unread: int
+
+
+@dataclass
+class GroupPage:
+    """One page of groups, with what the pager macro reads from a Pagination."""
+
+    items: list[NotificationGroup]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def notifications_page(user, page: int) -> GroupPage:
+    """One page of the user's notifications, grouped (GROUPED_KINDS per proposal), the
+    group with the newest notification first. Pages count groups, so a busy discussion
+    fills one line, not a page. Three queries however many notifications, groups and
+    actors there are: the number of groups, the page of groups, their newest rows."""
+    per_page = current_app.config["NOTICES_PER_PAGE"]
+    page = max(1, page)
+    key = _group_key()
+    mine = Notification.user_id == user.id
+    total = db.session.execute(select(func.count()).select_from(
+        select(*key).where(mine).group_by(*key).subquery())).scalar_one()
+    rows = db.session.execute(
+        select(func.max(Notification.id), func.count(Notification.id),
+               func.count(distinct(Notification.actor_id)),
+               func.sum(case((Notification.read_at.is_(None), 1), else_=0)))
+        .where(mine).group_by(*key)
+        .order_by(func.max(Notification.created_at).desc(), func.max(Notification.id).desc())
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    notes = {note.id: note for note in db.session.execute(
+        select(Notification).where(Notification.id.in_([row[0] for row in rows]))
+        .options(joinedload(Notification.actor))).scalars()}
+    items = [NotificationGroup(notes[newest], count, people, int(unread or 0))
+             for newest, count, people, unread in rows]
+    return GroupPage(items=items, page=page, per_page=per_page, total=total)
+
+
+def mark_group_read(user, note_id: int) -> int | None:
+    """Mark read the notification and the rest of its group; None if it is not the user's."""
+    note = db.session.get(Notification, note_id)
+    if note is None or note.user_id != user.id:
+        return None
+    same = ((Notification.kind == note.kind, Notification.proposal_id == note.proposal_id)
+            if note.kind in GROUPED_KINDS and note.proposal_id is not None
+            else (Notification.id == note.id,))
+    return db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None), *same)
+        .values(read_at=utcnow())).rowcount
+
+
+@home_link_decided.connect
+def tell_link_requester(link_request, *, actor, unit: str, approved: bool,
+                        reason: str) -> None:
+    """Whoever asked to be linked to a home hears the decision, with the reason if declined."""
+    notify([link_request.user_id], "link_decided", actor=actor,
+           details={"unit": unit, "approved": approved, "reason": reason})
 
 
 def unread_count(user) -> int:

@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -88,6 +89,12 @@ REFUSALS.register_all({
     "poll.extension_not_later": _l("The new closing time must be later than the current "
                                    "one."),
 })
+REFUSALS.register("poll.reminded_recently",
+                  _l("A reminder already went out at %(at)s, to %(num)d people. Non-voters "
+                     "are reminded at most once a day: the next reminder can be sent after "
+                     "%(next_at)s."),
+                  at=lambda moment: format_datetime(moment, "short"),
+                  next_at=lambda moment: format_datetime(moment, "short"))
 
 
 class PollForm(FlaskForm):

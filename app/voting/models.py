@@ -101,6 +101,12 @@ class Poll(db.Model):
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # At close: the result and the chain heads the notice prints, to compare with a recount.
     published_result: Mapped[dict | None] = mapped_column(JSON)
+    # Reminders to non-voters: the last one an organiser sent by hand (at most one a day)
+    # and to how many, and the smallest "days left" (3, then 1) whose automatic reminder
+    # went out, so that ``flask voting remind-due`` sends each once however often it runs.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_count: Mapped[int | None] = mapped_column()
+    closing_reminder_days: Mapped[int | None] = mapped_column()
 
     proposal: Mapped[Proposal] = relationship()
     options: Mapped[list["PollOption"]] = relationship(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import String, func, insert, select, update
+from sqlalchemy import String, func, insert, or_, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -273,6 +273,8 @@ def open_poll(poll: Poll, *, actor=None) -> None:
     if proposal.status == Status.DELIBERATION:
         transition(proposal, Action.OPEN_VOTING, actor=actor)
     proposal.closes_at = poll.closes_at
+    notify({uid for entry in entries for uid in entry["user_ids"]}, "poll_opened",
+           actor=actor, proposal_id=poll.proposal_id, details=poll_details(poll))
     db.session.flush()
 
 
@@ -506,7 +508,8 @@ def close_poll(poll: Poll, *, actor=None) -> None:
     poll.status = PollStatus.CLOSED
     poll.closed_at = utcnow()
     poll.objection_until = poll.closed_at + timedelta(days=poll.objection_days)
-    summary = result_summary(official_result(poll))
+    official = official_result(poll)
+    summary = result_summary(official)
     chain_head = _append(poll, CLOSE_ACTION, actor=actor, receipt="result",
                          details={"result": summary})
     audit_head = record("poll.close", actor=actor, community_id=poll.community_id,
@@ -516,6 +519,7 @@ def close_poll(poll: Poll, *, actor=None) -> None:
         "chain_head": {"seq": chain_head.seq, "hash": chain_head.hash},
         "audit_head": {"seq": audit_head.seq, "hash": audit_head.hash},
     }
+    _notify_result(poll, "preliminary", official.outcome)
     db.session.flush()
     poll_closed.send(poll)
 
@@ -531,6 +535,7 @@ def extend(poll: Poll, closes_at: datetime, *, actor, reason: str) -> None:
     poll.closes_at = closes_at
     poll.proposal.closes_at = closes_at
     poll.extension_reason = reason
+    poll.closing_reminder_days = None  # the new date gets its own "3 days, 1 day" reminders
 
 
 def finalise(poll: Poll) -> Result:
@@ -547,6 +552,7 @@ def finalise(poll: Poll) -> Result:
     # An advisory poll informs; it does not decide the proposal.
     if action is not None and poll.proposal.status == Status.VOTING:
         transition(poll.proposal, action, actor=None)
+    _notify_result(poll, "final", official.outcome)
     db.session.flush()
     poll_finalised.send(poll)
     return official
@@ -844,19 +850,89 @@ def turnout(poll: Poll) -> tuple[int, Decimal]:
     return people, Decimal(area).quantize(Decimal("0.01"))
 
 
-def remind_non_voters(poll: Poll, *, actor) -> int:
-    """Notify every account on the roll whose entry has no ballot yet; returns how many."""
+REMIND_EVERY = timedelta(hours=24)
+# Automatic reminders to non-voters, in days before the poll closes.
+CLOSING_REMINDERS = (3, 1)
+
+
+def poll_details(poll: Poll, **extra) -> dict:
+    """What every poll notification carries (the contract with the SMS and slip senders)."""
+    return {"title": poll.proposal.title, "poll": poll.id, "question": poll.question,
+            "closes_at": poll.closes_at.isoformat(), **extra}
+
+
+def roll_accounts(poll: Poll, *, not_voted: bool = False) -> set[int]:
+    """The accounts on the poll's roll (of the entries without a ballot): one query."""
+    query = select(RollEntry.user_ids).where(RollEntry.poll_id == poll.id)
+    if not_voted:
+        query = query.where(RollEntry.voted_at.is_(None))
+    return {uid for user_ids in db.session.execute(query).scalars() for uid in user_ids}
+
+
+def _notify_result(poll: Poll, stage: str, outcome: str) -> None:
+    """The preliminary (at close) or final result, to everyone on the roll. ``outcome`` is
+    the count's own word: passed, rejected, no_quorum, advisory or tie."""
+    notify(roll_accounts(poll), "poll_result", proposal_id=poll.proposal_id,
+           details=poll_details(poll, stage=stage, outcome=outcome))
+
+
+def remind_non_voters(poll: Poll, *, actor, now: datetime | None = None) -> int:
+    """Notify every account on the roll whose entry has no ballot yet, at most once every
+    REMIND_EVERY per poll whoever presses; returns how many. The claim on the day is one
+    conditional UPDATE, so of two presses at once (two organisers, a double tap) only one
+    sends: the other waits on the row and then finds the reminder already sent."""
+    now = now or utcnow()
     if poll.status != PollStatus.OPEN:
         raise VotingRefused("poll.not_open")
-    user_ids = {uid for user_ids in db.session.execute(
-        select(RollEntry.user_ids).where(RollEntry.poll_id == poll.id,
-                                         RollEntry.voted_at.is_(None))).scalars()
-        for uid in user_ids}
-    user_ids.discard(actor.id)
+    user_ids = roll_accounts(poll, not_voted=True) - {actor.id}
+    claimed = db.session.execute(
+        update(Poll).where(Poll.id == poll.id, Poll.status == PollStatus.OPEN,
+                           or_(Poll.reminded_at.is_(None),
+                               Poll.reminded_at <= now - REMIND_EVERY))
+        .values(reminded_at=now, reminded_count=len(user_ids))
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(poll)
+    if claimed != 1:
+        if poll.reminded_at is None:
+            raise VotingRefused("poll.not_open")
+        raise VotingRefused("poll.reminded_recently", at=poll.reminded_at,
+                            num=poll.reminded_count or 0,
+                            next_at=poll.reminded_at + REMIND_EVERY)
     notify(user_ids, "poll_reminder", actor=actor, proposal_id=poll.proposal_id,
-           details={"title": poll.proposal.title, "poll": poll.id, "question": poll.question,
-                    "closes_at": poll.closes_at.isoformat()})
+           details=poll_details(poll))
+    record("poll.remind", actor=actor, community_id=poll.community_id,
+           target=f"poll:{poll.id}", details={"reminded": len(user_ids)})
     return len(user_ids)
+
+
+def remind_closing(now: datetime | None = None) -> int:
+    """3 days and 1 day before an open poll closes, remind those on its roll who have not
+    voted ("poll_closing"). Each threshold goes out once per poll however often this runs
+    (from cron): a conditional UPDATE of the poll's ``closing_reminder_days`` claims it.
+    A poll found late (opened with 20 hours left) gets only the nearest threshold.
+    Returns how many polls sent a reminder."""
+    now = now or utcnow()
+    soonest = min(CLOSING_REMINDERS)
+    polls = db.session.execute(
+        select(Poll).where(Poll.status == PollStatus.OPEN, Poll.closes_at > now,
+                           Poll.closes_at <= now + timedelta(days=max(CLOSING_REMINDERS)),
+                           or_(Poll.closing_reminder_days.is_(None),
+                               Poll.closing_reminder_days > soonest))
+        .options(joinedload(Poll.proposal)).order_by(Poll.id)).scalars().all()
+    sent = 0
+    for poll in polls:
+        days = min(d for d in CLOSING_REMINDERS if poll.closes_at - now <= timedelta(days=d))
+        claimed = db.session.execute(
+            update(Poll).where(Poll.id == poll.id, Poll.status == PollStatus.OPEN,
+                               or_(Poll.closing_reminder_days.is_(None),
+                                   Poll.closing_reminder_days > days))
+            .values(closing_reminder_days=days)).rowcount
+        if claimed == 1:
+            notify(roll_accounts(poll, not_voted=True), "poll_closing",
+                   proposal_id=poll.proposal_id, details=poll_details(poll, days_left=days))
+            sent += 1
+    db.session.flush()
+    return sent
 
 
 def file_objection(poll: Poll, *, user, text: str) -> Objection:

@@ -129,7 +129,7 @@ def test_owners_vote_one_changes_the_chair_closes_and_an_owner_finds_the_receipt
     poll_id = int(page.url.rsplit("/", 1)[1])
     expect(page.locator(".flashes .flash-success")).to_be_visible()
     # The roll is frozen: 4 owners, 390.00 m²; nobody has voted.
-    expect(page.locator("article.poll")).to_contain_text("390.00")
+    expect(page.locator("section.poll-details")).to_contain_text("390.00")
     expect(page.locator("#turnout")).to_contain_text("0.00 %")
     expect(page.locator("#organiser form[action$='/close'] button")).to_be_visible()
     expect(page.locator("#results")).to_have_count(0)
