@@ -124,9 +124,13 @@ def test_a_replace_moves_only_that_unit_and_tells_the_displaced_account(
     assert event.details["reason"] == REASON
     assert event.details["replaced_user_id"] == estate.old.id
     assert event.details["kept_units"] == ["1栋-101", "1栋-103"]
-    note = db.session.execute(select(Notification)).scalar_one()
+    note = db.session.execute(select(Notification).where(
+        Notification.kind == "link_replaced")).scalar_one()
     assert (note.user_id, note.kind, note.details) == (
         estate.old.id, "link_replaced", {"unit": "1栋-102", "reason": REASON})
+    decided = db.session.execute(select(Notification).where(
+        Notification.kind == "link_decided")).scalar_one()
+    assert decided.user_id == estate.new.id and decided.details["approved"] is True
     login(estate.old)
     inbox = client.get("/notifications").get_data(as_text=True)
     assert "工作人员已将1栋-102关联到另一个账号" in inbox and REASON in inbox
@@ -187,7 +191,8 @@ def test_a_stranger_to_the_roster_needs_a_replace_but_displaces_nobody(
         "owner": str(owner.id)})
     db.session.expire_all()
     assert db.session.get(Owner, owner.id).user_id == stranger.id
-    assert db.session.execute(select(func.count(Notification.id))).scalar_one() == 0
+    assert db.session.execute(select(func.count(Notification.id)).where(
+        Notification.kind == "link_replaced")).scalar_one() == 0
     event = db.session.execute(select(AuditEvent).where(
         AuditEvent.action == "verification.approve")).scalar_one()
     assert event.details["differs_from_roster"] is True
