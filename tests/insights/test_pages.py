@@ -126,7 +126,9 @@ def test_csv_tables_are_excel_friendly(town, english, login):
     login(town.admin)
     response = english.get(dashboard_url(town) + "/participation_buildings.csv?period=30d")
     assert response.mimetype == "text/csv"
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].startswith(
+        f'attachment; filename="insights-{town.community.id}-participation_buildings-')
+    assert "filename*=UTF-8''Insights-" in response.headers["Content-Disposition"]
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeffBuilding,Grid,Households,Took part,Households taking part (%)")
     assert "A栋,一网格,6,3,50.0" in text
