@@ -44,6 +44,9 @@ def apply_cache_policy(response: Response) -> Response:
     an ETag and a 304 for a successful GET whose body is in memory."""
     if request.endpoint == "static" or "Cache-Control" in response.headers:
         return response
+    # A URL answers htmx with a fragment and a browser with the page: the back button must
+    # never show a kept fragment as the page.
+    response.vary.add("HX-Request")
     if is_no_store(current_app, request.endpoint):
         response.headers["Cache-Control"] = NO_STORE
         return response

@@ -213,7 +213,12 @@ def test_the_street_office_sees_its_communities_side_by_side(town, street_office
     assert "测试花园" in page and "第二小区" in page and "不管的小区" not in page
     assert "<td>15</td><td>6</td><td>40.0</td>" in page.replace("\n", "").replace(" ", "")
     assert f'href="/c/{town.community.id}/insights?period=90d"' in page
-    csv = english.get("/insights/communities.csv").get_data(as_text=True)
+    response = english.get("/insights/communities.csv")
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="insights-communities-')
+    assert "filename*=UTF-8''Insights%20across%20communities-" in \
+        response.headers["Content-Disposition"]
+    csv = response.get_data(as_text=True)
     assert csv.startswith("\ufeffCommunity,Households") and "测试花园,15,6,40.0" in csv
     assert english.get(f"/c/{town.community.id}/insights").status_code == 200
 
