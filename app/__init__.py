@@ -150,12 +150,16 @@ def _register_request_hooks(app: Flask) -> None:
     from flask_babel import get_locale
 
     from app.auth.sessions import note_activity
+    from app.core.assets import init_static_files
+    from app.core.caching import apply_cache_policy
+    from app.core.compression import compress_response
     from app.core.input import refuses_input
     from app.core.preferences import elder_mode_enabled
     from app.permissions import can
     from app.phones import mask_phone
 
     app.jinja_env.filters["masked"] = mask_phone
+    init_static_files(app)
 
     @app.before_request
     def refuse_control_characters():
@@ -187,6 +191,9 @@ def _register_request_hooks(app: Flask) -> None:
             "current_locale": str(get_locale()),
         }
 
+    # After-request hooks run last-registered first: compression comes after everything else.
+    app.after_request(compress_response)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -196,10 +203,8 @@ def _register_request_hooks(app: Flask) -> None:
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # Pages depend on the login, the language and elder mode: never share them in caches.
-        if request.endpoint != "static":
-            response.headers.setdefault("Cache-Control", "private, no-store")
         response.vary.add("Cookie")
-        return response
+        return apply_cache_policy(response)
 
 
 def _register_error_handlers(app: Flask) -> None:

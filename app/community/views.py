@@ -75,6 +75,7 @@ from app.community.services import (
     units_owned_by,
     units_page,
 )
+from app.core.caching import no_store
 from app.core.forms import options
 from app.core.rendering import done, go_to, render_page, wants_fragment
 from app.extensions import db
@@ -171,6 +172,7 @@ def new_building(community_id: int):
 
 
 @bp.route("/c/<int:community_id>/roster/import", methods=["GET", "POST"])
+@no_store
 @login_required
 def roster_import(community_id: int):
     community = _community_or_404(community_id)
@@ -201,6 +203,7 @@ def roster_import(community_id: int):
 
 
 @bp.route("/c/<int:community_id>/units")
+@no_store
 @login_required
 def units(community_id: int):
     community = _community_or_404(community_id)
@@ -223,6 +226,7 @@ def _revealed(community: Community, name: str, phone: str, back: str):
 
 
 @bp.route("/c/<int:community_id>/owners/<int:owner_id>/phone", methods=["POST"])
+@no_store
 @login_required
 def reveal_owner_phone(community_id: int, owner_id: int):
     """One roster owner's full number, for staff who must call them; audited."""
@@ -238,6 +242,7 @@ def reveal_owner_phone(community_id: int, owner_id: int):
 
 
 @bp.route("/c/<int:community_id>/verifications/<int:request_id>/phone", methods=["POST"])
+@no_store
 @login_required
 def reveal_applicant_phone(community_id: int, request_id: int):
     """The full number of a person asking to be linked to a home; audited."""
@@ -257,6 +262,7 @@ def reveal_applicant_phone(community_id: int, request_id: int):
 
 
 @bp.route("/c/<int:community_id>/verifications")
+@no_store
 @login_required
 def verifications(community_id: int):
     community = _community_or_404(community_id)
@@ -314,6 +320,7 @@ def decide_verification(community_id: int, request_id: int):
 
 
 @bp.route("/me")
+@no_store
 @login_required
 def my_account():
     return render_template(
@@ -335,6 +342,7 @@ def _link_form() -> LinkRequestForm:
 
 
 @bp.route("/me/link", methods=["GET", "POST"], endpoint="request_link")
+@no_store
 @login_required
 def link_request_page():
     form = _link_form()
@@ -553,6 +561,7 @@ def _revoke_role_in(community: Community | None, grant_id: int) -> None:
 
 
 @bp.route("/c/<int:community_id>/roles", methods=["GET", "POST"])
+@no_store
 @login_required
 def community_roles(community_id: int):
     community = _community_or_404(community_id)
@@ -570,6 +579,7 @@ def revoke_community_role(community_id: int, grant_id: int):
 
 
 @bp.route("/platform/roles", methods=["GET", "POST"])
+@no_store
 @login_required
 def platform_roles():
     require("platform.admin")
@@ -589,6 +599,7 @@ def revoke_platform_role(grant_id: int):
 
 
 @bp.route("/audit/")
+@no_store
 @login_required
 def audit_log():
     """Platform administrators read the whole log; community administrators their own part."""

@@ -20,6 +20,8 @@ from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.core.downloads import content_disposition
+
 MEGABYTE = 1024 * 1024
 MEGAPIXEL = 1_000_000
 MAX_SIDE = 2000
@@ -167,11 +169,15 @@ def discard(folder: UploadFolder, stored_name: str) -> None:
 
 def serve(folder: UploadFolder, stored_name: str, content_type: str, *, thumb: bool = False,
           download_name: str | None = None):
-    """A stored file for a reader already authorised. Its random name never changes its
-    content, so the browser may keep it, but only that browser."""
+    """A stored file for a reader already authorised, opened in place under the name it
+    was uploaded with. Its random name never changes its content, so the browser may keep
+    it, but only that browser."""
     path = file_path(folder, stored_name, thumb=thumb)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=content_type, download_name=download_name)
+    response = send_file(path, mimetype=content_type)
+    if download_name:
+        response.headers["Content-Disposition"] = content_disposition(download_name,
+                                                                      inline=True)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from app.core.caching import no_store
 from app.core.preferences import ELDER_COOKIE, LANGUAGE_COOKIE, safe_next
 from app.core.rendering import done, render_page
 from app.extensions import db
@@ -37,6 +38,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
+@no_store
 def home():
     """Signed in: what waits first (open votes on the user's roll, today's meetings), then
     the notices for the user's homes, then their communities."""

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.community.models import Community, Grid
+from app.core.downloads import file_name, send_document
 from app.core.rendering import render_page
 from app.core.spreadsheets import csv_text
 from app.extensions import beijing_today, db, utcnow
@@ -113,12 +114,12 @@ def topics(community_id: int):
                        topics=found, table=topics_table(found), query=form.query())
 
 
-def _csv(name: str, header: list[str], rows: list[list]) -> Response:
+def _csv(name: str, ascii_name: str, header: list[str], rows: list[list]) -> Response:
     """UTF-8 with a byte-order mark, so that Excel reads the Chinese correctly."""
     text = csv_text([header, *(["—" if value is None else value for value in row]
                                 for row in rows)])
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return send_document("\ufeff" + text, name, "text/csv", inline=False,
+                         ascii_name=f"{ascii_name}.csv")
 
 
 @bp.route("/c/<int:community_id>/insights/<table>.csv")
@@ -136,7 +137,9 @@ def table_csv(community_id: int, table: str):
     else:
         header, rows = TABLES[table](_figures(community, form))
     period = form.chosen_period()
-    return _csv(f"insights-{community.id}-{table}-{period.start}-{period.end}", header, rows)
+    return _csv(file_name(_("Insights"), community.name, table, period.start, period.end,
+                          suffix="csv"),
+                f"insights-{community.id}-{table}-{period.start}-{period.end}", header, rows)
 
 
 def _overview_choice() -> tuple[PeriodForm, list[Community], bool]:
@@ -181,4 +184,6 @@ def overview_csv():
         abort(400)
     period = form.chosen_period()
     header, rows = overview_table(_overview_rows(communities, period))
-    return _csv(f"insights-communities-{period.start}-{period.end}", header, rows)
+    return _csv(file_name(_("Insights across communities"), period.start, period.end,
+                          suffix="csv"),
+                f"insights-communities-{period.start}-{period.end}", header, rows)

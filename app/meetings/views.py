@@ -1,7 +1,6 @@
 """Meeting pages: the list, scheduling, the meeting page with its attendance and agenda,
 checking in, and recording what each item resolved."""
 
-import io
 import time
 
 from flask import (
@@ -14,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,6 +26,8 @@ from app.auth.models import User
 from app.community.models import Community, Organisation
 from app.core.documents import FORMATS, to_html
 from app.core.documents import render as render_document
+from app.core.downloads import content_disposition, send_document
+from app.core.downloads import file_name as document_name
 from app.core.forms import to_utc
 from app.core.rendering import done, render_page, wants_fragment
 from app.extensions import db, limiter, local_zone
@@ -616,15 +616,21 @@ def minutes(meeting_id: int):
                        **_minutes_section(meeting, form))
 
 
-def _send_minutes(meeting, document, file_format: str, name: str, banner: str = ""):
+def _send_minutes(meeting, document, file_format: str, ascii_name: str, which: str,
+                  banner: str = ""):
+    """The minutes under a name that says which meeting, day and version they are; the PDF
+    and the print view open in place."""
+    day = meeting.starts_at.astimezone(local_zone()).date().isoformat()
+    name = document_name(document.title, day, which, suffix=file_format)
     if file_format == "html":
         page = render_template("meetings/minutes_print.html", meeting=meeting,
                                document=document, document_html=to_html(document),
                                banner=banner)
-        return page, 200, {"Content-Disposition": f'inline; filename="{name}"'}
+        return page, 200, {"Content-Disposition": content_disposition(
+            name, inline=True, ascii_name=ascii_name)}
     data = render_document(document, file_format, current_app.config["DOCUMENT_FONT"] or None)
-    return send_file(io.BytesIO(data), mimetype=FORMATS[file_format], as_attachment=True,
-                     download_name=name)
+    return send_document(data, name, FORMATS[file_format], inline=file_format == "pdf",
+                         ascii_name=ascii_name)
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes.<file_format>")
@@ -644,7 +650,8 @@ def minutes_file(meeting_id: int, file_format: str):
         banner = _("Superseded: version %(latest)d replaces this version.",
                    latest=versions[0].version)
     return _send_minutes(meeting, published_document(chosen), file_format,
-                         file_name(meeting, file_format, chosen.version), banner)
+                         file_name(meeting, file_format, chosen.version),
+                         _("Version %(number)d", number=chosen.version), banner)
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/draft.<file_format>")
@@ -655,7 +662,7 @@ def minutes_draft(meeting_id: int, file_format: str):
     if file_format not in FORMATS:
         abort(404)
     return _send_minutes(meeting, draft_minutes(meeting), file_format,
-                         file_name(meeting, file_format),
+                         file_name(meeting, file_format), _("Draft"),
                          _("Draft: not published; the records may still change."))
 
 # --- Follow-up actions decided at an agenda item ---------------------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.community.labels import SCOPE_LABELS
 from app.community.models import Building, Community, Organisation
 from app.core import uploads
+from app.core.caching import no_store
 from app.core.rendering import done, render_page
 from app.extensions import db
 from app.notices import permissions  # noqa: F401  (registers the notice rules)
@@ -163,6 +164,7 @@ def _reads_context(notice: Notice) -> dict:
 
 
 @bp.route("/notices/<int:notice_id>/reads")
+@no_store
 @login_required
 def reads(notice_id: int):
     """知晓率, for the issuing organisation's staff only."""

@@ -1,15 +1,17 @@
 """/me/data: download everything about me, ask for my account to be erased; and the
 queue where community admins carry erasures out."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.audit.services import record
 from app.community.models import Community
 from app.community.personal_data import record_view
+from app.core.caching import no_store
+from app.core.downloads import file_name, send_document
 from app.core.refusals import Refused
-from app.extensions import db, utcnow
+from app.extensions import db, local_zone, utcnow
 from app.permissions import can, require
 from app.privacy.export import export_zip, personal_data
 from app.privacy.forms import CarryOutForm, DeletionRequestForm
@@ -30,21 +32,24 @@ def _my_data_page(form: DeletionRequestForm):
 
 
 @bp.route("/me/data")
+@no_store
 @login_required
 def my_data():
     return _my_data_page(DeletionRequestForm(formdata=None))
 
 
 @bp.route("/me/data/export")
+@no_store
 @login_required
 def export():
     """Everything about me as a zip; the download itself is recorded."""
     record("personal_data.export", actor=current_user, target=f"user:{current_user.id}")
     db.session.commit()
     data = export_zip(personal_data(current_user))
-    name = f"gongzhi-my-data-{utcnow():%Y%m%d}.zip"
-    return Response(data, mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    day = utcnow().astimezone(local_zone()).date().isoformat()
+    return send_document(data, file_name(_("My personal data"), day, suffix="zip"),
+                         "application/zip", inline=False,
+                         ascii_name=f"gongzhi-my-data-{day.replace('-', '')}.zip")
 
 
 @bp.route("/me/data/deletion", methods=["POST"])
@@ -77,6 +82,7 @@ def _queue(community: Community, forms: dict | None = None):
 
 
 @bp.route("/c/<int:community_id>/deletion-requests")
+@no_store
 @login_required
 def queue(community_id: int):
     community = db.get_or_404(Community, community_id)

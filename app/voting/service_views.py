@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, user_logged_in
 
+from app.core.caching import no_store
 from app.core.forms import to_utc
 from app.extensions import db
 from app.voting.forms import PaperServiceForm, PostingForm
@@ -40,6 +41,7 @@ def _render_service(poll, paper_form=None, posting_form=None, refusal=None):
 
 
 @bp.route("/polls/<int:poll_id>/service", methods=["GET", "POST"])
+@no_store
 @login_required
 def service(poll_id: int):
     """Who has not been served, by building; staff record a paper notice handed over."""

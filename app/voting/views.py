@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,11 +20,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
 from app.community.models import Community, Organisation
-from app.core.documents import FORMATS, render
+from app.core.caching import no_store
+from app.core.documents import FORMATS, render, to_html
+from app.core.downloads import file_name, send_document
 from app.core.forms import to_utc
 from app.core.rendering import wants_fragment
 from app.core.text import percent
-from app.extensions import db, utcnow
+from app.extensions import db, local_zone, utcnow
 from app.messaging.services import poll_sms
 from app.permissions import can, require
 from app.phones import mask_phone, normalise_phone
@@ -269,6 +270,7 @@ def _render_poll(poll: Poll, refused_answer: dict | None = None, **forms):
 
 
 @bp.route("/polls/<int:poll_id>")
+@no_store
 @login_required
 def view_poll(poll_id: int):
     return _render_poll(_poll_or_404(poll_id))
@@ -295,6 +297,7 @@ def _voter_entry(poll: Poll) -> RollEntry:
 
 
 @bp.route("/polls/<int:poll_id>/confirm", methods=["POST"])
+@no_store
 @login_required
 def confirm_vote(poll_id: int):
     poll = _poll_or_404(poll_id)
@@ -309,6 +312,7 @@ def confirm_vote(poll_id: int):
 
 
 @bp.route("/polls/<int:poll_id>/vote", methods=["POST"])
+@no_store
 @login_required
 def vote(poll_id: int):
     poll = _poll_or_404(poll_id)
@@ -326,6 +330,7 @@ def vote(poll_id: int):
 
 
 @bp.route("/polls/<int:poll_id>/bulletin")
+@no_store
 @login_required
 def poll_bulletin(poll_id: int):
     poll = _poll_or_404(poll_id)
@@ -340,6 +345,7 @@ def poll_bulletin(poll_id: int):
 
 
 @bp.route("/polls/<int:poll_id>/package.zip")
+@no_store
 @login_required
 def audit_zip(poll_id: int):
     poll = _poll_or_404(poll_id, "proposal.chair")
@@ -349,22 +355,34 @@ def audit_zip(poll_id: int):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in audit_package(poll).items():
             archive.writestr(name, text)
-    buffer.seek(0)
-    return send_file(buffer, mimetype="application/zip", as_attachment=True,
-                     download_name=f"poll-{poll.id}-audit.zip")
+    name = file_name(_("Audit package"), poll.question[:40], _closing_day(poll), suffix="zip")
+    return send_document(buffer.getvalue(), name, "application/zip", inline=False,
+                         ascii_name=f"poll-{poll.id}-audit.zip")
+
+
+def _closing_day(poll: Poll) -> str:
+    """The day the poll closed, in Beijing, for file names."""
+    return (poll.closed_at or poll.closes_at).astimezone(local_zone()).date().isoformat()
 
 
 @bp.route("/polls/<int:poll_id>/notice.<file_format>")
 @login_required
 def result_notice_file(poll_id: int, file_format: str):
-    """The result notice (表决结果公告) to print, sign and post: for anyone concerned."""
+    """The result notice (表决结果公告) to print, sign and post: for anyone concerned. The
+    PDF and the page to print from the browser open in place; the file is named after the
+    notice, the community and the day the poll closed."""
     poll = _poll_or_404(poll_id)
     if poll.status not in CLOSED or file_format not in FORMATS:
         abort(404)
-    data = render(result_notice(poll), file_format,
-                  current_app.config["DOCUMENT_FONT"] or None)
-    return send_file(io.BytesIO(data), mimetype=FORMATS[file_format], as_attachment=True,
-                     download_name=f"poll-{poll.id}-{poll.status}-notice.{file_format}")
+    document = result_notice(poll)
+    if file_format == "html":
+        return render_template("voting/notice_print.html", poll=poll, document=document,
+                               document_html=to_html(document))
+    data = render(document, file_format, current_app.config["DOCUMENT_FONT"] or None)
+    community = db.session.get(Community, poll.community_id)
+    name = file_name(document.title, community.name, _closing_day(poll), suffix=file_format)
+    return send_document(data, name, FORMATS[file_format], inline=file_format == "pdf",
+                         ascii_name=f"poll-{poll.id}-{poll.status}-notice.{file_format}")
 
 
 # --- Staff ----------------------------------------------------------------------------------
@@ -403,6 +421,7 @@ def _offline_form(poll: Poll) -> OfflineForm:
 
 
 @bp.route("/polls/<int:poll_id>/offline", methods=["GET", "POST"])
+@no_store
 @login_required
 def offline(poll_id: int):
     poll = _poll_or_404(poll_id, "poll.enter_offline")

@@ -2,7 +2,7 @@
 code, a member checks in with it on their phone, the recorder marks the chair and a
 non-voting attendee present and watches the quorum, records an agenda item (notes, a
 resolution, a show of hands) and a follow-up action for the property company, publishes
-the minutes and downloads them as Word and PDF.
+the minutes, downloads them as Word and opens the PDF in place.
 
 Elements are found by id, name, class and href, not by words: the translations change
 while this is written. Where words must be read, they come from the app's own catalogue,
@@ -11,6 +11,7 @@ so they follow the translation."""
 import io
 import re
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from docx import Document as DocxDocument
@@ -98,6 +99,7 @@ def test_recorder_checks_attendees_in_records_a_resolution_and_publishes_the_min
            details={"title": meeting.title, "starts_at": meeting.starts_at.isoformat()})
     db.session.commit()
     meeting_id, item_id, company_id = meeting.id, meeting.items[0].id, company.id
+    meeting_title = meeting.title
     recorder_phone, member_phone = meeting.recorder.phone, member.user.phone
     chair_id, observer_id, staff_id = chair.id, observer.id, staff.id
     db.session.remove()  # the server's requests use their own sessions
@@ -224,7 +226,8 @@ def test_recorder_checks_attendees_in_records_a_resolution_and_publishes_the_min
     page.go_back()
     name, docx = download(page, versions.locator(
         f"a[href$='/meetings/{meeting_id}/minutes.docx?version=1']"))
-    assert name == f"meeting-{meeting_id}-minutes-v1.docx"
+    assert name.startswith(zh(app, "Minutes: %(title)s", title=meeting_title))
+    assert name.endswith("-第 1 版.docx")  # the name in Chinese (filename*), not the fallback
     document = DocxDocument(io.BytesIO(docx))
     cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
     text = "\n".join([p.text for p in document.paragraphs] + cells)
@@ -234,10 +237,18 @@ def test_recorder_checks_attendees_in_records_a_resolution_and_publishes_the_min
                    "abstaining.", votes_for=2, against=0, abstain=0) in text
     assert zh(app, "Result: %(outcome)s.", outcome=passed) in text
     assert ACTION in text and PROPERTY_COMPANY in text
-    name, pdf = download(page, versions.locator(
-        f"a[href$='/meetings/{meeting_id}/minutes.pdf?version=1']"))
-    assert name == f"meeting-{meeting_id}-minutes-v1.pdf"
+    # The PDF opens in place, as on a phone; saved, it keeps its Chinese name.
+    versions.locator(f"a[href$='/meetings/{meeting_id}/minutes.pdf?version=1']").click()
+    expect(page).to_have_url(re.compile(rf"/meetings/{meeting_id}/minutes\.pdf\?version=1$"))
+    opened = page.request.get(page.url)
+    disposition = opened.headers["content-disposition"]
+    assert disposition.startswith("inline;")
+    name = unquote(disposition.split("filename*=UTF-8''", 1)[1])
+    assert name.startswith(zh(app, "Minutes: %(title)s", title=meeting_title))
+    assert name.endswith("-第 1 版.pdf")
+    pdf = opened.body()
     assert pdf.startswith(b"%PDF-")
+    page.go_back()
     pdf_text = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert flat(RESOLUTION) in pdf_text, pdf_text[:2000]
 

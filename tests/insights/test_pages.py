@@ -126,7 +126,9 @@ def test_csv_tables_are_excel_friendly(town, english, login):
     login(town.admin)
     response = english.get(dashboard_url(town) + "/participation_buildings.csv?period=30d")
     assert response.mimetype == "text/csv"
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].startswith(
+        f'attachment; filename="insights-{town.community.id}-participation_buildings-')
+    assert "filename*=UTF-8''Insights-" in response.headers["Content-Disposition"]
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeffBuilding,Grid,Households,Took part,Households taking part (%)")
     assert "A栋,一网格,6,3,50.0" in text
@@ -211,7 +213,12 @@ def test_the_street_office_sees_its_communities_side_by_side(town, street_office
     assert "测试花园" in page and "第二小区" in page and "不管的小区" not in page
     assert "<td>15</td><td>6</td><td>40.0</td>" in page.replace("\n", "").replace(" ", "")
     assert f'href="/c/{town.community.id}/insights?period=90d"' in page
-    csv = english.get("/insights/communities.csv").get_data(as_text=True)
+    response = english.get("/insights/communities.csv")
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="insights-communities-')
+    assert "filename*=UTF-8''Insights%20across%20communities-" in \
+        response.headers["Content-Disposition"]
+    csv = response.get_data(as_text=True)
     assert csv.startswith("\ufeffCommunity,Households") and "测试花园,15,6,40.0" in csv
     assert english.get(f"/c/{town.community.id}/insights").status_code == 200
 

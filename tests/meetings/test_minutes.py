@@ -6,6 +6,7 @@ import io
 import json
 import re
 from datetime import date, timedelta
+from urllib.parse import unquote
 
 import pytest
 from docx import Document as DocxDocument
@@ -204,13 +205,19 @@ def test_publishing_freezes_the_minutes_and_logs_their_hash(minuted, client, log
     assert published.status_code == 200
     assert "电梯噪音需要评估" in published.get_data(as_text=True)
     assert "会后改写的记录" not in published.get_data(as_text=True)
-    assert f'filename=meeting-{minuted.meeting.id}-minutes-v1.md' in \
+    assert f'filename="meeting-{minuted.meeting.id}-minutes-v1.md"' in \
         published.headers["Content-Disposition"]
     draft = client.get(f"/meetings/{minuted.meeting.id}/minutes/draft.md")
     assert "会后改写的记录" in draft.get_data(as_text=True)
     pdf = client.get(f"/meetings/{minuted.meeting.id}/minutes.pdf")
     assert pdf.mimetype == "application/pdf"
     assert "电梯噪音需要评估" in _flat(_pdf_text(pdf.data))
+    # Opens in place on a phone, under a name that says which minutes and which version.
+    disposition = pdf.headers["Content-Disposition"]
+    assert disposition.startswith(
+        f'inline; filename="meeting-{minuted.meeting.id}-minutes-v1.pdf"; filename*=UTF-8\'\'')
+    assert unquote(disposition.split("''", 1)[1]).endswith("-第 1 版.pdf")
+    assert published.headers["Content-Disposition"].startswith("attachment;")
 
 
 def test_a_correction_needs_a_reason_and_links_the_version_it_replaces(minuted, client, login,
