@@ -91,6 +91,8 @@ def test_a_photo_goes_to_the_bucket_and_is_served_from_it(s3_app, bucket, tmp_pa
         response.direct_passthrough = False
         assert response.get_data() == bucket.get(f"proposals/{stored}-thumb.jpg")
         assert response.mimetype == "image/jpeg"
+        # The browser may revalidate, but learns nothing of where the file is kept.
+        assert response.headers["ETag"] and stored not in response.headers["ETag"]
     uploads.discard(uploads.PHOTOS, stored)
     assert not any(bucket.exists(k) for k in keys)
 
