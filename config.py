@@ -86,6 +86,16 @@ class Config:
     PROPOSAL_UPLOAD_LIMIT = PROPOSAL_MAX_PHOTOS * PHOTO_MAX_BYTES + 1024 * 1024
     NOTICE_UPLOAD_LIMIT = NOTICE_MAX_ATTACHMENTS * PDF_MAX_BYTES + 1024 * 1024
     ROSTER_MAX_ROWS = 20000
+    # Where uploads are stored (app/core/storage.py): "local" (instance/uploads, one machine)
+    # or "s3", a bucket every app node shares (AWS S3, Aliyun OSS, MinIO). OSS and MinIO
+    # behind one host name want S3_ADDRESSING_STYLE=path.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "auto")
     # The Ed25519 private key (PEM) that signs chain anchors (`flask audit anchor`): a path
     # outside the database and its backups, e.g. on the host that keeps the anchors.
     AUDIT_ANCHOR_KEY = ""

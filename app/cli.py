@@ -1,7 +1,8 @@
 """Command-line tools: ``flask seed-demo``, ``flask roster import``, ``flask audit verify``
 (with ``keygen`` and ``anchor``), ``flask roles grant``, ``flask tally`` (the independent
 recount), ``flask voting remind-due``, ``flask notice export``, ``flask minutes export``
-and ``flask translate``; ``flask jobs work`` and ``flask jobs status`` live in app/core/jobs.py;
+and ``flask translate``; ``flask jobs work`` and ``flask jobs status`` live in app/core/jobs.py,
+``flask storage migrate-local`` in app/core/storage.py;
 ``flask backup``, ``flask restore`` and ``flask retention purge`` live in
 app/privacy/commands.py."""
 
@@ -38,6 +39,7 @@ from app.community.services import (
 )
 from app.core.documents import FORMATS, render
 from app.core.jobs import jobs_group
+from app.core.storage import storage_group
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db, utcnow
 from app.meetings import minutes as meeting_minutes
@@ -67,6 +69,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(notice_group)
     app.cli.add_command(minutes_group)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(storage_group)
     for command in PRIVACY_COMMANDS + MESSAGING_COMMANDS:
         app.cli.add_command(command)
 

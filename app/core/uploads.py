@@ -5,22 +5,25 @@ GPS position, no camera serial); a PDF is kept as it is, but only when it starts
 A photo's pixel count is read from its header and checked before anything is decoded, and
 only a picture shrunk to ``MAX_SIDE`` is worked on: a small file that would unpack to a
 gigantic picture costs nothing, and an accepted one at most its megapixels times four bytes,
-once. Either is stored under a random name in the instance folder, where only the app serves it,
-to readers the calling view has already authorised. Cleaning is pure and takes its limits as
-arguments; storing and serving need the app, for its instance folder.
+once. Either is stored under a random name in the app's storage (app/core/storage.py: the
+instance folder or an object store), from where only the app serves it, to readers the calling
+view has already authorised. Cleaning is pure and takes its limits as arguments; storing and
+serving need the app, for its storage.
 """
 
+import hashlib
 import secrets
 import warnings
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
-from flask import abort, current_app, send_file
+from flask import abort, send_file
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.core.downloads import content_disposition
+from app.core.storage import StoredFileMissing, storage
 
 MEGABYTE = 1024 * 1024
 MEGAPIXEL = 1_000_000
@@ -70,7 +73,7 @@ class CleanFile:
 
 @dataclass(frozen=True)
 class UploadFolder:
-    """Where one kind of file is kept under the instance folder, and how its names end."""
+    """The folder (key prefix) one kind of file is kept under, and how its names end."""
 
     name: str
     suffix: str = ""
@@ -146,25 +149,26 @@ def clean_document(data: bytes, *, filename: str, photo_max_bytes: int, photo_ma
         raise
 
 
-def file_path(folder: UploadFolder, stored_name: str, *, thumb: bool = False) -> Path:
+def key(folder: UploadFolder, stored_name: str, *, thumb: bool = False) -> str:
+    """The storage key: the path under instance/uploads where files were always kept."""
     name = f"{stored_name}-thumb" if thumb else stored_name
-    return Path(current_app.instance_path) / "uploads" / folder.name / f"{name}{folder.suffix}"
+    return f"{folder.name}/{name}{folder.suffix}"
 
 
 def store(folder: UploadFolder, clean: CleanFile) -> str:
     """Write the file (and a photo's thumbnail); return the random name it is stored under."""
     stored_name = secrets.token_hex(16)
-    path = file_path(folder, stored_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(clean.data)
+    files = storage()
+    files.put(key(folder, stored_name), clean.data, clean.content_type)
     if clean.thumb is not None:
-        file_path(folder, stored_name, thumb=True).write_bytes(clean.thumb)
+        files.put(key(folder, stored_name, thumb=True), clean.thumb, JPEG)
     return stored_name
 
 
 def discard(folder: UploadFolder, stored_name: str) -> None:
+    files = storage()
     for thumb in (False, True):
-        file_path(folder, stored_name, thumb=thumb).unlink(missing_ok=True)
+        files.delete(key(folder, stored_name, thumb=thumb))
 
 
 def serve(folder: UploadFolder, stored_name: str, content_type: str, *, thumb: bool = False,
@@ -172,10 +176,15 @@ def serve(folder: UploadFolder, stored_name: str, content_type: str, *, thumb: b
     """A stored file for a reader already authorised, opened in place under the name it
     was uploaded with. Its random name never changes its content, so the browser may keep
     it, but only that browser."""
-    path = file_path(folder, stored_name, thumb=thumb)
-    if not path.is_file():
+    stored_key = key(folder, stored_name, thumb=thumb)
+    try:
+        data = storage().get(stored_key)
+    except StoredFileMissing:
         abort(404)
-    response = send_file(path, mimetype=content_type)
+    # What is stored under a key never changes, so a digest of the key is a valid ETag and
+    # tells the reader nothing about where the file is kept.
+    response = send_file(BytesIO(data), mimetype=content_type,
+                         etag=hashlib.sha256(stored_key.encode()).hexdigest()[:32])
     if download_name:
         response.headers["Content-Disposition"] = content_disposition(download_name,
                                                                       inline=True)

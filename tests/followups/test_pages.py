@@ -8,7 +8,8 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
-from app.core.uploads import PHOTOS, file_path
+from app.core.storage import storage
+from app.core.uploads import PHOTOS, key
 from app.extensions import beijing_today, db, utcnow
 from app.followups.models import ActionStatus, FollowUpAction
 from app.followups.services import mark_done
@@ -333,7 +334,7 @@ def test_a_photo_alone_will_do_and_is_served_to_those_who_see_the_proposal(
     assert response.status_code == 302
     db.session.expire_all()
     stored = db.session.get(FollowUpAction, action.id).done_photo
-    assert stored and file_path(PHOTOS, stored).is_file()
+    assert stored and storage().exists(key(PHOTOS, stored))
     login(setting.w.users["resident"])
     page = en.get(f"/p/{setting.proposal.id}").get_data(as_text=True)
     assert f'src="/actions/{action.id}/photo/thumb"' in page

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app import extensions
 from app.audit.models import AuditEvent
 from app.community.models import MemberRole
-from app.core.uploads import PHOTOS, file_path
+from app.core.storage import storage
+from app.core.uploads import PHOTOS, key
 from app.extensions import beijing_today, db
 from app.followups.models import ActionStatus
 from app.followups.services import ActionRefused, mark_done
@@ -115,7 +116,7 @@ def test_a_photo_is_stored_without_its_location(setting, give_action, tmp_path, 
     action = give_action()
     mark_done(action, actor=setting.w.users["property_staff"], note="",
               photo=clean_photo(jpeg_with_gps()))
-    stored = file_path(PHOTOS, action.done_photo).read_bytes()
+    stored = storage().get(key(PHOTOS, action.done_photo))
     with Image.open(BytesIO(stored)) as image:
         assert not image.getexif()
     assert b"Test Phone" not in stored
