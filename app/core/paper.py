@@ -52,6 +52,12 @@ def paragraph(text: str, style: ParagraphStyle) -> _CJKParagraph:
     return _CJKParagraph(_pdf_text(text), style)
 
 
+def box(words: str, style: ParagraphStyle) -> _CJKParagraph:
+    """An answer to tick on paper: a box large enough to mark with a pen, then its words."""
+    return _CJKParagraph(f'<font size="{style.fontSize * 1.6:.0f}">□</font> {_pdf_text(words)}',
+                         style)
+
+
 def style(font: str, size: float, **extra) -> ParagraphStyle:
     """A paragraph style in the embedded font, with a leading that suits Chinese."""
     return ParagraphStyle(f"s{size}", fontName=font, fontSize=size,

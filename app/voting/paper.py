@@ -31,6 +31,7 @@ from app.community.models import Building, Grid, Owner, Ownership, Unit
 from app.core.documents import Document, long_date, long_datetime
 from app.core.paper import (
     Poster,
+    box,
     one_page,
     paragraph,
     pdf_font,
@@ -63,7 +64,6 @@ SERVED_SHORT_LABELS = {
 }
 # A ballot with this many answers or fewer takes half a page; longer ones take a page.
 HALF_PAGE_CHOICES = 4
-BOX = "□"
 
 
 # --- Where to print for ---------------------------------------------------------------------
@@ -251,12 +251,12 @@ def _ballot(poll: Poll, sheet: BallotSheet, choices: list[str], font: str,
     facts_table = table(facts, [22 * mm, width - 22 * mm], font,
                         ("GRID", (0, 0), (-1, -1), 0.5, "black"),
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"))
-    choice_style = style(font, 14)
+    choice_style = style(font, 14, leading=26)
     if len(choices) <= HALF_PAGE_CHOICES:
-        boxes = table([[paragraph(f"{BOX} {words}", choice_style) for words in choices]],
+        boxes = table([[box(words, choice_style) for words in choices]],
                       [width / len(choices)] * len(choices), font)
     else:
-        boxes = table([[paragraph(f"{BOX} {words}", choice_style)] for words in choices],
+        boxes = table([[box(words, choice_style)] for words in choices],
                       [width], font)
     sign = [paragraph(_("Signature of the owner (each co-owner): %(line)s",
                         line="_" * 22), text),

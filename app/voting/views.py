@@ -413,7 +413,8 @@ def _scanned_entry(poll: Poll, form: OfflineForm) -> RollEntry | None:
     wanted = request.args.get("entry")
     if wanted is None:
         return None
-    entry = db.session.get(RollEntry, int(wanted)) if wanted.isdigit() else None
+    is_id = wanted.isascii() and wanted.isdigit() and len(wanted) <= 18
+    entry = db.session.get(RollEntry, int(wanted)) if is_id else None
     if entry is None or entry.poll_id != poll.id:
         flash(_("This code names nobody on this poll's roll: choose the voter below."), "error")
         return None

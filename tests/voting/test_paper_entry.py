@@ -92,7 +92,7 @@ def test_a_code_of_another_poll_or_none_at_all_leaves_the_full_form(estate, en, 
     stranger = db.session.execute(select(RollEntry).where(
         RollEntry.poll_id == other.id)).scalars().first()
     login(estate.staff)
-    for wanted in (stranger.id, "abc", 999999):
+    for wanted in (stranger.id, "abc", 999999, "²", "9" * 40):
         page = en.get(f"/polls/{poll.id}/offline?entry={wanted}").text
         assert "This code names nobody on this poll&#39;s roll" in page
         assert 'name="entry"' in page and "<select" in page
