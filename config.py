@@ -101,6 +101,10 @@ class Config:
     AUDIT_ANCHOR_KEY = ""
     # A TrueType font (TTF/TTC) to embed in PDF documents; empty: the packaged WenQuanYi Micro Hei.
     DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT", "")
+    # Where the QR codes and addresses printed on posters and paper ballots lead: the
+    # site's scheme and host as phones reach it (https://gongzhi.example.org, no path).
+    # Empty: the host of the request that prints (SERVER_NAME, PREFERRED_URL_SCHEME apply).
+    PUBLIC_BASE_URL = ""
     # Rows per page: staff registers (units, the audit log), then the residents' lists.
     PAGE_SIZE = 50
     PROPOSALS_PER_PAGE = 20

@@ -278,6 +278,14 @@ TESTED_ELSEWHERE = {
     "voting.result_notice_file": "tests/voting/test_notice_export.py::"
                                  "test_the_notice_downloads_from_the_poll_page_once_closed",
     "voting.service": "tests/voting/test_service.py::test_only_staff_see_and_record_service",
+    "voting.poll_poster_file": "tests/voting/test_paper.py::"
+                               "test_the_poster_is_for_those_who_manage_the_poll",
+    "voting.paper_ballots": "tests/voting/test_paper.py::"
+                            "test_ballots_and_lists_are_for_those_who_enter_paper_ballots",
+    "voting.canvass": "tests/voting/test_paper.py::"
+                      "test_ballots_and_lists_are_for_those_who_enter_paper_ballots",
+    "notices.poster": "tests/notices/test_poster.py::"
+                      "test_only_the_issuers_staff_print_the_poster",
     "voting.service_posting": "tests/voting/test_service.py::"
                               "test_only_staff_see_and_record_service",
 }

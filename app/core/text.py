@@ -1,4 +1,5 @@
-"""User-written text: Markdown rendered to HTML that is safe to show."""
+"""User-written text: Markdown rendered to HTML that is safe to show; figures and names as
+they are shown."""
 
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -31,3 +32,12 @@ def percent(ratio: Fraction | None) -> str:
         return "—"
     value = Decimal(ratio.numerator) * 100 / Decimal(ratio.denominator)
     return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)} %"
+
+
+def mask_name(name: str | None) -> str:
+    """王**: the first character and a star for each other one, enough for a neighbour or
+    the person to recognise, too little to name them on a list pinned in a lobby."""
+    name = "".join((name or "").split())
+    if len(name) <= 1:
+        return "*" * len(name)
+    return name[0] + "*" * (len(name) - 1)

@@ -29,6 +29,7 @@ from app.core.documents import render as render_document
 from app.core.downloads import content_disposition, send_document
 from app.core.downloads import file_name as document_name
 from app.core.forms import to_utc
+from app.core.paper import poster_pdf
 from app.core.rendering import done, render_page, wants_fragment
 from app.extensions import db, limiter, local_zone
 from app.followups.forms import ActionForm
@@ -61,6 +62,7 @@ from app.meetings.minutes import (
 from app.meetings.minutes import load_meeting as load_minuted_meeting
 from app.meetings.minutes import publish as publish_minutes
 from app.meetings.models import AgendaItem, Attendee, Meeting, Minutes
+from app.meetings.poster import meeting_poster
 from app.meetings.quorum import HandsRefused
 from app.meetings.services import (
     MeetingRefused,
@@ -319,6 +321,18 @@ def show_code(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, "meeting.record")
     return render_template("meetings/code.html", meeting=meeting,
                            check_in_open=check_in_open(meeting))
+
+
+@bp.route("/meetings/<int:meeting_id>/poster.pdf")
+@login_required
+def poster(meeting_id: int):
+    """The meeting as an A4 poster for the lift lobby, for those who manage it."""
+    meeting = _meeting_or_404(meeting_id, "meeting.manage")
+    if meeting.cancelled_at is not None:
+        abort(404)
+    data = poster_pdf(meeting_poster(meeting), current_app.config["DOCUMENT_FONT"] or None)
+    return send_document(data, f"会议海报-{meeting.title[:20]}.pdf", "application/pdf",
+                         ascii_name=f"meeting-{meeting.id}-poster.pdf")
 
 
 # --- Invitees -------------------------------------------------------------------------------

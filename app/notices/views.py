@@ -18,12 +18,15 @@ from app.community.labels import SCOPE_LABELS
 from app.community.models import Building, Community, Organisation
 from app.core import uploads
 from app.core.caching import no_store
+from app.core.downloads import send_document
+from app.core.paper import poster_pdf
 from app.core.rendering import done, render_page
 from app.extensions import db
 from app.notices import permissions  # noqa: F401  (registers the notice rules)
 from app.notices.forms import NoticeForm
 from app.notices.labels import KIND_LABELS
 from app.notices.models import Notice
+from app.notices.poster import notice_poster
 from app.notices.services import (
     MIN_GROUP,
     NoticeRefused,
@@ -133,6 +136,18 @@ def view(notice_id: int):
         may_manage=can(current_user, "notice.manage", notice), expired=is_expired(notice))
     db.session.commit()
     return page
+
+
+@bp.route("/notices/<int:notice_id>/poster.pdf")
+@login_required
+def poster(notice_id: int):
+    """The notice as an A4 poster for the lift lobby, for the issuer's staff."""
+    notice = _notice_or_404(notice_id, "notice.manage")
+    if notice.withdrawn_at is not None:
+        abort(404)
+    data = poster_pdf(notice_poster(notice), current_app.config["DOCUMENT_FONT"] or None)
+    return send_document(data, f"公告海报-{notice.title[:20]}.pdf", "application/pdf",
+                         ascii_name=f"notice-{notice.id}-poster.pdf")
 
 
 def _attachment(notice_id: int, attachment_id: int, *, thumb: bool):

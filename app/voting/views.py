@@ -10,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -61,6 +62,7 @@ from app.voting.models import (
     RollEntry,
 )
 from app.voting.notice import result_notice
+from app.voting.paper import masked_holders
 from app.voting.proxies import masked_id_number
 from app.voting.rules import INVALID, YES_NO
 from app.voting.services import (
@@ -420,15 +422,44 @@ def _offline_form(poll: Poll) -> OfflineForm:
         "Invalid ballot (废票): blank, spoilt or unreadable"))], _account_by_phone)
 
 
+# The reference a staff member last gave for a scanned paper ballot: (poll id, reference).
+SCANNED_REFERENCE = "paper_reference"
+
+
+def _scanned_entry(poll: Poll, form: OfflineForm) -> RollEntry | None:
+    """The roll entry a printed ballot's code names (``?entry=``), with the form set for a
+    paper ballot of that entry: its printed number, the reference last given (or where
+    signed ballots are filed). None without a code; a code naming nobody on this roll
+    says so and leaves the full form."""
+    wanted = request.args.get("entry")
+    if wanted is None:
+        return None
+    is_id = wanted.isascii() and wanted.isdigit() and len(wanted) <= 18
+    entry = db.session.get(RollEntry, int(wanted)) if is_id else None
+    if entry is None or entry.poll_id != poll.id:
+        flash(_("This code names nobody on this poll's roll: choose the voter below."), "error")
+        return None
+    if request.method == "GET":
+        last_poll, last_reference = session.get(SCANNED_REFERENCE) or (None, "")
+        form.entry.data, form.channel.data = str(entry.id), Channel.PAPER
+        form.paper_number.data = entry.key
+        form.reference.data = last_reference if last_poll == poll.id else _(
+            "Filed with this poll's signed paper ballots")
+    return entry
+
+
 @bp.route("/polls/<int:poll_id>/offline", methods=["GET", "POST"])
 @no_store
 @login_required
 def offline(poll_id: int):
+    """Staff enter a paper or proxy ballot; a printed ballot's code opens this form set for
+    its voter, so that entering it takes a tap on the choice and a submit."""
     poll = _poll_or_404(poll_id, "poll.enter_offline")
     if poll.status != PollStatus.OPEN:
         flash(VotingRefused("poll.not_open").message, "error")
         return redirect(_poll_url(poll))
     form = _offline_form(poll)
+    scanned = _scanned_entry(poll, form)
     refusal = None
     if form.validate_on_submit():
         try:
@@ -449,9 +480,13 @@ def offline(poll_id: int):
             db.session.commit()
             flash(_("Entered for %(rooms)s, receipt %(receipt)s.",
                     rooms=form.chosen_entry.label, receipt=ballot.receipt), "success")
-            return redirect(url_for("voting.offline", poll_id=poll.id))
+            if scanned is None:
+                return redirect(url_for("voting.offline", poll_id=poll.id))
+            session[SCANNED_REFERENCE] = (poll.id, form.reference.data.strip())
+            return redirect(url_for("voting.offline", poll_id=poll.id, entry=scanned.id))
     return render_template("voting/offline.html", poll=poll, form=form, refusal=refusal,
-                           entered=_entered_offline(poll))
+                           entered=_entered_offline(poll), scanned=scanned,
+                           holders=masked_holders(poll, [scanned]) if scanned else {})
 
 
 @bp.route("/polls/<int:poll_id>/close", methods=["POST"])
@@ -578,4 +613,5 @@ def voting_settings(community_id: int):
     return render_template("voting/settings.html", community=community, form=form)
 
 
-from app.voting import service_views  # noqa: E402, F401  (its routes are on this blueprint)
+# Their routes are on this blueprint.
+from app.voting import paper_views, service_views  # noqa: E402, F401

@@ -12,6 +12,7 @@ ROUTES = [
     ("get", "/meetings/{m}/quorum", "member"),
     ("get", "/meetings/{m}/code", "recorder"),
     ("get", "/meetings/{m}/edit", "manager"),
+    ("get", "/meetings/{m}/poster.pdf", "manager"),
     ("post", "/meetings/{m}/cancel", "manager"),
     ("post", "/meetings/{m}/invitees", "manager"),
     ("post", "/meetings/{m}/attendees/{a}", "manager"),

@@ -1,0 +1,101 @@
+"""A poll on paper: the poster (for those who manage the poll), and the paper ballots and
+canvass lists (for the staff who enter paper ballots and serve the notice). Ballots and
+lists carry names, masked as they are: printing them is audited."""
+
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.audit.services import record
+from app.core.caching import no_store
+from app.core.documents import to_pdf
+from app.core.downloads import send_document
+from app.core.paper import poster_pdf
+from app.extensions import db, utcnow
+from app.voting.models import PollStatus
+from app.voting.paper import (
+    ballot_sheets,
+    ballots_pdf,
+    canvass_list,
+    entries_in,
+    find_place,
+    masked_holders,
+    place_choices,
+    poll_poster,
+)
+from app.voting.services import VotingRefused
+from app.voting.views import _poll_or_404, bp, choice_pairs
+
+
+@bp.app_template_global()
+def paper_places(poll) -> list[tuple[str, str]]:
+    """The buildings and grids the poll page's print form offers (one query)."""
+    return place_choices(poll)
+
+
+def _pdf(data: bytes, name: str, ascii_name: str):
+    return send_document(data, name, "application/pdf", ascii_name=ascii_name)
+
+
+def _font_path() -> str | None:
+    return current_app.config["DOCUMENT_FONT"] or None
+
+
+def _back(poll, refused: VotingRefused):
+    flash(refused.message, "error")
+    return redirect(url_for("voting.view_poll", poll_id=poll.id, _anchor="paper"))
+
+
+@bp.route("/polls/<int:poll_id>/poster.pdf")
+@login_required
+def poll_poster_file(poll_id: int):
+    """The A4 poster for the lift lobby, while the poll is announced or open."""
+    poll = _poll_or_404(poll_id, "proposal.chair")
+    if poll.status not in (PollStatus.SCHEDULED, PollStatus.OPEN):
+        return _back(poll, VotingRefused("poll.not_open"))
+    return _pdf(poster_pdf(poll_poster(poll, utcnow()), _font_path()),
+                f"表决海报-{poll.question[:20]}.pdf", f"poll-{poll.id}-poster.pdf")
+
+
+def _printed_entries(poll, action: str):
+    """The entries of the place the print form chose, with their masked holders, the
+    printing audited (the caller commits once the paper is set, as a commit would expire
+    the entries); refused while the poll is not open or for an unknown place."""
+    if poll.status != PollStatus.OPEN:
+        raise VotingRefused("poll.print_while_open")
+    place, building_names = find_place(poll, request.args.get("where", ""))
+    entries = entries_in(poll, place, building_names)
+    record(action, actor=current_user, community_id=poll.community_id,
+           target=f"poll:{poll.id}", details={"where": place.label, "entries": len(entries)})
+    return place, entries, masked_holders(poll, entries)
+
+
+@bp.route("/polls/<int:poll_id>/ballots.pdf")
+@login_required
+@no_store
+def paper_ballots(poll_id: int):
+    """Paper ballots (表决票) for the whole roll, a grid or a building."""
+    poll = _poll_or_404(poll_id, "poll.enter_offline")
+    try:
+        _place, entries, holders = _printed_entries(poll, "poll.print_ballots")
+    except VotingRefused as refused:
+        return _back(poll, refused)
+    choices = [words for _value, words in choice_pairs(poll)]
+    data = ballots_pdf(poll, ballot_sheets(poll, entries, holders), choices, _font_path())
+    db.session.commit()
+    return _pdf(data, f"纸质表决票-{_place.label}.pdf", f"poll-{poll_id}-ballots.pdf")
+
+
+@bp.route("/polls/<int:poll_id>/canvass.pdf")
+@login_required
+@no_store
+def canvass(poll_id: int):
+    """The canvass list (未投票名单) of a building or grid, as it stands now."""
+    poll = _poll_or_404(poll_id, "poll.enter_offline")
+    try:
+        place, entries, holders = _printed_entries(poll, "poll.print_canvass")
+    except VotingRefused as refused:
+        return _back(poll, refused)
+    data = to_pdf(canvass_list(poll, place, entries, holders, utcnow()), _font_path())
+    db.session.commit()
+    return _pdf(data, f"未投票名单-{place.label}.pdf", f"poll-{poll_id}-canvass.pdf")
