@@ -20,7 +20,8 @@ GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 NO_STORE_ENDPOINTS = {
     "home.home",
     "voting.view_poll", "voting.confirm_vote", "voting.vote", "voting.poll_bulletin",
-    "voting.offline", "voting.service", "voting.audit_zip",
+    "voting.offline", "voting.service", "voting.audit_zip", "voting.paper_ballots",
+    "voting.canvass",
     "privacy.my_data", "privacy.export", "privacy.queue",
     "community.my_account", "community.request_link", "community.units",
     "community.verifications", "community.reveal_owner_phone",
