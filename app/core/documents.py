@@ -38,6 +38,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.core.text import ListsAsTyped
+
 # WenQuanYi Micro Hei 0.2.0-beta (Apache-2.0 or GPLv3 with font exception; see
 # fonts/wqy-microhei.COPYRIGHT), shipped with the project: a TrueType collection that
 # reportlab subsets and embeds.
@@ -180,7 +182,8 @@ def _element_blocks(element: Element, top_level: int) -> list[Block]:
 def markdown_blocks(text: str, top_level: int = 4) -> list[Block]:
     """User-written Markdown as blocks: its headings start at ``top_level`` (below the
     document's own sections), lists, tables, quotes and bold are kept as such."""
-    md = markdown.Markdown(extensions=["tables", "sane_lists", _CaptureTree()])
+    md = markdown.Markdown(
+        extensions=["tables", "sane_lists", ListsAsTyped(), _CaptureTree()])
     md.convert(text or "")
     return [block for element in md.captured for block in _element_blocks(element, top_level)]
 

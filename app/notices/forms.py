@@ -37,7 +37,8 @@ class NoticeForm(ScopeFields, FlaskForm):
                         filters=[strip])
     body = TextAreaField(
         _l("Text of the notice"), validators=[DataRequired(), Length(max=20000)],
-        description=_l("Markdown works: **bold**, lists with “- ”, links."))
+        description=_l("To lay it out: “# ” at the start of a line makes a heading, “- ” a "
+                       "list, **two stars** on each side bold; paste links as they are."))
     organisation = SelectField(_l("Issued by"), validate_choice=False,
                                validators=[InputRequired(message=_l("Choose the organisation."))])
     expires_at = DateTimeLocalField(

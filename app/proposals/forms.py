@@ -47,8 +47,9 @@ class ProposalForm(ScopeFields, FlaskForm):
                         filters=[strip])
     body = TextAreaField(
         _l("What is it about?"), validators=[Optional(), Length(max=20000)],
-        description=_l("Say what the problem is and what you propose. Markdown works: "
-                       "**bold**, lists with “- ”, links."))
+        description=_l("Say what the problem is and what you propose. To lay it out: “# ” "
+                       "at the start of a line makes a heading, “- ” a list, **two stars** on "
+                       "each side bold; paste links as they are."))
     category = SelectField(_l("Category"), validators=[InputRequired(
         message=_l("Choose a category."))])
     organisation = SelectField(_l("Post as"), validate_choice=False)

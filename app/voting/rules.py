@@ -135,7 +135,7 @@ class Condition:
         else:
             what = (gettext("Area in favour, of those taking part") if area
                     else gettext("People in favour, of those taking part"))
-        unit = gettext("square metres") if in_words else "m²"
+        unit = gettext("square metres") if in_words else gettext("m²")
 
         def amount(value) -> str:
             return f"{Decimal(value):,.2f} {unit}" if area else str(value)

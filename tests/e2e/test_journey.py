@@ -22,10 +22,18 @@ def log_in(page: Page, base: str, phone: str, password: str) -> None:
     page.locator("#phone").fill(phone)
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
-    expect(page.locator(".site-header form[action$='/auth/logout'] button")).to_be_visible()
+    expect(page.locator(".site-header form[action$='/auth/logout']")).to_have_count(1)
+
+
+def open_menu(page: Page) -> None:
+    """The header's menu holds the account, the display settings and logging out."""
+    menu = page.locator(".site-header details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
 
 
 def log_out(page: Page) -> None:
+    open_menu(page)
     page.locator(".site-header form[action$='/auth/logout'] button").click()
     expect(page.locator(".site-header a[href$='/auth/login']")).to_be_visible()
 
@@ -114,8 +122,10 @@ def test_resident_registers_is_verified_and_reads_in_elder_mode_and_english(
     # Elder mode: larger text and tap targets, and it stays on.
     html = page.locator("html")
     expect(html).not_to_have_class(re.compile(r"\belder\b"))
+    open_menu(page)
     page.locator(".display-bar form[action$='/elder-mode'] button").click()
     expect(html).to_have_class(re.compile(r"\belder\b"))
+    open_menu(page)
     chip = page.locator(".display-bar button.chip").first
     expect(chip).to_have_attribute("aria-pressed", "true")
     page.wait_for_load_state("load")  # the stylesheet too, before measuring
@@ -127,6 +137,7 @@ def test_resident_registers_is_verified_and_reads_in_elder_mode_and_english(
     expect(html).to_have_class(re.compile(r"\belder\b"))
 
     # English.
+    open_menu(page)
     page.locator(".display-bar button[value=en]").click()
     expect(html).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("My account")

@@ -193,7 +193,7 @@ def test_owners_vote_one_changes_the_chair_closes_and_an_owner_finds_the_receipt
     expect(results.locator("li.condition")).to_have_count(4)
     expect(results.locator("li.condition.holds")).to_have_count(4)
     quorum = results.locator("ul.conditions").first.locator("li.condition")
-    expect(quorum.filter(has_text="300.00 m²")).to_contain_text("76.92 %")  # of 390.00 m²
+    expect(quorum.filter(has_text="300.00 平方米")).to_contain_text("76.92 %")  # of 390.00 平方米
     expect(quorum.filter(has_text="75.00 %")).to_have_class(re.compile(r"\bholds\b"))
     expect(results.locator("li.condition", has_text="100.00 %")).to_have_count(2)
     expect(page.locator("#vote form.ballot")).to_have_count(0)  # voting is closed
