@@ -9,6 +9,7 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from playwright.sync_api import expect
@@ -69,10 +70,15 @@ def test_staff_print_a_building_s_ballots_scan_one_and_enter_it_with_one_tap(
     expect(paper.locator("#print-ballots")).to_be_visible()
     expect_phone_width(page)
     paper.locator("#paper-where").select_option(f"building-{first_building}")
-    with page.expect_download() as download:
-        paper.locator("#print-ballots").click()
-    with open(download.value.path(), "rb") as handle:
-        reader = PdfReader(io.BytesIO(handle.read()))
+    paper.locator("#print-ballots").click()
+    # The PDF opens in place, as on a phone, under a Chinese name should it be saved.
+    expect(page).to_have_url(re.compile(
+        rf"/polls/{poll_id}/ballots\.pdf\?where=building-{first_building}$"))
+    opened = page.request.get(page.url)
+    disposition = opened.headers["content-disposition"]
+    assert disposition.startswith("inline;")
+    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == "纸质表决票-1栋.pdf"
+    reader = PdfReader(io.BytesIO(opened.body()))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert len(reader.pages) == 2  # three ballots of 1栋, two to a sheet; none of 2栋
     assert "李**" in text and "李秀英" not in text and "赵**" not in text
@@ -80,6 +86,7 @@ def test_staff_print_a_building_s_ballots_scan_one_and_enter_it_with_one_tap(
     assert sorted(printed) == ["1栋-101", "1栋-201", "1栋-301"]
     scanned = printed["1栋-201"]
     assert scanned.startswith(f"{base}/polls/{poll_id}/offline?entry=")
+    page.goto(f"{base}/polls/{poll_id}")
     log_out(page)
 
     # Scanning the code opens the address; the phone is not signed in yet.
