@@ -37,7 +37,16 @@ from app.proposals.models import (
     ProposalGrid,
     ProposalPhoto,
 )
-from app.voting.models import Ballot, BallotEvent, Objection, Poll, PollOption, RollEntry
+from app.voting.models import (
+    Ballot,
+    BallotEvent,
+    BulletinRow,
+    Objection,
+    Poll,
+    PollOption,
+    PollResult,
+    RollEntry,
+)
 
 __all__ = [
     "AgendaItem",
@@ -54,9 +63,11 @@ __all__ = [
     "AuditEvent",
     "Ballot",
     "BallotEvent",
+    "BulletinRow",
     "Objection",
     "Poll",
     "PollOption",
+    "PollResult",
     "RollEntry",
     "Comment",
     "DeletionRequest",
