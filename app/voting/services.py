@@ -528,11 +528,11 @@ def close_poll(poll: Poll, *, actor=None) -> None:
     poll_closed.send(poll)
 
 
-def _bulletin_rows(poll: Poll, pairs: list[tuple]) -> list[tuple]:
+def _bulletin_rows(poll: Poll, ballots: list, pairs: list[tuple]) -> list[tuple]:
+    """A secret poll's bulletin lists every ballot without its voter; an open-roll poll's
+    the paired ones, with their rooms and weight. By receipt."""
     if poll.secrecy == Secrecy.SECRET:
-        return [(receipt, None, None, choices) for receipt, choices in db.session.execute(
-            select(Ballot.receipt, Ballot.choices).where(Ballot.poll_id == poll.id)
-            .order_by(Ballot.receipt)).all()]
+        return sorted((ballot.receipt, None, None, ballot.choices) for ballot in ballots)
     return sorted((ballot.receipt, entry.label, entry.area, ballot.choices)
                   for entry, ballot in pairs)
 
@@ -541,11 +541,13 @@ def fresh_result(poll: Poll) -> tuple[dict, tuple[int, Decimal], list[tuple]]:
     """What ``store_result`` writes, computed from the ballots and voted marks now: the
     count as JSON, the turnout and the bulletin rows. The ballots are paired with their
     roll entries once, for the count and the bulletin alike."""
-    pairs = voters_with_ballots(poll)
+    ballots, pairs = _paired(poll)
     raw, count = _count(poll, _electorate(poll), [
         CountedBallot(entry.key, frozenset(ballot.choices), entry.area)
         for entry, ballot in pairs])
-    return count_to_json(raw, count), recount_turnout(poll), _bulletin_rows(poll, pairs)
+    return (count_to_json(raw, count), recount_turnout(poll),
+            _bulletin_rows(poll, ballots, pairs))
+
 
 
 def store_result(poll: Poll) -> PollResult:
@@ -553,8 +555,14 @@ def store_result(poll: Poll) -> PollResult:
     in the transaction that closes the poll, and again at finalise."""
     count, (people, area), rows = fresh_result(poll)
     db.session.execute(delete(BulletinRow).where(BulletinRow.poll_id == poll.id))
-    if rows:
-        db.session.execute(insert(BulletinRow), [
+    if poll.secrecy == Secrecy.SECRET:
+        # The ballots as they are (receipt and choices): copied inside the database.
+        db.session.execute(insert(BulletinRow).from_select(
+            ["poll_id", "receipt", "choices"],
+            select(Ballot.poll_id, Ballot.receipt, Ballot.choices)
+            .where(Ballot.poll_id == poll.id)))
+    elif rows:
+        db.session.execute(insert(BulletinRow.__table__), [
             dict(poll_id=poll.id, receipt=receipt, rooms=rooms, area=weight, choices=choices)
             for receipt, rooms, weight, choices in rows])
     raw, deemed = count_from_json(count)
@@ -644,6 +652,11 @@ def voters_with_ballots(poll: Poll) -> list[tuple]:
     """Each voted roll entry (id, key, area, label) with its ballot (receipt, choices),
     paired in memory through the seals: two queries, and the database never holds the
     pairs. A ballot no entry seals to is nobody's and is not counted."""
+    return _paired(poll)[1]
+
+
+def _paired(poll: Poll) -> tuple[list, list[tuple]]:
+    """Every ballot of the poll (id, receipt, choices), and the pairs of voters_with_ballots."""
     key = ballot_key()
     ballots = {row.id: row for row in db.session.execute(
         select(Ballot.id, Ballot.receipt, Ballot.choices).where(Ballot.poll_id == poll.id))}
@@ -656,7 +669,7 @@ def voters_with_ballots(poll: Poll) -> list[tuple]:
         ballot = ballots.get(unseal(key, poll.id, entry.id, entry.ballot_seal))
         if ballot is not None:
             pairs.append((entry, ballot))
-    return pairs
+    return list(ballots.values()), pairs
 
 
 def _counted(poll: Poll):
@@ -865,8 +878,7 @@ def bulletin(poll: Poll) -> list[tuple[str, str | None, Decimal | None, list[str
     """Every ballot's receipt and choice, by receipt, from the ballots themselves. An
     open-roll poll adds the rooms and the weight; a secret poll neither, since an area to
     the hundredth names the room."""
-    pairs = [] if poll.secrecy == Secrecy.SECRET else voters_with_ballots(poll)
-    return _bulletin_rows(poll, pairs)
+    return _bulletin_rows(poll, *_paired(poll))
 
 
 BULLETIN_PAGE = 100

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.community.models import Community, Organisation
@@ -152,10 +152,10 @@ def _refusal_beside(fields: dict, refused: VotingRefused) -> str | None:
 def _poll_or_404(poll_id: int, action: str = "proposal.view") -> Poll:
     """Load the poll with its proposal, let time move it on, and stop unless the user may
     ``action`` (on the proposal, or on its community for chair actions)."""
+    # The options load when a page asks for them: a yes/no poll has none.
     poll = db.session.execute(
         select(Poll).where(Poll.id == poll_id).options(
-            joinedload(Poll.proposal).joinedload(Proposal.community),
-            selectinload(Poll.options))
+            joinedload(Poll.proposal).joinedload(Proposal.community))
     ).unique().scalar_one_or_none()
     if poll is None:
         abort(404)
