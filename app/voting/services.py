@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import String, delete, func, insert, select, update
+from sqlalchemy import String, Text, delete, func, insert, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -655,11 +656,26 @@ def voters_with_ballots(poll: Poll) -> list[tuple]:
     return _paired(poll)[1]
 
 
-def _paired(poll: Poll) -> tuple[list, list[tuple]]:
-    """Every ballot of the poll (id, receipt, choices), and the pairs of voters_with_ballots."""
+class _BallotRow(NamedTuple):
+    id: int
+    receipt: str
+    choices: list[str]
+
+
+def _paired(poll: Poll) -> tuple[list[_BallotRow], list[tuple]]:
+    """Every ballot of the poll (id, receipt, choices), and the pairs of voters_with_ballots.
+
+    The choices arrive as JSON text and are parsed once per distinct text: a poll has a
+    handful of different ballots however many thousands were cast."""
     key = ballot_key()
-    ballots = {row.id: row for row in db.session.execute(
-        select(Ballot.id, Ballot.receipt, Ballot.choices).where(Ballot.poll_id == poll.id))}
+    parsed: dict[str, list[str]] = {}
+    ballots = {}
+    for ballot_id, receipt, choices in db.session.execute(
+            select(Ballot.id, Ballot.receipt, sql_cast(Ballot.choices, Text))
+            .where(Ballot.poll_id == poll.id)):
+        if choices not in parsed:
+            parsed[choices] = json.loads(choices)
+        ballots[ballot_id] = _BallotRow(ballot_id, receipt, parsed[choices])
     pairs = []
     for entry in db.session.execute(
             select(RollEntry.id, RollEntry.key, RollEntry.area, RollEntry.label,

@@ -15,6 +15,14 @@ down_revision = '4b8e21c7d0f3'
 branch_labels = None
 depends_on = None
 
+# The counters of polls already open or closed start from their voted marks.
+COUNTERS_FROM_VOTED_MARKS = (
+    "UPDATE polls SET "
+    "voted_people = (SELECT COUNT(*) FROM roll_entries WHERE roll_entries.poll_id = "
+    "polls.id AND roll_entries.voted_at IS NOT NULL), "
+    "voted_area = (SELECT COALESCE(SUM(roll_entries.area), 0) FROM roll_entries WHERE "
+    "roll_entries.poll_id = polls.id AND roll_entries.voted_at IS NOT NULL)")
+
 
 def upgrade():
     with op.batch_alter_table('polls', schema=None) as batch_op:
@@ -22,13 +30,7 @@ def upgrade():
                                       nullable=False))
         batch_op.add_column(sa.Column('voted_area', sa.Numeric(precision=14, scale=2),
                                       server_default='0', nullable=False))
-    # The counters of polls already open or closed start from their voted marks.
-    op.execute(
-        "UPDATE polls SET "
-        "voted_people = (SELECT COUNT(*) FROM roll_entries WHERE roll_entries.poll_id = "
-        "polls.id AND roll_entries.voted_at IS NOT NULL), "
-        "voted_area = (SELECT COALESCE(SUM(roll_entries.area), 0) FROM roll_entries WHERE "
-        "roll_entries.poll_id = polls.id AND roll_entries.voted_at IS NOT NULL)")
+    op.execute(COUNTERS_FROM_VOTED_MARKS)
     op.create_table(
         'poll_results',
         sa.Column('poll_id', sa.Integer(), nullable=False),

@@ -4,14 +4,16 @@ a pair of counters; the bulletin pages, searches by receipt and downloads as CSV
 edit of anything stored is reported by ``flask audit verify``."""
 
 import csv
+import importlib.util
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select, text, update
 
 from app.extensions import db
-from app.voting.models import BulletinRow, Channel, PollResult, PollStatus
+from app.voting.models import BulletinRow, Channel, Poll, PollResult, PollStatus
 from app.voting.services import (
     VotingRefused,
     cast,
@@ -314,3 +316,20 @@ def test_casting_after_close_changes_nothing_stored(estate):
         cast(poll, entry_for(poll, estate.owners[0]), ["oppose"], user=estate.owners[0])
     db.session.rollback()
     assert _stored(poll).count == before
+
+
+def test_the_migration_starts_the_counters_from_the_voted_marks(estate):
+    """The revision's data step, run on polls that have votes and zeroed counters."""
+    path = (Path(__file__).parents[2] / "migrations" / "versions"
+            / "20261201_results_stored_at_close.py")
+    spec = importlib.util.spec_from_file_location("results_stored_at_close", path)
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    voted = make_poll(estate)
+    cast_all(voted, estate.owners[:2], ["approve", "oppose"])
+    db.session.execute(update(Poll).values(voted_people=0, voted_area=0))
+    db.session.commit()
+    db.session.execute(text(revision.COUNTERS_FROM_VOTED_MARKS))
+    db.session.commit()
+    db.session.refresh(voted)
+    assert (voted.voted_people, voted.voted_area) == (2, Decimal("180.00"))
