@@ -551,6 +551,22 @@ def fresh_result(poll: Poll) -> tuple[dict, tuple[int, Decimal], list[tuple]]:
 
 
 
+def _insert_bulletin(poll: Poll, rows: list[tuple]) -> None:
+    """An open-roll poll's rows, paired in memory: PostgreSQL takes them by COPY in this
+    transaction (8,000 bound rows are 8,000 round trips otherwise); SQLite, in process, by
+    executemany."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        cursor = db.session.connection().connection.cursor()
+        with cursor.copy("COPY bulletin_rows (poll_id, receipt, rooms, area, choices) "
+                         "FROM STDIN") as copy:
+            for receipt, rooms, weight, choices in rows:
+                copy.write_row((poll.id, receipt, rooms, weight, json.dumps(choices)))
+        return
+    db.session.execute(insert(BulletinRow.__table__), [
+        dict(poll_id=poll.id, receipt=receipt, rooms=rooms, area=weight, choices=choices)
+        for receipt, rooms, weight, choices in rows])
+
+
 def store_result(poll: Poll) -> PollResult:
     """Count once and store the count, turnout and bulletin (replacing what was stored):
     in the transaction that closes the poll, and again at finalise."""
@@ -563,9 +579,7 @@ def store_result(poll: Poll) -> PollResult:
             select(Ballot.poll_id, Ballot.receipt, Ballot.choices)
             .where(Ballot.poll_id == poll.id)))
     elif rows:
-        db.session.execute(insert(BulletinRow.__table__), [
-            dict(poll_id=poll.id, receipt=receipt, rooms=rooms, area=weight, choices=choices)
-            for receipt, rooms, weight, choices in rows])
+        _insert_bulletin(poll, rows)
     raw, deemed = count_from_json(count)
     stored = db.session.get(PollResult, poll.id) or PollResult(poll_id=poll.id)
     stored.counted_at = utcnow()
