@@ -39,7 +39,16 @@ from app.proposals.models import (
     ProposalPhoto,
 )
 from app.recovery.models import RecoveryCode
-from app.voting.models import Ballot, BallotEvent, Objection, Poll, PollOption, RollEntry
+from app.voting.models import (
+    Ballot,
+    BallotEvent,
+    BulletinRow,
+    Objection,
+    Poll,
+    PollOption,
+    PollResult,
+    RollEntry,
+)
 
 __all__ = [
     "AgendaItem",
@@ -58,9 +67,11 @@ __all__ = [
     "AuditEvent",
     "Ballot",
     "BallotEvent",
+    "BulletinRow",
     "Objection",
     "Poll",
     "PollOption",
+    "PollResult",
     "RollEntry",
     "Comment",
     "DeletionRequest",

@@ -273,6 +273,8 @@ TESTED_ELSEWHERE = {
                       "test_a_party_branch_chair_enters_offline_ballots_but_not_its_staff",
     "voting.poll_bulletin": "tests/voting/test_pages.py::"
                             "test_the_bulletin_lists_receipts_and_finds_mine",
+    "voting.poll_bulletin_csv": "tests/voting/test_results_stored.py::"
+                                "test_the_whole_bulletin_downloads_as_csv",
     "voting.poll_turnout": "tests/voting/test_pages.py::"
                            "test_the_turnout_piece_is_for_those_who_see_the_proposal",
     "voting.result_notice_file": "tests/voting/test_notice_export.py::"

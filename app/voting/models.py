@@ -107,10 +107,17 @@ class Poll(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_count: Mapped[int | None] = mapped_column()
     closing_reminder_days: Mapped[int | None] = mapped_column()
+    # Turnout while open: counters that each first ballot raises in its own transaction,
+    # under the poll's lock, so that the turnout is one row, not a count over the roll.
+    voted_people: Mapped[int] = mapped_column(default=0, server_default="0")
+    voted_area: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"),
+                                                server_default="0")
 
     proposal: Mapped[Proposal] = relationship()
     options: Mapped[list["PollOption"]] = relationship(
         back_populates="poll", order_by="PollOption.position", cascade="all, delete-orphan")
+    # The count stored at close; the poll holds it, so a page loads it once.
+    stored: Mapped["PollResult | None"] = relationship(viewonly=True)
 
     @property
     def deemed_consent(self) -> bool:
@@ -218,3 +225,35 @@ class Objection(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class PollResult(db.Model):
+    """A closed poll's count, turnout and bulletin digest, written in the transaction that
+    closes it (again at finalise): the result pages read this row and never recount. The
+    chain's close event carries ``digest`` (app/voting/stored.py), and ``flask audit verify``
+    recounts and compares, so an edit here is found."""
+
+    __tablename__ = "poll_results"
+
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), primary_key=True)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    voted_people: Mapped[int] = mapped_column()
+    voted_area: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    outcome: Mapped[str] = mapped_column(String(20))  # the official one
+    count: Mapped[dict] = mapped_column(JSON)  # raw and deemed counts, app/voting/stored.py
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class BulletinRow(db.Model):
+    """One ballot on a closed poll's bulletin, by receipt: its choices, and in an open-roll
+    poll its rooms and weight. A secret poll's rows carry neither, like its ballots."""
+
+    __tablename__ = "bulletin_rows"
+    __table_args__ = (UniqueConstraint("poll_id", "receipt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"))
+    receipt: Mapped[str] = mapped_column(String(20))
+    rooms: Mapped[str | None] = mapped_column(Text)
+    area: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    choices: Mapped[list] = mapped_column(JSON)

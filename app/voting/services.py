@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import String, func, insert, or_, select, update
+from sqlalchemy import String, Text, delete, func, insert, or_, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -47,11 +48,13 @@ from app.voting.matters import Matter, rule_for
 from app.voting.models import (
     Ballot,
     BallotEvent,
+    BulletinRow,
     Channel,
     ElectorateKind,
     Objection,
     Poll,
     PollOption,
+    PollResult,
     PollStatus,
     QuestionKind,
     ResultsVisibility,
@@ -77,6 +80,7 @@ from app.voting.rules import (
 )
 from app.voting.rules import Ballot as CountedBallot
 from app.voting.sealing import derive_key, seal, unseal
+from app.voting.stored import count_from_json, count_to_json, digest
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on a phone
 
@@ -373,6 +377,9 @@ def _new_ballot(poll: Poll, entry: RollEntry, picked: list[str], *, channel: str
     ).rowcount
     if marked != 1:
         raise VotingRefused("poll.already_voted")
+    # The turnout counters, in the same transaction and under the poll's lock as the mark.
+    db.session.execute(update(Poll).where(Poll.id == poll.id).values(
+        voted_people=Poll.voted_people + 1, voted_area=Poll.voted_area + entry.area))
     return ballot
 
 
@@ -508,10 +515,12 @@ def close_poll(poll: Poll, *, actor=None) -> None:
     poll.status = PollStatus.CLOSED
     poll.closed_at = utcnow()
     poll.objection_until = poll.closed_at + timedelta(days=poll.objection_days)
-    official = official_result(poll)
+    stored = store_result(poll)
+    raw, count = count_from_json(stored.count)
+    official = count.deemed if count is not None else raw
     summary = result_summary(official)
     chain_head = _append(poll, CLOSE_ACTION, actor=actor, receipt="result",
-                         details={"result": summary})
+                         details={"result": summary, "stored": stored.digest})
     audit_head = record("poll.close", actor=actor, community_id=poll.community_id,
                         target=f"poll:{poll.id}", details={"early": actor is not None})
     poll.published_result = {
@@ -522,6 +531,69 @@ def close_poll(poll: Poll, *, actor=None) -> None:
     _notify_result(poll, "preliminary", official.outcome)
     db.session.flush()
     poll_closed.send(poll)
+
+
+def _bulletin_rows(poll: Poll, ballots: list, pairs: list[tuple]) -> list[tuple]:
+    """A secret poll's bulletin lists every ballot without its voter; an open-roll poll's
+    the paired ones, with their rooms and weight. By receipt."""
+    if poll.secrecy == Secrecy.SECRET:
+        return sorted((ballot.receipt, None, None, ballot.choices) for ballot in ballots)
+    return sorted((ballot.receipt, entry.label, entry.area, ballot.choices)
+                  for entry, ballot in pairs)
+
+
+def fresh_result(poll: Poll) -> tuple[dict, tuple[int, Decimal], list[tuple]]:
+    """What ``store_result`` writes, computed from the ballots and voted marks now: the
+    count as JSON, the turnout and the bulletin rows. The ballots are paired with their
+    roll entries once, for the count and the bulletin alike."""
+    ballots, pairs = _paired(poll)
+    raw, count = _count(poll, _electorate(poll), [
+        CountedBallot(entry.key, frozenset(ballot.choices), entry.area)
+        for entry, ballot in pairs])
+    return (count_to_json(raw, count), recount_turnout(poll),
+            _bulletin_rows(poll, ballots, pairs))
+
+
+
+def _insert_bulletin(poll: Poll, rows: list[tuple]) -> None:
+    """An open-roll poll's rows, paired in memory: PostgreSQL takes them by COPY in this
+    transaction (8,000 bound rows are 8,000 round trips otherwise); SQLite, in process, by
+    executemany."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        cursor = db.session.connection().connection.cursor()
+        with cursor.copy("COPY bulletin_rows (poll_id, receipt, rooms, area, choices) "
+                         "FROM STDIN") as copy:
+            for receipt, rooms, weight, choices in rows:
+                copy.write_row((poll.id, receipt, rooms, weight, json.dumps(choices)))
+        return
+    db.session.execute(insert(BulletinRow.__table__), [
+        dict(poll_id=poll.id, receipt=receipt, rooms=rooms, area=weight, choices=choices)
+        for receipt, rooms, weight, choices in rows])
+
+
+def store_result(poll: Poll) -> PollResult:
+    """Count once and store the count, turnout and bulletin (replacing what was stored):
+    in the transaction that closes the poll, and again at finalise."""
+    count, (people, area), rows = fresh_result(poll)
+    db.session.execute(delete(BulletinRow).where(BulletinRow.poll_id == poll.id))
+    if poll.secrecy == Secrecy.SECRET:
+        # The ballots as they are (receipt and choices): copied inside the database.
+        db.session.execute(insert(BulletinRow).from_select(
+            ["poll_id", "receipt", "choices"],
+            select(Ballot.poll_id, Ballot.receipt, Ballot.choices)
+            .where(Ballot.poll_id == poll.id)))
+    elif rows:
+        _insert_bulletin(poll, rows)
+    raw, deemed = count_from_json(count)
+    stored = db.session.get(PollResult, poll.id) or PollResult(poll_id=poll.id)
+    stored.counted_at = utcnow()
+    stored.voted_people, stored.voted_area = people, area
+    stored.outcome = (deemed.deemed if deemed is not None else raw).outcome
+    stored.count = count
+    stored.digest = digest(count, people, area, rows)
+    db.session.add(stored)
+    db.session.flush()
+    return stored
 
 
 def extend(poll: Poll, closes_at: datetime, *, actor, reason: str) -> None:
@@ -543,7 +615,8 @@ def finalise(poll: Poll) -> Result:
     _lock(poll)
     if poll.status != PollStatus.CLOSED:
         raise VotingRefused("poll.not_closed")
-    official = official_result(poll)
+    raw, count = count_from_json(store_result(poll).count)
+    official = count.deemed if count is not None else raw
     poll.status = PollStatus.FINAL
     poll.finalised_at = utcnow()
     action = {"passed": Action.CLOSE_PASSED, "no_quorum": Action.CLOSE_NO_QUORUM,
@@ -600,9 +673,29 @@ def voters_with_ballots(poll: Poll) -> list[tuple]:
     """Each voted roll entry (id, key, area, label) with its ballot (receipt, choices),
     paired in memory through the seals: two queries, and the database never holds the
     pairs. A ballot no entry seals to is nobody's and is not counted."""
+    return _paired(poll)[1]
+
+
+class _BallotRow(NamedTuple):
+    id: int
+    receipt: str
+    choices: list[str]
+
+
+def _paired(poll: Poll) -> tuple[list[_BallotRow], list[tuple]]:
+    """Every ballot of the poll (id, receipt, choices), and the pairs of voters_with_ballots.
+
+    The choices arrive as JSON text and are parsed once per distinct text: a poll has a
+    handful of different ballots however many thousands were cast."""
     key = ballot_key()
-    ballots = {row.id: row for row in db.session.execute(
-        select(Ballot.id, Ballot.receipt, Ballot.choices).where(Ballot.poll_id == poll.id))}
+    parsed: dict[str, list[str]] = {}
+    ballots = {}
+    for ballot_id, receipt, choices in db.session.execute(
+            select(Ballot.id, Ballot.receipt, sql_cast(Ballot.choices, Text))
+            .where(Ballot.poll_id == poll.id)):
+        if choices not in parsed:
+            parsed[choices] = json.loads(choices)
+        ballots[ballot_id] = _BallotRow(ballot_id, receipt, parsed[choices])
     pairs = []
     for entry in db.session.execute(
             select(RollEntry.id, RollEntry.key, RollEntry.area, RollEntry.label,
@@ -612,7 +705,7 @@ def voters_with_ballots(poll: Poll) -> list[tuple]:
         ballot = ballots.get(unseal(key, poll.id, entry.id, entry.ballot_seal))
         if ballot is not None:
             pairs.append((entry, ballot))
-    return pairs
+    return list(ballots.values()), pairs
 
 
 def _counted(poll: Poll):
@@ -653,12 +746,15 @@ def _deemed(poll: Poll, electorate: Electorate,
         side=DeemedSide(poll.deemed_consent_side), turnout_quorum=_turnout_quorum(poll))
 
 
-def deemed_count(poll: Poll) -> DeemedCount | None:
-    """The raw count and the count with the served non-voters added as the poll's clause
-    says; None for a poll without a clause."""
-    if not poll.deemed_consent:
-        return None
-    return _deemed(poll, _electorate(poll), _counted(poll))
+def _count(poll: Poll, electorate: Electorate,
+           ballots: list[CountedBallot]) -> tuple[Result, DeemedCount | None]:
+    count = _deemed(poll, electorate, ballots)
+    if count is not None:
+        return count.raw, count
+    options = YES_NO if poll.kind == QuestionKind.YES_NO else \
+        [str(option.id) for option in poll.options]
+    return tally(Rule(poll.rule), electorate, ballots, options=options, seats=poll.seats,
+                 turnout_quorum=_turnout_quorum(poll)), None
 
 
 def count_ballots(poll: Poll, electorate: Electorate,
@@ -666,17 +762,45 @@ def count_ballots(poll: Poll, electorate: Electorate,
     """The count under the poll's rule, and beside it the count with deemed consent where
     the community's rules of procedure have the clause: for the tables' ballots or for
     those the chain proves."""
-    count = _deemed(poll, electorate, ballots)
-    if count is not None:
-        return count.raw, count.deemed
-    options = YES_NO if poll.kind == QuestionKind.YES_NO else \
-        [str(option.id) for option in poll.options]
-    return tally(Rule(poll.rule), electorate, ballots, options=options, seats=poll.seats,
-                 turnout_quorum=_turnout_quorum(poll)), None
+    raw, count = _count(poll, electorate, ballots)
+    return raw, count.deemed if count is not None else None
+
+
+def stored_result(poll: Poll) -> PollResult | None:
+    """A closed poll's count as stored at close; None while open, or for a poll closed
+    before results were stored. One query at most per request: the poll keeps it."""
+    if poll.status not in (PollStatus.CLOSED, PollStatus.FINAL):
+        return None
+    return poll.stored
+
+
+def _current_count(poll: Poll) -> tuple[Result, DeemedCount | None]:
+    """From the stored row once closed, else counted from the ballots now."""
+    stored = stored_result(poll)
+    if stored is not None:
+        return count_from_json(stored.count)
+    return _count(poll, _electorate(poll), _counted(poll))
+
+
+def deemed_count(poll: Poll) -> DeemedCount | None:
+    """The raw count and the count with the served non-voters added as the poll's clause
+    says; None for a poll without a clause."""
+    if not poll.deemed_consent:
+        return None
+    return _current_count(poll)[1]
 
 
 def results(poll: Poll) -> tuple[Result, Result | None]:
-    return count_ballots(poll, _electorate(poll), _counted(poll))
+    """The raw count and the deemed one (None without a clause): a closed poll's as stored
+    at close, an open one's counted now."""
+    raw, count = _current_count(poll)
+    return raw, count.deemed if count is not None else None
+
+
+def recount_results(poll: Poll) -> tuple[Result, Result | None]:
+    """Counted from the ballots now, whatever is stored: for ``flask audit verify``."""
+    raw, count = _count(poll, _electorate(poll), _counted(poll))
+    return raw, count.deemed if count is not None else None
 
 
 def official_result(poll: Poll) -> Result:
@@ -787,15 +911,45 @@ def service_counts(poll: Poll) -> dict[str, int]:
 
 
 def bulletin(poll: Poll) -> list[tuple[str, str | None, Decimal | None, list[str]]]:
-    """After close: every ballot's receipt and choice, by receipt. An open-roll poll adds
-    the rooms and the weight; a secret poll neither, since an area to the hundredth names
-    the room."""
-    if poll.secrecy == Secrecy.SECRET:
-        return [(receipt, None, None, choices) for receipt, choices in db.session.execute(
-            select(Ballot.receipt, Ballot.choices).where(Ballot.poll_id == poll.id)
-            .order_by(Ballot.receipt)).all()]
-    return sorted((ballot.receipt, entry.label, entry.area, ballot.choices)
-                  for entry, ballot in voters_with_ballots(poll))
+    """Every ballot's receipt and choice, by receipt, from the ballots themselves. An
+    open-roll poll adds the rooms and the weight; a secret poll neither, since an area to
+    the hundredth names the room."""
+    return _bulletin_rows(poll, *_paired(poll))
+
+
+BULLETIN_PAGE = 100
+RECEIPT_SEARCH_MIN = 6  # characters of the code, the hyphen not counted
+
+
+def normalised_receipt(text: str) -> str:
+    """A receipt as typed (any case, with or without the hyphen or spaces) in the form it
+    is printed: "abcde fg" -> "ABCDE-FG"."""
+    code = "".join(ch for ch in text.upper() if ch.isalnum())
+    return f"{code[:5]}-{code[5:]}" if len(code) > 5 else code
+
+
+def stored_bulletin(poll: Poll, *, page: int = 1, receipt: str = ""):
+    """One page (a Flask-SQLAlchemy pagination) of a closed poll's stored bulletin, by
+    receipt; with ``receipt`` (a whole code, or its first RECEIPT_SEARCH_MIN characters or
+    more), only the rows it starts. Two queries, however long the bulletin."""
+    query = select(BulletinRow).where(BulletinRow.poll_id == poll.id)
+    if receipt:
+        query = query.where(BulletinRow.receipt.like(f"{receipt}%"))
+    return db.paginate(query.order_by(BulletinRow.receipt), page=page,
+                       per_page=BULLETIN_PAGE, error_out=False)
+
+
+def bulletin_csv(poll: Poll) -> str:
+    """The whole stored bulletin as CSV, in the columns of the page."""
+    secret = poll.secrecy == Secrecy.SECRET
+    rows = db.session.execute(select(
+        BulletinRow.receipt, BulletinRow.rooms, BulletinRow.area, BulletinRow.choices)
+        .where(BulletinRow.poll_id == poll.id).order_by(BulletinRow.receipt)).all()
+    header = ["receipt", "choice"] if secret else ["receipt", "rooms", "area_m2", "choice"]
+    return csv_text([header] + [
+        [receipt, ";".join(choices) or INVALID] if secret
+        else [receipt, rooms, f"{area:.2f}", ";".join(choices) or INVALID]
+        for receipt, rooms, area, choices in rows])
 
 
 def verify_poll_chain(poll: Poll) -> ChainBreak | None:
@@ -842,7 +996,16 @@ def audit_package(poll: Poll) -> dict[str, str]:
 
 
 def turnout(poll: Poll) -> tuple[int, Decimal]:
-    """People and area that have voted so far, from the voted marks: one query."""
+    """People and area that have voted: a closed poll's as stored at close, an open one's
+    from the counters on its row (no query beyond the stored row)."""
+    stored = stored_result(poll)
+    if stored is not None:
+        return stored.voted_people, Decimal(stored.voted_area).quantize(Decimal("0.01"))
+    return poll.voted_people or 0, Decimal(poll.voted_area or 0).quantize(Decimal("0.01"))
+
+
+def recount_turnout(poll: Poll) -> tuple[int, Decimal]:
+    """People and area that have voted, counted over the voted marks: one query."""
     people, area = db.session.execute(
         select(func.count(RollEntry.id), func.coalesce(func.sum(RollEntry.area), 0))
         .where(RollEntry.poll_id == poll.id, RollEntry.voted_at.is_not(None))

@@ -8,15 +8,27 @@ from sqlalchemy import func, select
 
 from app.audit.chain import ChainEntry, find_break, hashed_fields
 from app.extensions import db
-from app.voting.models import Ballot, BallotEvent, Poll, PollStatus, RollEntry, Secrecy
-from app.voting.proof import Replay, replay, result_summary, roll_hash
+from app.voting.models import (
+    Ballot,
+    BallotEvent,
+    BulletinRow,
+    Poll,
+    PollResult,
+    PollStatus,
+    RollEntry,
+    Secrecy,
+)
+from app.voting.proof import CLOSE_ACTION, Replay, replay, result_summary, roll_hash
 from app.voting.rules import Electorate
 from app.voting.services import (
     count_ballots,
-    results,
+    fresh_result,
+    recount_results,
+    recount_turnout,
     voters_with_ballots,
     weights_by_receipt,
 )
+from app.voting.stored import bulletin_row, digest
 
 BREAKS = {
     "altered": "its contents were altered (the hash does not match)",
@@ -103,13 +115,56 @@ def _check_ballots(poll: Poll, proved: Replay) -> list[Finding]:
 
 def _check_result(poll: Poll, proved: Replay) -> list[Finding]:
     recounted = recount_from_chain(poll, proved)
-    raw, deemed = results(poll)
+    raw, deemed = recount_results(poll)
     published = (poll.published_result or {}).get("result")
     sources = [("the count of the stored ballots", result_summary(deemed or raw)),
                ("the published result", published),
                ("the result in the chain's close event", proved.closed_result)]
     return [Finding(poll.id, None, problem) for label, actual in sources
             for problem in _differences(label, recounted, actual)]
+
+
+def _check_counters(poll: Poll) -> list[Finding]:
+    people, area = recount_turnout(poll)
+    if (poll.voted_people, Decimal(poll.voted_area or 0)) != (people, area):
+        return [Finding(poll.id, None, f"the turnout counters on the poll say "
+                                       f"{poll.voted_people} people, {poll.voted_area:.2f} m²; "
+                                       f"the voted marks {people} people, {area:.2f} m²")]
+    return []
+
+
+def _check_stored(poll: Poll, events: list[BallotEvent]) -> list[Finding]:
+    """The result stored at close against the digest the close event carries and against
+    a count of the ballots now. A poll closed before results were stored has neither."""
+    close = next((e for e in events if e.action == CLOSE_ACTION), None)
+    committed = (close.details or {}).get("stored") if close is not None else None
+    stored = db.session.get(PollResult, poll.id)
+    if stored is None:
+        return [Finding(poll.id, None, "the stored result (poll_results) is missing")] \
+            if committed else []
+    rows = [(r.receipt, r.rooms, r.area, r.choices) for r in db.session.execute(
+        select(BulletinRow).where(BulletinRow.poll_id == poll.id)).scalars()]
+    findings = []
+    if committed and digest(stored.count, stored.voted_people, stored.voted_area,
+                            rows) != committed:
+        findings.append(Finding(poll.id, None, "the stored result (poll_results, "
+                                               "bulletin_rows) does not match the digest in "
+                                               "the chain's close event"))
+    count, (people, area), fresh_rows = fresh_result(poll)
+    if stored.count != count:
+        findings.append(Finding(poll.id, None, "the stored result (poll_results) differs "
+                                               "from the count of the stored ballots"))
+    if (stored.voted_people, Decimal(stored.voted_area)) != (people, area):
+        findings.append(Finding(poll.id, None, "the stored turnout (poll_results) differs "
+                                               "from the voted marks"))
+    stored_rows = {r[0]: bulletin_row(*r) for r in rows}
+    for row in fresh_rows:
+        if stored_rows.pop(row[0], None) != bulletin_row(*row):
+            findings.append(Finding(poll.id, row[0], "the stored bulletin row differs from "
+                                                     "the ballot"))
+    findings += [Finding(poll.id, receipt, "the stored bulletin has a row for no ballot")
+                 for receipt in sorted(stored_rows)]
+    return findings
 
 
 def verify_poll(poll: Poll) -> list[Finding]:
@@ -134,8 +189,10 @@ def verify_poll(poll: Poll) -> list[Finding]:
                                  .order_by(RollEntry.key)).scalars().all()
     findings += _check_roll(poll, proved, entries)
     findings += _check_ballots(poll, proved)
+    findings += _check_counters(poll)
     if poll.status in (PollStatus.CLOSED, PollStatus.FINAL):
         findings += _check_result(poll, proved)
+        findings += _check_stored(poll, events)
     return findings
 
 

@@ -4,6 +4,7 @@ from fractions import Fraction
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.community.models import Community, Organisation
@@ -25,7 +26,7 @@ from app.core.caching import no_store
 from app.core.documents import FORMATS, render, to_html
 from app.core.downloads import file_name, send_document
 from app.core.forms import to_utc
-from app.core.rendering import wants_fragment
+from app.core.rendering import render_page, wants_fragment
 from app.core.text import percent
 from app.extensions import db, local_zone, utcnow
 from app.messaging.services import poll_sms
@@ -66,11 +67,12 @@ from app.voting.paper import masked_holders
 from app.voting.proxies import masked_id_number
 from app.voting.rules import INVALID, YES_NO
 from app.voting.services import (
+    RECEIPT_SEARCH_MIN,
     VOTING_SETTINGS,
     VotingRefused,
     answer_objection,
     audit_package,
-    bulletin,
+    bulletin_csv,
     cast,
     close_poll,
     committee_dates,
@@ -84,11 +86,15 @@ from app.voting.services import (
     extend,
     file_objection,
     is_owners_decision,
+    normalised_receipt,
     open_poll,
     refresh,
     remind_non_voters,
     results,
     serve_online,
+    store_result,
+    stored_bulletin,
+    stored_result,
     turnout,
     update_voting_settings,
     valid_choices,
@@ -150,10 +156,10 @@ def _refusal_beside(fields: dict, refused: VotingRefused) -> str | None:
 def _poll_or_404(poll_id: int, action: str = "proposal.view") -> Poll:
     """Load the poll with its proposal, let time move it on, and stop unless the user may
     ``action`` (on the proposal, or on its community for chair actions)."""
+    # The options load when a page asks for them: a yes/no poll has none.
     poll = db.session.execute(
         select(Poll).where(Poll.id == poll_id).options(
-            joinedload(Poll.proposal).joinedload(Proposal.community),
-            selectinload(Poll.options))
+            joinedload(Poll.proposal).joinedload(Proposal.community))
     ).unique().scalar_one_or_none()
     if poll is None:
         abort(404)
@@ -163,6 +169,10 @@ def _poll_or_404(poll_id: int, action: str = "proposal.view") -> Poll:
     elif action != "proposal.view":
         require(action, poll)
     if refresh(poll):
+        db.session.commit()
+    if poll.status in CLOSED and stored_result(poll) is None:
+        # Closed before results were stored: count it this once, then read it from there.
+        store_result(poll)
         db.session.commit()
     return poll
 
@@ -338,12 +348,32 @@ def poll_bulletin(poll_id: int):
     poll = _poll_or_404(poll_id)
     if poll.status not in CLOSED:
         abort(404)
-    rows = bulletin(poll)
+    typed = request.args.get("receipt", "").strip()[:40]
+    receipt = normalised_receipt(typed)
+    search_error = None
+    if typed and len(receipt.replace("-", "")) < RECEIPT_SEARCH_MIN:
+        search_error = _("Type at least %(num)d characters of the receipt.",
+                         num=RECEIPT_SEARCH_MIN)
+        receipt = ""
+    page = stored_bulletin(poll, page=request.args.get("page", 1, type=int), receipt=receipt)
     entry = entry_for(poll, current_user)
     mine = current_ballot(poll, entry) if entry is not None else None
-    return render_template("voting/bulletin.html", poll=poll, rows=rows,
-                           my_receipt=mine.receipt if mine else None,
-                           labels=dict(choice_pairs(poll)))
+    return render_page("voting/bulletin.html", "voting/_bulletin_page.html", poll=poll,
+                       page=page, typed=typed, receipt=receipt, search_error=search_error,
+                       search_min=RECEIPT_SEARCH_MIN,
+                       my_receipt=mine.receipt if mine else None,
+                       labels=dict(choice_pairs(poll)))
+
+
+@bp.route("/polls/<int:poll_id>/bulletin.csv")
+@login_required
+def poll_bulletin_csv(poll_id: int):
+    """The whole bulletin to download, for whoever may see the bulletin page."""
+    poll = _poll_or_404(poll_id)
+    if poll.status not in CLOSED:
+        abort(404)
+    return Response("\ufeff" + bulletin_csv(poll), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="poll-{poll.id}-bulletin.csv"'})
 
 
 @bp.route("/polls/<int:poll_id>/package.zip")
