@@ -87,4 +87,4 @@ def test_a_closed_choice_poll_loads_its_options_once(make_estate, login, client,
     db.session.commit()
     with count_queries() as many:
         page = client.get(url)
-    assert "甲" in page.text and len(few) == len(many) == 9, "\n".join(many)
+    assert "甲" in page.text and len(few) == len(many) == 10, "\n".join(many)

@@ -369,4 +369,4 @@ def test_printing_costs_the_same_queries_for_one_building_or_six(kind, big_estat
         client.get(one_building)
     with count_queries() as six:
         client.get(url)
-    assert (len(one), len(six)) == (10, 10), "\n".join(one)
+    assert (len(one), len(six)) == (9, 9), "\n".join(one)
