@@ -115,7 +115,7 @@ def test_seed_demo_loads_a_living_community_once(runner, tmp_path):
     assert {NotificationKind.REPLY, NotificationKind.OFFICIAL_ANSWER,
             NotificationKind.STATUS_CHANGE, NotificationKind.THRESHOLD_REACHED,
             NotificationKind.PARTY_REVIEW} <= {n.kind for n in notices}
-    assert 1 <= sum(1 for n in notices if n.read_at is None) <= 5
+    assert 1 <= sum(1 for n in notices if n.read_at is None) < len(notices)
 
     _check_polls(owner)
     _check_meetings(runner, tmp_path / "minutes.md")
