@@ -29,7 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 
 from app import create_app
 from app.auth.models import User
@@ -40,10 +40,9 @@ from app.extensions import db, utcnow
 from app.proposals.models import Proposal
 from app.proposals.states import Status
 from app.voting.matters import Matter
-from app.voting.models import Ballot, Channel, ElectorateKind, RollEntry
-from app.voting.sealing import seal
-from app.voting.services import ballot_key, close_poll, create_poll, official_result, open_poll
-from bench.close_poll import BALLOTS, build_roster
+from app.voting.models import ElectorateKind
+from app.voting.services import close_poll, create_poll, official_result, open_poll
+from bench.close_poll import build_roster, cast_in_bulk
 from bench.storm import fresh_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_pages"
@@ -106,17 +105,7 @@ def build(url: str) -> dict:
         db.session.commit()
         open_poll(poll)
         db.session.commit()
-        entry_ids = db.session.execute(select(RollEntry.id).where(RollEntry.poll_id == poll.id)
-                                       .order_by(RollEntry.id)).scalars().all()
-        choices = ["approve"] * 6 + ["oppose"] * 3 + ["abstain"]
-        db.session.execute(insert(Ballot), [
-            dict(id=n + 1, poll_id=poll.id, choices=[choices[n % 10]],
-                 receipt=f"{n:05d}-{n * 7_919 % 100_000:05d}") for n in range(BALLOTS)])
-        key = ballot_key()
-        db.session.execute(update(RollEntry), [
-            dict(id=entry_id, voted_at=now, voted_channel=Channel.ONLINE,
-                 ballot_seal=seal(key, poll.id, entry_id, n + 1))
-            for n, entry_id in enumerate(entry_ids[:BALLOTS])])
+        cast_in_bulk(poll, now)
         db.session.commit()
         db.session.expire_all()
         lifetimes = Lifetimes.from_config(app.config)

@@ -27,7 +27,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import text
 
 from app import create_app
 from app.auth.models import User
@@ -38,10 +38,9 @@ from app.extensions import db, utcnow
 from app.proposals.models import Proposal
 from app.proposals.states import Status
 from app.voting.matters import Matter
-from app.voting.models import Ballot, Channel, ElectorateKind, Poll, RollEntry
-from app.voting.sealing import seal
-from app.voting.services import ballot_key, close_poll, create_poll, open_poll
-from bench.close_poll import BALLOTS, build_roster
+from app.voting.models import ElectorateKind, Poll
+from app.voting.services import close_poll, create_poll, open_poll
+from bench.close_poll import BALLOTS, build_roster, cast_in_bulk
 
 ROUNDS = 50
 
@@ -69,20 +68,7 @@ def build(app, secrecy: str) -> tuple[int, int, str]:
                            matter=Matter.OTHER, opens_at=now, closes_at=now + timedelta(days=7),
                            secrecy=secrecy, allow_early_close=True)
         open_poll(poll)
-        entries = db.session.execute(select(RollEntry.id, RollEntry.area).where(
-            RollEntry.poll_id == poll.id).order_by(RollEntry.id)).all()[:BALLOTS]
-        choices = ["approve"] * 6 + ["oppose"] * 3 + ["abstain"]
-        db.session.execute(insert(Ballot), [
-            dict(id=n + 1, poll_id=poll.id, choices=[choices[n % 10]],
-                 receipt=f"{n * 7_919 % 100_000:05d}-{n:05d}") for n in range(BALLOTS)])
-        key = ballot_key()
-        db.session.execute(update(RollEntry), [
-            dict(id=entry_id, voted_at=now, voted_channel=Channel.ONLINE,
-                 ballot_seal=seal(key, poll.id, entry_id, n + 1))
-            for n, (entry_id, _area) in enumerate(entries)])
-        if hasattr(Poll, "voted_people"):  # the turnout counters, where they exist
-            poll.voted_people = len(entries)
-            poll.voted_area = sum(area for _id, area in entries)
+        cast_in_bulk(poll, now)
         db.session.add(RoleGrant(user_id=chair.id, community_id=community.id,
                                  role=Role.COMMUNITY_ADMIN))
         open_session(chair, remember=False, user_agent="", address="127.0.0.1", now=utcnow(),
