@@ -137,12 +137,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.notices.views import bp as notices_bp
     from app.privacy.views import bp as privacy_bp
     from app.proposals.views import bp as proposals_bp
+    from app.public.views import bp as public_bp
     from app.recovery.views import bp as recovery_bp
     from app.voting.views import bp as voting_bp
 
     for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp,
-                      recovery_bp, messaging_bp):
+                      recovery_bp, messaging_bp, public_bp):
         app.register_blueprint(blueprint)
 
 

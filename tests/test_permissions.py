@@ -132,6 +132,8 @@ ROUTES = [
     ("POST", _failed_message, VERIFY),
     ("GET", lambda w: f"/c/{w.community.id}/messages/slips.pdf", VERIFY),
     ("POST", lambda w: f"/c/{w.community.id}/messages/slips/printed", VERIFY),
+    ("GET", lambda w: f"/c/{w.community.id}/public-settings", MANAGE),
+    ("POST", lambda w: f"/c/{w.community.id}/public-settings", MANAGE),
 ]
 
 
@@ -184,6 +186,12 @@ PUBLIC_ENDPOINTS = {
     "recovery.forgot": "who forgot their password cannot sign in; the answer is the same for "
                        "every number, and codes are rate-limited per number and address",
     "recovery.reset": "a one-time code, not a session, proves the right to set the password",
+    "public.community": "lists only what the community made public (issue 16); tested in "
+                        "tests/public/test_public_pages.py",
+    "public.notice": "owners' result notices, minutes and notices marked public, as the "
+                     "community's settings allow; anything else is not found",
+    "public.poll_bulletin": "the bulletin of a closed owners' vote by receipt: rooms and areas, "
+                            "never names, and only where the community publishes results",
 }
 
 # Routes whose who-may and who-may-not are tested next to their feature, by the test named.
