@@ -192,6 +192,8 @@ PUBLIC_ENDPOINTS = {
                      "community's settings allow; anything else is not found",
     "public.poll_bulletin": "the bulletin of a closed owners' vote by receipt: rooms and areas, "
                             "never names, and only where the community publishes results",
+    "api-docs.openapi_json": "the API's OpenAPI document describes it and holds no data",
+    "api_docs": "the OpenAPI document as a page for people; no data",
 }
 
 # Routes whose who-may and who-may-not are tested next to their feature, by the test named.
@@ -257,6 +259,13 @@ TESTED_ELSEWHERE = {
                              "test_only_the_issuers_staff_manage_a_notice",
     "notices.withdraw_notice": "tests/notices/test_notices.py::"
                                "test_only_the_issuers_staff_manage_a_notice",
+    "api.communities": "tests/api/test_api.py::"
+                       "test_every_endpoint_as_every_caller_shows_only_the_classes_it_may",
+    "api.community": "tests/api/test_api.py::test_staff_read_staff_fields_and_residents_do_not",
+    "api.notices": "tests/api/test_api.py::"
+                   "test_strangers_read_only_what_the_community_made_public",
+    "api.polls": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",
+    "api.poll": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",
     "voting.answer": "tests/voting/test_pages.py::"
                      "test_objections_are_filed_by_voters_and_answered_by_the_organiser",
     "voting.not_mine": "tests/voting/test_offline_entries.py::"

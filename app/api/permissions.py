@@ -1,0 +1,16 @@
+"""Which class of data an API caller reads in a community: residents' fields for those who
+see the community on the site, staff fields for those who verify its residents."""
+
+from app.permissions import RULES, Standing
+
+
+def _read_resident_fields(standing: Standing, community) -> bool:
+    return RULES["community.view"](standing, community)
+
+
+def _read_staff_fields(standing: Standing, community) -> bool:
+    return RULES["community.verify"](standing, community)
+
+
+RULES["api.read_resident_fields"] = _read_resident_fields
+RULES["api.read_staff_fields"] = _read_staff_fields

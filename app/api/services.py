@@ -1,0 +1,127 @@
+"""What each API caller may read: strangers only what the community made public (the same
+condition as the public pages), signed-in people what the site shows them. Every list is
+one page of rows by id after a cursor, in a constant number of queries."""
+
+import base64
+import binascii
+
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER
+from app.community.models import Community
+from app.extensions import db
+from app.notices.models import Notice
+from app.permissions import can
+from app.proposals.models import Proposal
+from app.public.services import shown_publicly
+from app.voting.models import ElectorateKind, Poll, PollStatus, RollEntry
+from app.voting.services import official_result
+
+CLOSED = (PollStatus.CLOSED, PollStatus.FINAL)
+
+
+class BadCursor(ValueError):
+    """A cursor this API did not hand out."""
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind != "id" or not value.isdigit():
+            raise BadCursor(cursor)
+        return int(value)
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise BadCursor(cursor) from error
+
+
+def caller_in(community: Community) -> str:
+    """The caller's kind in one community, for the data-class gate."""
+    if not current_user.is_authenticated:
+        return ANONYMOUS
+    if can(current_user, "api.read_staff_fields", community):
+        return STAFF_MEMBER
+    if can(current_user, "api.read_resident_fields", community):
+        return RESIDENT
+    return ANONYMOUS
+
+
+def _page(statement, id_column, after: int, limit: int):
+    rows = db.session.execute(statement.where(id_column > after).order_by(id_column)
+                              .limit(limit + 1)).unique().scalars().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more else None
+
+
+def communities_page(after: int, limit: int):
+    return _page(select(Community), Community.id, after, limit)
+
+
+def notices_page(community: Community, caller: str, now, after: int, limit: int):
+    statement = (select(Notice).join(Community, Community.id == Notice.community_id)
+                 .where(Notice.community_id == community.id)
+                 .options(joinedload(Notice.organisation)))
+    if caller == ANONYMOUS:
+        statement = statement.where(shown_publicly(now))
+    else:
+        statement = statement.where(Notice.withdrawn_at.is_(None), Notice.published_at <= now)
+    return _page(statement, Notice.id, after, limit)
+
+
+def _visible_polls(caller: str):
+    statement = (select(Poll).join(Community, Community.id == Poll.community_id)
+                 .join(Proposal, Proposal.id == Poll.proposal_id)
+                 .where(Proposal.published_at.is_not(None)))
+    if caller == ANONYMOUS:
+        statement = statement.where(Poll.electorate == ElectorateKind.OWNERS,
+                                    Poll.status.in_(CLOSED),
+                                    Community.public_result_notices.is_(True))
+    return statement
+
+
+def polls_page(community: Community, caller: str, after: int, limit: int):
+    return _page(_visible_polls(caller).where(Poll.community_id == community.id),
+                 Poll.id, after, limit)
+
+
+def visible_poll(poll_id: int) -> tuple[Poll, str] | None:
+    """A poll and the caller's kind in its community, if the caller may see it."""
+    poll = db.session.execute(select(Poll).where(Poll.id == poll_id)).scalar_one_or_none()
+    if poll is None:
+        return None
+    community = db.session.get(Community, poll.community_id)
+    caller = caller_in(community)
+    shown = db.session.execute(_visible_polls(caller).where(Poll.id == poll_id)
+                               ).scalar_one_or_none()
+    return (shown, caller) if shown is not None else None
+
+
+def turnouts(poll_ids: list[int]) -> dict[int, tuple[int, object]]:
+    """People and area that voted, for a page of polls in one query."""
+    rows = db.session.execute(
+        select(RollEntry.poll_id, func.count(RollEntry.id),
+               func.coalesce(func.sum(RollEntry.area), 0))
+        .where(RollEntry.poll_id.in_(poll_ids), RollEntry.voted_at.is_not(None))
+        .group_by(RollEntry.poll_id)).all()
+    return {poll_id: (people, area) for poll_id, people, area in rows}
+
+
+def poll_results(poll: Poll) -> dict | None:
+    """The official count, where the poll's visibility lets the caller see results: after
+    close for everybody who sees the poll, before close as the site would show it."""
+    if not (poll.status in CLOSED or can(current_user, "poll.see_results", (poll, False))):
+        return None
+    result = official_result(poll)
+    return {"outcome": result.outcome, "participants": result.participants,
+            "participating_area": result.participating_area,
+            "options": [{"option": o.option, "people": o.people, "area": o.area}
+                        for o in result.options]}

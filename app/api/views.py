@@ -1,0 +1,209 @@
+"""/api/v1: read-only JSON for communities, notices and polls, with the OpenAPI document at
+/api/v1/openapi.json and a page describing it at /api/v1/docs (rendered on the server from
+the same document: no script, no CDN)."""
+
+from decimal import Decimal
+
+from flask import current_app, jsonify, render_template, request
+from flask_smorest import Api, Blueprint
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.http import HTTP_STATUS_CODES
+
+from app.api.data_classes import gate
+from app.api.schemas import (
+    CommunityPageSchema,
+    CommunitySchema,
+    NoticePageSchema,
+    NoticeSchema,
+    PageArgsSchema,
+    PollPageSchema,
+    PollSchema,
+    ProblemSchema,
+    data_classes_of,
+)
+from app.api.services import (
+    BadCursor,
+    caller_in,
+    communities_page,
+    decode_cursor,
+    notices_page,
+    poll_results,
+    polls_page,
+    turnouts,
+    visible_poll,
+)
+from app.community.models import Community
+from app.extensions import db, utcnow
+
+
+class GongzhiApi(Api):
+    """flask-smorest's Api without its app-wide error handlers: the site's pages keep their
+    HTML errors, and the API's blueprint answers its own errors as problem details."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1",
+               description="Read-only data of the communities (issue 16).")
+
+COMMUNITY, NOTICE, POLL = CommunitySchema(), NoticeSchema(), PollSchema()
+CLASSES = {name: data_classes_of(schema) for name, schema in
+           (("community", COMMUNITY), ("notice", NOTICE), ("poll", POLL))}
+
+
+def problem(status: int, detail: str):
+    response = jsonify({"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"),
+                        "status": status, "detail": detail})
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def http_problem(error: HTTPException):
+    """Every API error, even a refused argument, as RFC 9457 problem details."""
+    detail = error.description or ""
+    messages = getattr(error, "data", {}).get("messages")
+    if messages:
+        detail = "; ".join(f"{name}: {' '.join(map(str, problems))}"
+                           for where in messages.values() for name, problems in where.items())
+    return problem(error.code or 500, detail)
+
+
+def _cursor(cursor: str | None) -> int:
+    try:
+        return decode_cursor(cursor)
+    except BadCursor:
+        raise BadRequest("The cursor is not one this API handed out; start without it.") \
+            from None
+
+
+def _community(community_id: int) -> Community:
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise NotFound("No such community.")
+    return community
+
+
+def _community_data(community: Community, caller: str) -> dict:
+    data = COMMUNITY.dump({
+        "id": community.id, "name": community.name, "address": community.address,
+        "public_page": f"{request.host_url.rstrip('/')}/public/c/{community.id}",
+        "notice_days": community.notice_days, "objection_place": community.objection_place,
+        "objection_phone": community.objection_phone,
+        "sms_cap_per_poll": community.sms_cap_per_poll})
+    return gate(CLASSES["community"], data, caller)
+
+
+def _notice_data(notice, caller: str) -> dict:
+    data = NOTICE.dump({
+        "id": notice.id, "community_id": notice.community_id, "kind": notice.kind,
+        "title": notice.title, "body_html": notice.body_html,
+        "organisation": notice.organisation.name, "published_at": notice.published_at,
+        "expires_at": notice.expires_at, "poll_id": notice.poll_id,
+        "scope_kind": notice.scope_kind})
+    return gate(CLASSES["notice"], data, caller)
+
+
+def _poll_data(poll, caller: str, turnout, results=None) -> dict:
+    people, area = turnout
+    data = POLL.dump({
+        "id": poll.id, "proposal_id": poll.proposal_id, "community_id": poll.community_id,
+        "question": poll.question, "matter": poll.matter, "rule": poll.rule,
+        "electorate": poll.electorate, "kind": poll.kind, "status": poll.status,
+        "opens_at": poll.opens_at, "closes_at": poll.closes_at,
+        "roll_people": poll.total_people, "roll_area": poll.total_area,
+        "voted_people": people, "voted_area": Decimal(area).quantize(Decimal("0.01")),
+        "results": results})
+    return gate(CLASSES["poll"], data, caller)
+
+
+ERRORS = {"400": ProblemSchema, "404": ProblemSchema, "422": ProblemSchema}
+
+
+def _documented(function):
+    for status, schema in ERRORS.items():
+        function = bp.alt_response(int(status), schema=schema,
+                                   content_type="application/problem+json")(function)
+    return function
+
+
+@bp.route("/communities")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, CommunityPageSchema)
+@_documented
+def communities(limit: int, cursor: str | None = None):
+    """Communities and their public facts; members see more of their own."""
+    rows, next_cursor = communities_page(_cursor(cursor), limit)
+    return jsonify(items=[_community_data(c, caller_in(c)) for c in rows],
+                   next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>")
+@bp.response(200, CommunitySchema)
+@_documented
+def community(community_id: int):
+    """One community."""
+    found = _community(community_id)
+    return jsonify(_community_data(found, caller_in(found)))
+
+
+@bp.route("/communities/<int:community_id>/notices")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, NoticePageSchema)
+@_documented
+def notices(community_id: int, limit: int, cursor: str | None = None):
+    """Notices: for strangers those the community made public, for its members all
+    current ones."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = notices_page(found, caller, utcnow(), _cursor(cursor),
+                                     limit)
+    return jsonify(items=[_notice_data(n, caller) for n in rows], next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>/polls")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, PollPageSchema)
+@_documented
+def polls(community_id: int, limit: int, cursor: str | None = None):
+    """Polls with their roll totals and turnout; for strangers only the closed owners' votes
+    of a community that publishes results. Results are on each poll's own resource."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = polls_page(found, caller, _cursor(cursor), limit)
+    counts = turnouts([p.id for p in rows])
+    return jsonify(items=[_poll_data(p, caller, counts.get(p.id, (0, 0))) for p in rows],
+                   next_cursor=next_cursor)
+
+
+@bp.route("/polls/<int:poll_id>")
+@bp.response(200, PollSchema)
+@_documented
+def poll(poll_id: int):
+    """One poll, with its results where its visibility allows."""
+    found = visible_poll(poll_id)
+    if found is None:
+        raise NotFound("No such poll, or not one you may see.")
+    shown, caller = found
+    counts = turnouts([shown.id])
+    return jsonify(_poll_data(shown, caller, counts.get(shown.id, (0, 0)),
+                              poll_results(shown)))
+
+
+def docs():
+    """The OpenAPI document as a page, for people."""
+    spec = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec
+    return render_template("api/docs.html", spec=spec.to_dict())
+
+
+def register_api(app) -> None:
+    app.config.setdefault("API_TITLE", "Gongzhi open data")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = GongzhiApi(app)
+    api.register_blueprint(bp)
+    app.add_url_rule("/api/v1/docs", "api_docs", docs)
