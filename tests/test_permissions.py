@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.api.models import ApiToken
+from app.api.tokens import issue_token
 from app.community.models import MemberRole, Membership, Role, RoleGrant
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.messaging.models import OutboxMessage
 from app.privacy.models import DeletionRequest
 
@@ -79,6 +81,15 @@ def _failed_message(w) -> str:
     return f"/c/{w.community.id}/messages/{message.id}/retry"
 
 
+def _token_to_revoke(w) -> str:
+    token = db.session.execute(select(ApiToken)).scalars().first()
+    if token is None:
+        token, _ = issue_token(w.owners_committee, actor=w.users["oc_chair"], name="t",
+                               resources=["notices"], days=30, now=utcnow())
+        db.session.commit()
+    return f"/o/{w.owners_committee.id}/api-tokens/{token.id}/revoke"
+
+
 ROUTES = [
     # (method, url builder, who may)
     ("GET", lambda w: "/me", PEOPLE),
@@ -134,6 +145,9 @@ ROUTES = [
     ("POST", lambda w: f"/c/{w.community.id}/messages/slips/printed", VERIFY),
     ("GET", lambda w: f"/c/{w.community.id}/public-settings", MANAGE),
     ("POST", lambda w: f"/c/{w.community.id}/public-settings", MANAGE),
+    ("GET", lambda w: f"/o/{w.owners_committee.id}/api-tokens", MANAGE | {"oc_chair"}),
+    ("POST", lambda w: f"/o/{w.owners_committee.id}/api-tokens", MANAGE | {"oc_chair"}),
+    ("POST", _token_to_revoke, MANAGE | {"oc_chair"}),
 ]
 
 

@@ -14,3 +14,11 @@ def _read_staff_fields(standing: Standing, community) -> bool:
 
 RULES["api.read_resident_fields"] = _read_resident_fields
 RULES["api.read_staff_fields"] = _read_staff_fields
+
+
+def _manage_tokens(standing: Standing, organisation) -> bool:
+    """The organisation's chair issues and revokes its tokens (and the community's admin)."""
+    return RULES["organisation.manage_members"](standing, organisation)
+
+
+RULES["api.manage_tokens"] = _manage_tokens

@@ -5,6 +5,7 @@ one page of rows by id after a cursor, in a constant number of queries."""
 import base64
 import binascii
 
+from flask import g
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -44,7 +45,11 @@ def decode_cursor(cursor: str | None) -> int:
 
 
 def caller_in(community: Community) -> str:
-    """The caller's kind in one community, for the data-class gate."""
+    """The caller's kind in one community, for the data-class gate. An organisation's token
+    reads its own community as a member does."""
+    token = g.get("api_token")
+    if token is not None:
+        return RESIDENT if token.organisation.community_id == community.id else ANONYMOUS
     if not current_user.is_authenticated:
         return ANONYMOUS
     if can(current_user, "api.read_staff_fields", community):

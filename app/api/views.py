@@ -4,8 +4,9 @@ the same document: no script, no CDN)."""
 
 from decimal import Decimal
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_smorest import Api, Blueprint
+from limits import parse
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -32,8 +33,10 @@ from app.api.services import (
     turnouts,
     visible_poll,
 )
+from app.api.token_views import bp as token_pages
+from app.api.tokens import note_use, token_for
 from app.community.models import Community
-from app.extensions import db, utcnow
+from app.extensions import db, limiter, utcnow
 
 
 class GongzhiApi(Api):
@@ -69,6 +72,35 @@ def http_problem(error: HTTPException):
         detail = "; ".join(f"{name}: {' '.join(map(str, problems))}"
                            for where in messages.values() for name, problems in where.items())
     return problem(error.code or 500, detail)
+
+
+# The token scope each endpoint needs.
+RESOURCE_OF = {"api.communities": "communities", "api.community": "communities",
+               "api.notices": "notices", "api.polls": "polls", "api.poll": "polls"}
+
+
+@bp.before_request
+def authenticate_token():
+    """A bearer token, if sent, must be live and scoped to the resource; each use is
+    audited and counted against the token's own rate limit."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, secret = header.partition(" ")
+    now = utcnow()
+    token = token_for(secret.strip(), now) if scheme.lower() == "bearer" else None
+    if token is None:
+        response = problem(401, "The token is unknown, expired or revoked.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+    if RESOURCE_OF.get(request.endpoint) not in token.resources:
+        return problem(403, "This token is not scoped to this resource.")
+    if not limiter.limiter.hit(parse(current_app.config["API_TOKEN_LIMIT"]),
+                               "api-token", str(token.id)):
+        return problem(429, "This token made too many requests; wait and try again.")
+    g.api_token = token
+    note_use(token, request.full_path.rstrip("?"), now)
+    return None
 
 
 def _cursor(cursor: str | None) -> int:
@@ -204,6 +236,10 @@ def register_api(app) -> None:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_TOKEN_LIMIT", "600/hour")
     api = GongzhiApi(app)
+    api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{}, {"token": []}]  # anonymous, or an organisation's token
     api.register_blueprint(bp)
     app.add_url_rule("/api/v1/docs", "api_docs", docs)
+    app.register_blueprint(token_pages)

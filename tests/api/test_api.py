@@ -9,8 +9,9 @@ from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from app.api.data_classes import READABLE, RESIDENTS, STAFF, gate
+from app.api.tokens import RESOURCES, issue_token
 from app.community.models import Organisation, OrganisationKind
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.notices.models import Notice
 from app.voting.models import Secrecy
 from tests.notices.conftest import make_notice  # noqa: F401  (fixture)
@@ -45,11 +46,17 @@ CALLERS = {
     "outsider": "anonymous",
     "owner": "resident",
     "staff": "staff",
+    "token": "resident",
 }
 
 
 def _client(app, login, scene, caller):
     client = app.test_client()
+    if caller == "token":
+        _token, secret = issue_token(scene.committee, actor=scene.estate.chair, name="物业系统",
+                                     resources=list(RESOURCES), days=30, now=utcnow())
+        db.session.commit()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     user = {"outsider": scene.estate.outsider, "owner": scene.estate.owners[0],
             "staff": scene.estate.staff}.get(caller)
     if user is not None:
