@@ -279,6 +279,8 @@ TESTED_ELSEWHERE = {
     "api.notices": "tests/api/test_api.py::"
                    "test_strangers_read_only_what_the_community_made_public",
     "api.polls": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",
+    "api.proposals": "tests/api/test_api.py::"
+                     "test_proposals_are_for_members_with_their_stances_and_answers",
     "api.poll": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",
     "voting.answer": "tests/voting/test_pages.py::"
                      "test_objections_are_filed_by_voters_and_answered_by_the_organiser",

@@ -8,8 +8,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from app.api.tokens import RESOURCES
 from app.core.forms import CheckboxesField, options, strip
 
-RESOURCE_LABELS = {"communities": _l("Communities"), "notices": _l("Notices"),
-                   "polls": _l("Polls")}
+RESOURCE_LABELS = {"communities": _l("Communities"), "proposals": _l("Proposals"),
+                   "notices": _l("Notices"), "polls": _l("Polls")}
 
 
 class TokenForm(FlaskForm):

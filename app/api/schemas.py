@@ -102,6 +102,47 @@ class PollSchema(Schema):
         "description": "only where the poll's visibility lets the caller see results"}))
 
 
+class ProposalPageArgsSchema(PageArgsSchema):
+    updated_since = fields.AwareDateTime(metadata={
+        "description": "only proposals changed at or after this time (ISO 8601 with offset)"})
+
+
+class StanceCountsSchema(Schema):
+    support = _residents(fields.Integer(required=True))
+    oppose = _residents(fields.Integer(required=True))
+    neutral = _residents(fields.Integer(required=True))
+    question = _residents(fields.Integer(required=True))
+
+
+class OfficialAnswerSchema(Schema):
+    organisation = _residents(fields.String(required=True))
+    body = _residents(fields.String(required=True))
+    created_at = _residents(fields.DateTime(required=True))
+
+
+class ProposalSchema(Schema):
+    """Proposals are for the community's members: no field is public."""
+
+    id = _residents(fields.Integer(required=True))
+    community_id = _residents(fields.Integer(required=True))
+    title = _residents(fields.String(required=True))
+    status = _residents(fields.String(required=True))
+    category = _residents(fields.String(required=True))
+    scope_kind = _residents(fields.String(required=True))
+    cosponsors = _residents(fields.Integer(required=True))
+    comments = _residents(fields.Integer(required=True))
+    stances = _residents(fields.Nested(StanceCountsSchema, required=True))
+    official_answers = _residents(fields.List(fields.Nested(OfficialAnswerSchema),
+                                              required=True))
+    published_at = _residents(fields.DateTime(allow_none=True))
+    updated_at = _residents(fields.DateTime(required=True))
+
+
+class ProposalPageSchema(Schema):
+    items = _public(fields.List(fields.Nested(ProposalSchema), required=True))
+    next_cursor = _public(fields.String(allow_none=True, required=True))
+
+
 class CommunityPageSchema(Schema):
     items = _public(fields.List(fields.Nested(CommunitySchema), required=True))
     next_cursor = _public(fields.String(allow_none=True, required=True))

@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER
-from app.community.models import Community
+from app.community.models import Community, Organisation
+from app.discussion.models import Comment, Stance
 from app.extensions import db
 from app.notices.models import Notice
 from app.permissions import can
-from app.proposals.models import Proposal
+from app.proposals.models import ModerationState, Proposal
 from app.public.services import shown_publicly
 from app.voting.models import ElectorateKind, Poll, PollStatus, RollEntry
 from app.voting.services import official_result
@@ -130,3 +131,35 @@ def poll_results(poll: Poll) -> dict | None:
             "participating_area": result.participating_area,
             "options": [{"option": o.option, "people": o.people, "area": o.area}
                         for o in result.options]}
+
+
+def proposals_page(community: Community, caller: str, updated_since, after: int, limit: int):
+    """Published proposals that moderation has not hidden, for members only."""
+    if caller == ANONYMOUS:
+        return [], None
+    statement = select(Proposal).where(
+        Proposal.community_id == community.id, Proposal.published_at.is_not(None),
+        Proposal.moderation_state == ModerationState.VISIBLE)
+    if updated_since is not None:
+        statement = statement.where(Proposal.updated_at >= updated_since)
+    return _page(statement, Proposal.id, after, limit)
+
+
+def discussion_facts(proposal_ids: list[int]) -> tuple[dict, dict]:
+    """Stances of the visible top-level comments and the official answers, for a page of
+    proposals in two queries."""
+    shown = (Comment.proposal_id.in_(proposal_ids), Comment.deleted_at.is_(None),
+             Comment.moderation_state == ModerationState.VISIBLE)
+    stances: dict = {pid: {stance.value: 0 for stance in Stance} for pid in proposal_ids}
+    for pid, stance, count in db.session.execute(
+            select(Comment.proposal_id, Comment.stance, func.count(Comment.id))
+            .where(*shown, Comment.parent_id.is_(None), Comment.stance.is_not(None))
+            .group_by(Comment.proposal_id, Comment.stance)).all():
+        stances[pid][stance] = count
+    answers: dict = {pid: [] for pid in proposal_ids}
+    for pid, name, body, created_at in db.session.execute(
+            select(Comment.proposal_id, Organisation.name, Comment.body, Comment.created_at)
+            .join(Organisation, Organisation.id == Comment.organisation_id)
+            .where(*shown).order_by(Comment.id)).all():
+        answers[pid].append({"organisation": name, "body": body, "created_at": created_at})
+    return stances, answers

@@ -20,6 +20,9 @@ from app.api.schemas import (
     PollPageSchema,
     PollSchema,
     ProblemSchema,
+    ProposalPageArgsSchema,
+    ProposalPageSchema,
+    ProposalSchema,
     data_classes_of,
 )
 from app.api.services import (
@@ -27,9 +30,11 @@ from app.api.services import (
     caller_in,
     communities_page,
     decode_cursor,
+    discussion_facts,
     notices_page,
     poll_results,
     polls_page,
+    proposals_page,
     turnouts,
     visible_poll,
 )
@@ -51,8 +56,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1",
                description="Read-only data of the communities (issue 16).")
 
 COMMUNITY, NOTICE, POLL = CommunitySchema(), NoticeSchema(), PollSchema()
+PROPOSAL = ProposalSchema()
 CLASSES = {name: data_classes_of(schema) for name, schema in
-           (("community", COMMUNITY), ("notice", NOTICE), ("poll", POLL))}
+           (("community", COMMUNITY), ("notice", NOTICE), ("poll", POLL),
+            ("proposal", PROPOSAL))}
 
 
 def problem(status: int, detail: str):
@@ -76,6 +83,7 @@ def http_problem(error: HTTPException):
 
 # The token scope each endpoint needs.
 RESOURCE_OF = {"api.communities": "communities", "api.community": "communities",
+               "api.proposals": "proposals",
                "api.notices": "notices", "api.polls": "polls", "api.poll": "polls"}
 
 
@@ -193,6 +201,26 @@ def notices(community_id: int, limit: int, cursor: str | None = None):
     rows, next_cursor = notices_page(found, caller, utcnow(), _cursor(cursor),
                                      limit)
     return jsonify(items=[_notice_data(n, caller) for n in rows], next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>/proposals")
+@bp.arguments(ProposalPageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, ProposalPageSchema)
+@_documented
+def proposals(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
+    """Proposals with their counts and official answers, for the community's members;
+    ``updated_since`` gives only those changed since, for an incremental sync."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = proposals_page(found, caller, updated_since, _cursor(cursor), limit)
+    stances, answers = discussion_facts([p.id for p in rows])
+    items = [gate(CLASSES["proposal"], PROPOSAL.dump({
+        "id": p.id, "community_id": p.community_id, "title": p.title, "status": p.status,
+        "category": p.category, "scope_kind": p.scope_kind, "cosponsors": p.cosponsor_count,
+        "comments": p.comment_count, "stances": stances[p.id],
+        "official_answers": answers[p.id], "published_at": p.published_at,
+        "updated_at": p.updated_at}), caller) for p in rows]
+    return jsonify(items=items, next_cursor=next_cursor)
 
 
 @bp.route("/communities/<int:community_id>/polls")

@@ -72,6 +72,8 @@ def _urls(scene) -> dict[str, str]:
         "/api/v1/communities/{community_id}": f"/api/v1/communities/{community}",
         "/api/v1/communities/{community_id}/notices": f"/api/v1/communities/{community}/notices",
         "/api/v1/communities/{community_id}/polls": f"/api/v1/communities/{community}/polls",
+        "/api/v1/communities/{community_id}/proposals":
+            f"/api/v1/communities/{community}/proposals",
         "/api/v1/polls/{poll_id}": f"/api/v1/polls/{scene.closed.id}",
     }
 
@@ -203,14 +205,17 @@ def test_a_cursor_walks_every_notice_once(app, login, scene, make_notice):  # no
 
 
 def test_lists_cost_the_same_with_many_rows(app, login, scene, make_org, make_notice,  # noqa: F811
-                                            count_queries):
+                                            make_proposal, count_queries):
+    from app.discussion.models import Comment
+
     client = _client(app, login, scene, "owner")
     community = scene.estate.community.id
 
     def costs():
         result = []
         for url in (f"/api/v1/communities/{community}/notices",
-                    f"/api/v1/communities/{community}/polls", "/api/v1/communities"):
+                    f"/api/v1/communities/{community}/polls", "/api/v1/communities",
+                    f"/api/v1/communities/{community}/proposals"):
             with count_queries() as queries:
                 assert client.get(url).status_code == 200
             result.append(len(queries))
@@ -218,8 +223,12 @@ def test_lists_cost_the_same_with_many_rows(app, login, scene, make_org, make_no
 
     before = costs()
     for n in range(8):
-        make_notice(make_org(scene.estate.community, OrganisationKind.PROPERTY_COMPANY),
-                    f"公告{n}")
+        organisation = make_org(scene.estate.community, OrganisationKind.PROPERTY_COMPANY)
+        make_notice(organisation, f"公告{n}")
+        proposal = make_proposal(scene.estate.community, scene.estate.owners[n % 3])
+        db.session.add(Comment(proposal_id=proposal.id, author_id=scene.estate.chair.id,
+                               body="答复", organisation_id=organisation.id))
+    db.session.commit()
     assert costs() == before
 
 
@@ -245,3 +254,55 @@ def test_the_gate_drops_what_the_caller_may_not_read():
     assert gate(classes, data, "resident") == {"a": 1, "b": 2, "items": [{"x": 5}]}
     assert json.dumps(gate(classes, data, "staff")) == json.dumps(
         {"a": 1, "b": 2, "c": 3, "items": [{"x": 5}]})
+
+
+def _sync(client, spec, community_id: int, since=None) -> list[dict]:
+    """A client that knows only the OpenAPI document: the list that takes updated_since,
+    walked page by page through its cursor."""
+    path = next(path for path, item in spec["paths"].items()
+                if any(p["name"] == "updated_since" for p in item["get"].get("parameters", [])))
+    url = path.replace("{community_id}", str(community_id))
+    items, cursor = [], None
+    while True:
+        query = {"limit": 2, **({"cursor": cursor} if cursor else {}),
+                 **({"updated_since": since.isoformat()} if since else {})}
+        page = client.get(url, query_string=query).get_json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+
+
+def test_a_client_from_the_document_syncs_twice_and_sees_only_the_change(
+        app, login, scene, make_proposal):
+    author = scene.estate.owners[1]
+    made = [make_proposal(scene.estate.community, author) for _ in range(4)]
+    hidden = make_proposal(scene.estate.community, author, moderation_state="hidden")
+    client = _client(app, login, scene, "token")
+    spec = client.get("/api/v1/openapi.json").get_json()
+    first = _sync(client, spec, scene.estate.community.id)
+    assert {p["id"] for p in first} == {scene.estate.proposal.id, *(p.id for p in made)}
+    assert hidden.id not in {p["id"] for p in first}
+    since = utcnow()
+    made[2].title, made[2].updated_at = "改过的标题", utcnow()
+    db.session.commit()
+    second = _sync(client, spec, scene.estate.community.id, since)
+    assert [(p["id"], p["title"]) for p in second] == [(made[2].id, "改过的标题")]
+
+
+def test_proposals_are_for_members_with_their_stances_and_answers(app, login, scene):
+    from app.discussion.models import Comment
+
+    proposal = scene.estate.proposal
+    db.session.add_all([
+        Comment(proposal_id=proposal.id, author_id=scene.estate.owners[1].id, body="赞成",
+                stance="support"),
+        Comment(proposal_id=proposal.id, author_id=scene.estate.chair.id, body="业委会答复",
+                organisation_id=scene.committee.id)])
+    db.session.commit()
+    url = f"/api/v1/communities/{scene.estate.community.id}/proposals"
+    assert app.test_client().get(url).get_json()["items"] == []
+    (item,) = _client(app, login, scene, "owner").get(url).get_json()["items"]
+    assert item["stances"]["support"] == 1
+    assert [(a["organisation"], a["body"]) for a in item["official_answers"]] == [
+        (scene.committee.name, "业委会答复")]
