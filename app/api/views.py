@@ -111,6 +111,16 @@ def authenticate_token():
     return None
 
 
+@bp.after_request
+def conditional(response):
+    """A strong ETag from the body: a client that sends it back in If-None-Match gets 304
+    Not Modified and no body when nothing it may see has changed."""
+    if response.status_code == 200 and response.mimetype == "application/json":
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
 def _cursor(cursor: str | None) -> int:
     try:
         return decode_cursor(cursor)

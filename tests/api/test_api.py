@@ -306,3 +306,15 @@ def test_proposals_are_for_members_with_their_stances_and_answers(app, login, sc
     assert item["stances"]["support"] == 1
     assert [(a["organisation"], a["body"]) for a in item["official_answers"]] == [
         (scene.committee.name, "业委会答复")]
+
+
+def test_an_unchanged_list_answers_not_modified_to_its_etag(app, login, scene, make_notice):  # noqa: F811
+    client = _client(app, login, scene, "owner")
+    url = f"/api/v1/communities/{scene.estate.community.id}/notices"
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    make_notice(scene.committee, "新公告")
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
