@@ -9,7 +9,8 @@ from app.api.tokens import RESOURCES
 from app.core.forms import CheckboxesField, options, strip
 
 RESOURCE_LABELS = {"communities": _l("Communities"), "proposals": _l("Proposals"),
-                   "notices": _l("Notices"), "polls": _l("Polls")}
+                   "notices": _l("Notices"), "polls": _l("Polls"),
+                   "meetings": _l("Meetings")}
 
 
 class TokenForm(FlaskForm):

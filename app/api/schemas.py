@@ -143,6 +143,35 @@ class ProposalPageSchema(Schema):
     next_cursor = _public(fields.String(allow_none=True, required=True))
 
 
+class AgendaItemSchema(Schema):
+    position = _residents(fields.Integer(required=True))
+    proposal_id = _residents(fields.Integer(required=True))
+    title = _residents(fields.String(required=True))
+
+
+class MeetingSchema(Schema):
+    """Meetings are for the community's members; their published minutes are also a public
+    notice (see the notices)."""
+
+    id = _residents(fields.Integer(required=True))
+    community_id = _residents(fields.Integer(required=True))
+    kind = _residents(fields.String(required=True))
+    title = _residents(fields.String(required=True))
+    organisation = _residents(fields.String(required=True))
+    starts_at = _residents(fields.DateTime(required=True))
+    ends_at = _residents(fields.DateTime(required=True))
+    place = _residents(fields.String(required=True))
+    cancelled = _residents(fields.Boolean(required=True))
+    agenda = _residents(fields.List(fields.Nested(AgendaItemSchema), required=True))
+    minutes_notice_id = _residents(fields.Integer(allow_none=True, metadata={
+        "description": "the notice of the latest published minutes"}))
+
+
+class MeetingPageSchema(Schema):
+    items = _public(fields.List(fields.Nested(MeetingSchema), required=True))
+    next_cursor = _public(fields.String(allow_none=True, required=True))
+
+
 class CommunityPageSchema(Schema):
     items = _public(fields.List(fields.Nested(CommunitySchema), required=True))
     next_cursor = _public(fields.String(allow_none=True, required=True))

@@ -14,6 +14,7 @@ from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER
 from app.community.models import Community, Organisation
 from app.discussion.models import Comment, Stance
 from app.extensions import db
+from app.meetings.models import AgendaItem, Meeting, Minutes
 from app.notices.models import Notice
 from app.permissions import can
 from app.proposals.models import ModerationState, Proposal
@@ -163,3 +164,29 @@ def discussion_facts(proposal_ids: list[int]) -> tuple[dict, dict]:
             .where(*shown).order_by(Comment.id)).all():
         answers[pid].append({"organisation": name, "body": body, "created_at": created_at})
     return stances, answers
+
+
+def meetings_page(community: Community, caller: str, after: int, limit: int):
+    """Meetings, for members only: strangers read the published minutes as notices."""
+    if caller == ANONYMOUS:
+        return [], None
+    return _page(select(Meeting).where(Meeting.community_id == community.id)
+                 .options(joinedload(Meeting.organisation)), Meeting.id, after, limit)
+
+
+def meeting_facts(meeting_ids: list[int]) -> tuple[dict, dict]:
+    """The agendas and the notice of each meeting's latest minutes, in two queries."""
+    agendas: dict = {mid: [] for mid in meeting_ids}
+    for mid, position, proposal_id, title in db.session.execute(
+            select(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.proposal_id,
+                   Proposal.title).join(Proposal, Proposal.id == AgendaItem.proposal_id)
+            .where(AgendaItem.meeting_id.in_(meeting_ids))
+            .order_by(AgendaItem.position, AgendaItem.id)).all():
+        agendas[mid].append({"position": position, "proposal_id": proposal_id, "title": title})
+    minutes: dict = {}
+    for mid, notice_id in db.session.execute(
+            select(Minutes.meeting_id, Notice.id).join(Notice, Notice.minutes_id == Minutes.id)
+            .where(Minutes.meeting_id.in_(meeting_ids), Notice.withdrawn_at.is_(None))
+            .order_by(Minutes.version)).all():
+        minutes[mid] = notice_id  # the latest version wins
+    return agendas, minutes

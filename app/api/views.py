@@ -14,6 +14,8 @@ from app.api.data_classes import gate
 from app.api.schemas import (
     CommunityPageSchema,
     CommunitySchema,
+    MeetingPageSchema,
+    MeetingSchema,
     NoticePageSchema,
     NoticeSchema,
     PageArgsSchema,
@@ -31,6 +33,8 @@ from app.api.services import (
     communities_page,
     decode_cursor,
     discussion_facts,
+    meeting_facts,
+    meetings_page,
     notices_page,
     poll_results,
     polls_page,
@@ -56,10 +60,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1",
                description="Read-only data of the communities (issue 16).")
 
 COMMUNITY, NOTICE, POLL = CommunitySchema(), NoticeSchema(), PollSchema()
-PROPOSAL = ProposalSchema()
+PROPOSAL, MEETING = ProposalSchema(), MeetingSchema()
 CLASSES = {name: data_classes_of(schema) for name, schema in
            (("community", COMMUNITY), ("notice", NOTICE), ("poll", POLL),
-            ("proposal", PROPOSAL))}
+            ("proposal", PROPOSAL), ("meeting", MEETING))}
 
 
 def problem(status: int, detail: str):
@@ -83,7 +87,7 @@ def http_problem(error: HTTPException):
 
 # The token scope each endpoint needs.
 RESOURCE_OF = {"api.communities": "communities", "api.community": "communities",
-               "api.proposals": "proposals",
+               "api.proposals": "proposals", "api.meetings": "meetings",
                "api.notices": "notices", "api.polls": "polls", "api.poll": "polls"}
 
 
@@ -230,6 +234,24 @@ def proposals(community_id: int, limit: int, cursor: str | None = None, updated_
         "comments": p.comment_count, "stances": stances[p.id],
         "official_answers": answers[p.id], "published_at": p.published_at,
         "updated_at": p.updated_at}), caller) for p in rows]
+    return jsonify(items=items, next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>/meetings")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, MeetingPageSchema)
+@_documented
+def meetings(community_id: int, limit: int, cursor: str | None = None):
+    """Meetings with their time, place, agenda and published minutes, for members."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = meetings_page(found, caller, _cursor(cursor), limit)
+    agendas, minutes = meeting_facts([m.id for m in rows])
+    items = [gate(CLASSES["meeting"], MEETING.dump({
+        "id": m.id, "community_id": m.community_id, "kind": m.kind, "title": m.title,
+        "organisation": m.organisation.name, "starts_at": m.starts_at, "ends_at": m.ends_at,
+        "place": m.place, "cancelled": m.cancelled_at is not None, "agenda": agendas[m.id],
+        "minutes_notice_id": minutes.get(m.id)}), caller) for m in rows]
     return jsonify(items=items, next_cursor=next_cursor)
 
 

@@ -14,6 +14,7 @@ from app.community.models import Organisation, OrganisationKind
 from app.extensions import db, utcnow
 from app.notices.models import Notice
 from app.voting.models import Secrecy
+from tests.meetings.conftest import make_meeting  # noqa: F401  (fixture)
 from tests.notices.conftest import make_notice  # noqa: F401  (fixture)
 from tests.voting.conftest import closed_poll, make_estate, make_poll  # noqa: F401  (fixtures)
 
@@ -24,7 +25,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(make_estate, make_notice):  # noqa: F811
+def scene(make_estate, make_notice, make_meeting):  # noqa: F811
     s = Scene()
     s.estate = make_estate()
     s.closed = closed_poll(s.estate, secrecy=Secrecy.OPEN_ROLL, allow_early_close=True)
@@ -34,6 +35,8 @@ def scene(make_estate, make_notice):  # noqa: F811
     s.public = make_notice(s.committee, "小区开放日")
     s.public.public = True
     s.private = make_notice(s.committee, "内部通知")
+    s.meeting = make_meeting(community=s.estate.community, organisation=s.committee,
+                             proposals=[s.estate.proposal])
     for user in [*s.estate.owners, s.estate.chair, s.estate.staff]:
         user.phone = f"1390000{user.id:04d}"
     db.session.commit()
@@ -74,6 +77,8 @@ def _urls(scene) -> dict[str, str]:
         "/api/v1/communities/{community_id}/polls": f"/api/v1/communities/{community}/polls",
         "/api/v1/communities/{community_id}/proposals":
             f"/api/v1/communities/{community}/proposals",
+        "/api/v1/communities/{community_id}/meetings":
+            f"/api/v1/communities/{community}/meetings",
         "/api/v1/polls/{poll_id}": f"/api/v1/polls/{scene.closed.id}",
     }
 
@@ -205,7 +210,8 @@ def test_a_cursor_walks_every_notice_once(app, login, scene, make_notice):  # no
 
 
 def test_lists_cost_the_same_with_many_rows(app, login, scene, make_org, make_notice,  # noqa: F811
-                                            make_proposal, count_queries):
+                                            make_proposal, make_meeting,  # noqa: F811
+                                            count_queries):
     from app.discussion.models import Comment
 
     client = _client(app, login, scene, "owner")
@@ -215,7 +221,8 @@ def test_lists_cost_the_same_with_many_rows(app, login, scene, make_org, make_no
         result = []
         for url in (f"/api/v1/communities/{community}/notices",
                     f"/api/v1/communities/{community}/polls", "/api/v1/communities",
-                    f"/api/v1/communities/{community}/proposals"):
+                    f"/api/v1/communities/{community}/proposals",
+                    f"/api/v1/communities/{community}/meetings"):
             with count_queries() as queries:
                 assert client.get(url).status_code == 200
             result.append(len(queries))
@@ -228,6 +235,9 @@ def test_lists_cost_the_same_with_many_rows(app, login, scene, make_org, make_no
         proposal = make_proposal(scene.estate.community, scene.estate.owners[n % 3])
         db.session.add(Comment(proposal_id=proposal.id, author_id=scene.estate.chair.id,
                                body="答复", organisation_id=organisation.id))
+        if n < 3:
+            make_meeting(community=scene.estate.community, organisation=organisation,
+                         proposals=[proposal], members=0, observers=0)
     db.session.commit()
     assert costs() == before
 
@@ -318,3 +328,13 @@ def test_an_unchanged_list_answers_not_modified_to_its_etag(app, login, scene, m
     make_notice(scene.committee, "新公告")
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_meetings_are_for_members_with_their_agenda(app, login, scene):
+    url = f"/api/v1/communities/{scene.estate.community.id}/meetings"
+    assert app.test_client().get(url).get_json()["items"] == []
+    (item,) = _client(app, login, scene, "owner").get(url).get_json()["items"]
+    assert (item["title"], item["place"], item["cancelled"]) == ("业委会第三次会议", "社区活动室",
+                                                                 False)
+    assert [a["proposal_id"] for a in item["agenda"]] == [scene.estate.proposal.id]
+    assert item["minutes_notice_id"] is None
