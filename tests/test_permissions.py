@@ -280,6 +280,8 @@ TESTED_ELSEWHERE = {
                    "test_strangers_read_only_what_the_community_made_public",
     "api.polls": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",
     "api.meetings": "tests/api/test_api.py::test_meetings_are_for_members_with_their_agenda",
+    "api.actions": "tests/api/test_api.py::"
+                   "test_actions_are_for_members_and_say_when_they_are_overdue",
     "api.proposals": "tests/api/test_api.py::"
                      "test_proposals_are_for_members_with_their_stances_and_answers",
     "api.poll": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",

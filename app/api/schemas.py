@@ -172,6 +172,26 @@ class MeetingPageSchema(Schema):
     next_cursor = _public(fields.String(allow_none=True, required=True))
 
 
+class ActionSchema(Schema):
+    """A follow-up action of a proposal: for the community's members, as on the site."""
+
+    id = _residents(fields.Integer(required=True))
+    community_id = _residents(fields.Integer(required=True))
+    proposal_id = _residents(fields.Integer(required=True))
+    organisation = _residents(fields.String(required=True))
+    description = _residents(fields.String(required=True))
+    status = _residents(fields.String(required=True))
+    due_on = _residents(fields.Date(required=True))
+    overdue = _residents(fields.Boolean(required=True, metadata={
+        "description": "still open after its due day (Beijing time)"}))
+    done_at = _residents(fields.DateTime(allow_none=True))
+
+
+class ActionPageSchema(Schema):
+    items = _public(fields.List(fields.Nested(ActionSchema), required=True))
+    next_cursor = _public(fields.String(allow_none=True, required=True))
+
+
 class CommunityPageSchema(Schema):
     items = _public(fields.List(fields.Nested(CommunitySchema), required=True))
     next_cursor = _public(fields.String(allow_none=True, required=True))

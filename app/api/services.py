@@ -14,6 +14,7 @@ from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER
 from app.community.models import Community, Organisation
 from app.discussion.models import Comment, Stance
 from app.extensions import db
+from app.followups.models import FollowUpAction
 from app.meetings.models import AgendaItem, Meeting, Minutes
 from app.notices.models import Notice
 from app.permissions import can
@@ -190,3 +191,14 @@ def meeting_facts(meeting_ids: list[int]) -> tuple[dict, dict]:
             .order_by(Minutes.version)).all():
         minutes[mid] = notice_id  # the latest version wins
     return agendas, minutes
+
+
+def actions_page(community: Community, caller: str, after: int, limit: int):
+    """Follow-up actions of published proposals, for members only."""
+    if caller == ANONYMOUS:
+        return [], None
+    return _page(select(FollowUpAction).join(Proposal, Proposal.id == FollowUpAction.proposal_id)
+                 .where(FollowUpAction.community_id == community.id,
+                        Proposal.published_at.is_not(None))
+                 .options(joinedload(FollowUpAction.organisation)),
+                 FollowUpAction.id, after, limit)

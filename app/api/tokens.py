@@ -11,7 +11,7 @@ from app.api.models import ApiToken
 from app.audit.services import record
 from app.extensions import db
 
-RESOURCES = ("communities", "proposals", "notices", "polls", "meetings")
+RESOURCES = ("communities", "proposals", "notices", "polls", "meetings", "actions")
 PREFIX = "gz_"
 
 

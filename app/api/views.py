@@ -12,6 +12,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from app.api.data_classes import gate
 from app.api.schemas import (
+    ActionPageSchema,
+    ActionSchema,
     CommunityPageSchema,
     CommunitySchema,
     MeetingPageSchema,
@@ -29,6 +31,7 @@ from app.api.schemas import (
 )
 from app.api.services import (
     BadCursor,
+    actions_page,
     caller_in,
     communities_page,
     decode_cursor,
@@ -45,7 +48,7 @@ from app.api.services import (
 from app.api.token_views import bp as token_pages
 from app.api.tokens import note_use, token_for
 from app.community.models import Community
-from app.extensions import db, limiter, utcnow
+from app.extensions import beijing_today, db, limiter, utcnow
 
 
 class GongzhiApi(Api):
@@ -60,10 +63,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1",
                description="Read-only data of the communities (issue 16).")
 
 COMMUNITY, NOTICE, POLL = CommunitySchema(), NoticeSchema(), PollSchema()
-PROPOSAL, MEETING = ProposalSchema(), MeetingSchema()
+PROPOSAL, MEETING, ACTION = ProposalSchema(), MeetingSchema(), ActionSchema()
 CLASSES = {name: data_classes_of(schema) for name, schema in
            (("community", COMMUNITY), ("notice", NOTICE), ("poll", POLL),
-            ("proposal", PROPOSAL), ("meeting", MEETING))}
+            ("proposal", PROPOSAL), ("meeting", MEETING), ("action", ACTION))}
 
 
 def problem(status: int, detail: str):
@@ -88,6 +91,7 @@ def http_problem(error: HTTPException):
 # The token scope each endpoint needs.
 RESOURCE_OF = {"api.communities": "communities", "api.community": "communities",
                "api.proposals": "proposals", "api.meetings": "meetings",
+               "api.actions": "actions",
                "api.notices": "notices", "api.polls": "polls", "api.poll": "polls"}
 
 
@@ -252,6 +256,24 @@ def meetings(community_id: int, limit: int, cursor: str | None = None):
         "organisation": m.organisation.name, "starts_at": m.starts_at, "ends_at": m.ends_at,
         "place": m.place, "cancelled": m.cancelled_at is not None, "agenda": agendas[m.id],
         "minutes_notice_id": minutes.get(m.id)}), caller) for m in rows]
+    return jsonify(items=items, next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>/actions")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, ActionPageSchema)
+@_documented
+def actions(community_id: int, limit: int, cursor: str | None = None):
+    """Follow-up actions with their status, due day and whether they are overdue."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = actions_page(found, caller, _cursor(cursor), limit)
+    today = beijing_today()
+    items = [gate(CLASSES["action"], ACTION.dump({
+        "id": a.id, "community_id": a.community_id, "proposal_id": a.proposal_id,
+        "organisation": a.organisation.name, "description": a.description,
+        "status": a.status, "due_on": a.due_on, "overdue": a.is_overdue(today),
+        "done_at": a.done_at}), caller) for a in rows]
     return jsonify(items=items, next_cursor=next_cursor)
 
 

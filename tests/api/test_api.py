@@ -3,6 +3,7 @@ document, problem details, cursor pages and constant query counts."""
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from openapi_spec_validator import validate
@@ -11,7 +12,8 @@ from sqlalchemy import select
 from app.api.data_classes import READABLE, RESIDENTS, STAFF, gate
 from app.api.tokens import RESOURCES, issue_token
 from app.community.models import Organisation, OrganisationKind
-from app.extensions import db, utcnow
+from app.extensions import beijing_today, db, utcnow
+from app.followups.models import FollowUpAction
 from app.notices.models import Notice
 from app.voting.models import Secrecy
 from tests.meetings.conftest import make_meeting  # noqa: F401  (fixture)
@@ -79,6 +81,7 @@ def _urls(scene) -> dict[str, str]:
             f"/api/v1/communities/{community}/proposals",
         "/api/v1/communities/{community_id}/meetings":
             f"/api/v1/communities/{community}/meetings",
+        "/api/v1/communities/{community_id}/actions": f"/api/v1/communities/{community}/actions",
         "/api/v1/polls/{poll_id}": f"/api/v1/polls/{scene.closed.id}",
     }
 
@@ -222,7 +225,8 @@ def test_lists_cost_the_same_with_many_rows(app, login, scene, make_org, make_no
         for url in (f"/api/v1/communities/{community}/notices",
                     f"/api/v1/communities/{community}/polls", "/api/v1/communities",
                     f"/api/v1/communities/{community}/proposals",
-                    f"/api/v1/communities/{community}/meetings"):
+                    f"/api/v1/communities/{community}/meetings",
+                    f"/api/v1/communities/{community}/actions"):
             with count_queries() as queries:
                 assert client.get(url).status_code == 200
             result.append(len(queries))
@@ -235,6 +239,10 @@ def test_lists_cost_the_same_with_many_rows(app, login, scene, make_org, make_no
         proposal = make_proposal(scene.estate.community, scene.estate.owners[n % 3])
         db.session.add(Comment(proposal_id=proposal.id, author_id=scene.estate.chair.id,
                                body="答复", organisation_id=organisation.id))
+        db.session.add(FollowUpAction(
+            community_id=scene.estate.community.id, proposal_id=proposal.id,
+            organisation_id=organisation.id, description="修路灯", due_on=date(2026, 1, 1),
+            created_by_id=scene.estate.chair.id))
         if n < 3:
             make_meeting(community=scene.estate.community, organisation=organisation,
                          proposals=[proposal], members=0, observers=0)
@@ -338,3 +346,17 @@ def test_meetings_are_for_members_with_their_agenda(app, login, scene):
                                                                  False)
     assert [a["proposal_id"] for a in item["agenda"]] == [scene.estate.proposal.id]
     assert item["minutes_notice_id"] is None
+
+
+def test_actions_are_for_members_and_say_when_they_are_overdue(app, login, scene):
+    for days in (-1, 1):
+        db.session.add(FollowUpAction(
+            community_id=scene.estate.community.id, proposal_id=scene.estate.proposal.id,
+            organisation_id=scene.committee.id, description=f"维修{days}",
+            due_on=beijing_today() + timedelta(days=days), created_by_id=scene.estate.chair.id))
+    db.session.commit()
+    url = f"/api/v1/communities/{scene.estate.community.id}/actions"
+    assert app.test_client().get(url).get_json()["items"] == []
+    items = _client(app, login, scene, "owner").get(url).get_json()["items"]
+    assert [(a["description"], a["overdue"]) for a in items] == [("维修-1", True),
+                                                                 ("维修1", False)]
