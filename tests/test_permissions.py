@@ -280,6 +280,8 @@ TESTED_ELSEWHERE = {
                    "test_strangers_read_only_what_the_community_made_public",
     "api.polls": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",
     "api.meetings": "tests/api/test_api.py::test_meetings_are_for_members_with_their_agenda",
+    "api.insights": "tests/api/test_api.py::"
+                    "test_insights_withhold_small_buildings_and_reach_the_street_offices_token",
     "api.actions": "tests/api/test_api.py::"
                    "test_actions_are_for_members_and_say_when_they_are_overdue",
     "api.proposals": "tests/api/test_api.py::"

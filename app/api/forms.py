@@ -10,7 +10,8 @@ from app.core.forms import CheckboxesField, options, strip
 
 RESOURCE_LABELS = {"communities": _l("Communities"), "proposals": _l("Proposals"),
                    "notices": _l("Notices"), "polls": _l("Polls"),
-                   "meetings": _l("Meetings"), "actions": _l("Follow-up actions")}
+                   "meetings": _l("Meetings"), "actions": _l("Follow-up actions"),
+                   "insights": _l("Insights")}
 
 
 class TokenForm(FlaskForm):

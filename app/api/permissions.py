@@ -1,6 +1,7 @@
 """Which class of data an API caller reads in a community: residents' fields for those who
 see the community on the site, staff fields for those who verify its residents."""
 
+from app.insights.permissions import sees_whole_community
 from app.permissions import RULES, Standing
 
 
@@ -22,3 +23,12 @@ def _manage_tokens(standing: Standing, organisation) -> bool:
 
 
 RULES["api.manage_tokens"] = _manage_tokens
+
+
+def _read_insights(standing: Standing, community) -> bool:
+    """The whole community's aggregates, for those who see them on the dashboard; a grid
+    party branch's narrower view stays on the site."""
+    return sees_whole_community(standing, community.id)
+
+
+RULES["api.read_insights"] = _read_insights

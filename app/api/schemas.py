@@ -192,6 +192,29 @@ class ActionPageSchema(Schema):
     next_cursor = _public(fields.String(allow_none=True, required=True))
 
 
+class FigureSchema(Schema):
+    """Households and how many took part; ``took_part`` and ``share`` are withheld (null)
+    below five households, as on the dashboard."""
+
+    name = _staff(fields.String(required=True))
+    households = _staff(fields.Integer(required=True))
+    took_part = _staff(fields.Integer(allow_none=True))
+    share = _staff(fields.Float(allow_none=True))
+
+
+class InsightsArgsSchema(Schema):
+    days = fields.Integer(load_default=90, validate=validate.Range(min=7, max=366))
+
+
+class InsightsSchema(Schema):
+    community_id = _staff(fields.Integer(required=True))
+    start = _staff(fields.Date(required=True))
+    end = _staff(fields.Date(required=True))
+    total = _staff(fields.Nested(FigureSchema, required=True))
+    grids = _staff(fields.List(fields.Nested(FigureSchema), required=True))
+    buildings = _staff(fields.List(fields.Nested(FigureSchema), required=True))
+
+
 class CommunityPageSchema(Schema):
     items = _public(fields.List(fields.Nested(CommunitySchema), required=True))
     next_cursor = _public(fields.String(allow_none=True, required=True))

@@ -11,7 +11,8 @@ from app.api.models import ApiToken
 from app.audit.services import record
 from app.extensions import db
 
-RESOURCES = ("communities", "proposals", "notices", "polls", "meetings", "actions")
+RESOURCES = ("communities", "proposals", "notices", "polls", "meetings", "actions",
+             "insights")
 PREFIX = "gz_"
 
 

@@ -5,17 +5,20 @@ the same document: no script, no CDN)."""
 from decimal import Decimal
 
 from flask import current_app, g, jsonify, render_template, request
+from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from limits import parse
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
-from app.api.data_classes import gate
+from app.api.data_classes import STAFF_MEMBER, gate
 from app.api.schemas import (
     ActionPageSchema,
     ActionSchema,
     CommunityPageSchema,
     CommunitySchema,
+    InsightsArgsSchema,
+    InsightsSchema,
     MeetingPageSchema,
     MeetingSchema,
     NoticePageSchema,
@@ -47,8 +50,10 @@ from app.api.services import (
 )
 from app.api.token_views import bp as token_pages
 from app.api.tokens import note_use, token_for
-from app.community.models import Community
+from app.community.models import Community, OrganisationKind
 from app.extensions import beijing_today, db, limiter, utcnow
+from app.insights.services import Period, Scope, participation
+from app.permissions import can
 
 
 class GongzhiApi(Api):
@@ -64,9 +69,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1",
 
 COMMUNITY, NOTICE, POLL = CommunitySchema(), NoticeSchema(), PollSchema()
 PROPOSAL, MEETING, ACTION = ProposalSchema(), MeetingSchema(), ActionSchema()
+INSIGHTS = InsightsSchema()
 CLASSES = {name: data_classes_of(schema) for name, schema in
            (("community", COMMUNITY), ("notice", NOTICE), ("poll", POLL),
-            ("proposal", PROPOSAL), ("meeting", MEETING), ("action", ACTION))}
+            ("proposal", PROPOSAL), ("meeting", MEETING), ("action", ACTION),
+            ("insights", INSIGHTS))}
 
 
 def problem(status: int, detail: str):
@@ -91,7 +98,7 @@ def http_problem(error: HTTPException):
 # The token scope each endpoint needs.
 RESOURCE_OF = {"api.communities": "communities", "api.community": "communities",
                "api.proposals": "proposals", "api.meetings": "meetings",
-               "api.actions": "actions",
+               "api.actions": "actions", "api.insights": "insights",
                "api.notices": "notices", "api.polls": "polls", "api.poll": "polls"}
 
 
@@ -275,6 +282,33 @@ def actions(community_id: int, limit: int, cursor: str | None = None):
         "status": a.status, "due_on": a.due_on, "overdue": a.is_overdue(today),
         "done_at": a.done_at}), caller) for a in rows]
     return jsonify(items=items, next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>/insights")
+@bp.arguments(InsightsArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, InsightsSchema)
+@_documented
+def insights(community_id: int, days: int):
+    """Participation of the last ``days`` Beijing days, in total, by grid and by building:
+    for those who see the whole community's dashboard, and the street office's token."""
+    found = _community(community_id)
+    token = g.get("api_token")
+    if token is not None:
+        allowed = (token.organisation.kind == OrganisationKind.STREET_OFFICE
+                   and token.organisation.community_id == found.id)
+    else:
+        allowed = can(current_user, "api.read_insights", found)
+    if not allowed:
+        raise NotFound("No insights of this community for you.")
+    period = Period.last_days(days, beijing_today())
+    figures = participation(Scope((found.id,)), period)
+    keep = ("name", "households", "took_part", "share")
+    return jsonify(gate(CLASSES["insights"], INSIGHTS.dump({
+        "community_id": found.id, "start": period.start, "end": period.end,
+        "total": {k: figures["total"][k] for k in keep},
+        "grids": [{k: row[k] for k in keep} for row in figures["grids"]],
+        "buildings": [{k: row[k] for k in keep} for row in figures["buildings"]]}),
+        STAFF_MEMBER))
 
 
 @bp.route("/communities/<int:community_id>/polls")

@@ -82,6 +82,8 @@ def _urls(scene) -> dict[str, str]:
         "/api/v1/communities/{community_id}/meetings":
             f"/api/v1/communities/{community}/meetings",
         "/api/v1/communities/{community_id}/actions": f"/api/v1/communities/{community}/actions",
+        "/api/v1/communities/{community_id}/insights":
+            f"/api/v1/communities/{community}/insights",
         "/api/v1/polls/{poll_id}": f"/api/v1/polls/{scene.closed.id}",
     }
 
@@ -115,6 +117,9 @@ def test_every_endpoint_as_every_caller_shows_only_the_classes_it_may(
     allowed = READABLE[CALLERS[caller]]
     for path, url in urls.items():
         response = client.get(url)
+        if path.endswith("/insights") and caller != "staff":  # the dashboard's people only
+            assert response.status_code == 404, (caller, url)
+            continue
         assert response.status_code == 200, (caller, url, response.status_code)
         text = response.get_data(as_text=True)
         for person in [*scene.estate.owners, scene.estate.chair, scene.estate.staff]:
@@ -360,3 +365,22 @@ def test_actions_are_for_members_and_say_when_they_are_overdue(app, login, scene
     items = _client(app, login, scene, "owner").get(url).get_json()["items"]
     assert [(a["description"], a["overdue"]) for a in items] == [("维修-1", True),
                                                                  ("维修1", False)]
+
+
+def test_insights_withhold_small_buildings_and_reach_the_street_offices_token(
+        app, login, scene, make_org, add_member):
+    url = f"/api/v1/communities/{scene.estate.community.id}/insights?days=30"
+    figures = _client(app, login, scene, "staff").get(url).get_json()
+    assert figures["total"]["households"] == 3
+    assert all(b["took_part"] is None and b["share"] is None for b in figures["buildings"])
+    street = make_org(scene.estate.community, OrganisationKind.STREET_OFFICE, "街道办")
+    _street_token, secret = issue_token(street, actor=scene.estate.chair, name="街道平台",
+                                        resources=["insights"], days=30, now=utcnow())
+    _committee_token, other = issue_token(scene.committee, actor=scene.estate.chair,
+                                          name="物业", resources=["insights"], days=30,
+                                          now=utcnow())
+    db.session.commit()
+    client = app.test_client()
+    assert client.get(url, headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert client.get(url, headers={"Authorization": f"Bearer {other}"}).status_code == 404
+    assert client.get(url.replace("days=30", "days=1")).status_code == 422
