@@ -116,7 +116,7 @@ REGISTERING_MODULES = (
     "app.meetings.permissions", "app.notices.permissions", "app.proposals.permissions",
     "app.voting.permissions", "app.recovery.permissions", "app.messaging.permissions",
     "app.discussion.services", "app.followups.services", "app.voting.notice",
-    "app.notices.services", "app.messaging.services",
+    "app.notices.services", "app.messaging.services", "app.api.permissions",
 )
 
 
@@ -126,6 +126,7 @@ def _import_registering_modules() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.api.views import register_api
     from app.auth.views import bp as auth_bp
     from app.community.views import bp as community_bp
     from app.discussion.views import bp as discussion_bp
@@ -137,13 +138,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.notices.views import bp as notices_bp
     from app.privacy.views import bp as privacy_bp
     from app.proposals.views import bp as proposals_bp
+    from app.public.views import bp as public_bp
     from app.recovery.views import bp as recovery_bp
     from app.voting.views import bp as voting_bp
 
     for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp,
-                      recovery_bp, messaging_bp):
+                      recovery_bp, messaging_bp, public_bp):
         app.register_blueprint(blueprint)
+    register_api(app)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Imports every model so that Flask-Migrate and the tests see the whole schema."""
 
+from app.api.models import ApiToken
 from app.audit.models import AuditEvent
 from app.auth.models import User, UserSession
 from app.community.models import (
@@ -51,6 +52,7 @@ from app.voting.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "AgendaItem",
     "Attendee",
     "FollowUpAction",

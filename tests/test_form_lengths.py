@@ -19,6 +19,7 @@ from app.extensions import db
 
 # Form field → the "table.column" it is written to (or compared with).
 STORED = {
+    "api.TokenForm.name": "api_tokens.name",
     "auth.RegisterForm.name": "users.name",
     "community.BuildingForm.name": "buildings.name",
     "community.CommunityForm.name": "communities.name",

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.api.models import ApiToken
+from app.api.tokens import issue_token
 from app.community.models import MemberRole, Membership, Role, RoleGrant
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.messaging.models import OutboxMessage
 from app.privacy.models import DeletionRequest
 
@@ -79,6 +81,15 @@ def _failed_message(w) -> str:
     return f"/c/{w.community.id}/messages/{message.id}/retry"
 
 
+def _token_to_revoke(w) -> str:
+    token = db.session.execute(select(ApiToken)).scalars().first()
+    if token is None:
+        token, _ = issue_token(w.owners_committee, actor=w.users["oc_chair"], name="t",
+                               resources=["notices"], days=30, now=utcnow())
+        db.session.commit()
+    return f"/o/{w.owners_committee.id}/api-tokens/{token.id}/revoke"
+
+
 ROUTES = [
     # (method, url builder, who may)
     ("GET", lambda w: "/me", PEOPLE),
@@ -132,6 +143,11 @@ ROUTES = [
     ("POST", _failed_message, VERIFY),
     ("GET", lambda w: f"/c/{w.community.id}/messages/slips.pdf", VERIFY),
     ("POST", lambda w: f"/c/{w.community.id}/messages/slips/printed", VERIFY),
+    ("GET", lambda w: f"/c/{w.community.id}/public-settings", MANAGE),
+    ("POST", lambda w: f"/c/{w.community.id}/public-settings", MANAGE),
+    ("GET", lambda w: f"/o/{w.owners_committee.id}/api-tokens", MANAGE | {"oc_chair"}),
+    ("POST", lambda w: f"/o/{w.owners_committee.id}/api-tokens", MANAGE | {"oc_chair"}),
+    ("POST", _token_to_revoke, MANAGE | {"oc_chair"}),
 ]
 
 
@@ -184,6 +200,14 @@ PUBLIC_ENDPOINTS = {
     "recovery.forgot": "who forgot their password cannot sign in; the answer is the same for "
                        "every number, and codes are rate-limited per number and address",
     "recovery.reset": "a one-time code, not a session, proves the right to set the password",
+    "public.community": "lists only what the community made public (issue 16); tested in "
+                        "tests/public/test_public_pages.py",
+    "public.notice": "owners' result notices, minutes and notices marked public, as the "
+                     "community's settings allow; anything else is not found",
+    "public.poll_bulletin": "the bulletin of a closed owners' vote by receipt: rooms and areas, "
+                            "never names, and only where the community publishes results",
+    "api-docs.openapi_json": "the API's OpenAPI document describes it and holds no data",
+    "api_docs": "the OpenAPI document as a page for people; no data",
 }
 
 # Routes whose who-may and who-may-not are tested next to their feature, by the test named.
@@ -251,6 +275,20 @@ TESTED_ELSEWHERE = {
                              "test_only_the_issuers_staff_manage_a_notice",
     "notices.withdraw_notice": "tests/notices/test_notices.py::"
                                "test_only_the_issuers_staff_manage_a_notice",
+    "api.communities": "tests/api/test_api.py::"
+                       "test_every_endpoint_as_every_caller_shows_only_the_classes_it_may",
+    "api.community": "tests/api/test_api.py::test_staff_read_staff_fields_and_residents_do_not",
+    "api.notices": "tests/api/test_api.py::"
+                   "test_strangers_read_only_what_the_community_made_public",
+    "api.polls": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",
+    "api.meetings": "tests/api/test_api.py::test_meetings_are_for_members_with_their_agenda",
+    "api.insights": "tests/api/test_api.py::"
+                    "test_insights_withhold_small_buildings_and_reach_the_street_offices_token",
+    "api.actions": "tests/api/test_api.py::"
+                   "test_actions_are_for_members_and_say_when_they_are_overdue",
+    "api.proposals": "tests/api/test_api.py::"
+                     "test_proposals_are_for_members_with_their_stances_and_answers",
+    "api.poll": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",
     "voting.answer": "tests/voting/test_pages.py::"
                      "test_objections_are_filed_by_voters_and_answered_by_the_organiser",
     "voting.not_mine": "tests/voting/test_offline_entries.py::"

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -45,6 +45,11 @@ class Community(db.Model):
     # At most this many SMS about one poll (opening, reminders, results); 0: none. An SMS
     # costs about ¥0.045: 5,000 cover five messages each to 1,000 households, about ¥225.
     sms_cap_per_poll: Mapped[int] = mapped_column(default=5000, server_default="5000")
+    # What strangers may read without signing in (issue 16): owners' result notices with
+    # the bulletin of their poll, published minutes, and notices their issuer marked public.
+    public_result_notices: Mapped[bool] = mapped_column(default=True, server_default=true())
+    public_minutes: Mapped[bool] = mapped_column(default=True, server_default=true())
+    public_notices: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     grids: Mapped[list["Grid"]] = relationship(
         back_populates="community", order_by="Grid.id"

@@ -45,6 +45,8 @@ class NoticeForm(ScopeFields, FlaskForm):
         _l("Expires at (Beijing time, optional)"), validators=[Optional()],
         description=_l("After this time the notice moves to “Expired” on the board."))
     pinned = BooleanField(_l("Pin it to the top of the board"))
+    public = BooleanField(_l("Public: anyone may read it on the community's public page"),
+                          description=_l("Only if the community's settings allow public notices."))
     attachments = MultipleFileField(_l("Attachments"))
 
     def __init__(self, grids, buildings, organisations, *args, **kwargs):

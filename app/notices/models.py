@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -69,6 +69,9 @@ class Notice(db.Model):
     # The same scope kinds as proposals: community, grids or buildings.
     scope_kind: Mapped[str] = mapped_column(String(20), default="community")
     pinned: Mapped[bool] = mapped_column(default=False)
+    # The issuer lets strangers read it on the community's public page (if the community
+    # allows public notices).
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id"))
     minutes_id: Mapped[int | None] = mapped_column(ForeignKey("minutes.id"))

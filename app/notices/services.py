@@ -261,12 +261,12 @@ def _manageable(user, community_id: int) -> set[int]:
 
 def post_notice(*, community: Community, organisation: Organisation, author, title: str,
                 body: str, scope_kind: str, grids, buildings, expires_at: datetime | None,
-                pinned: bool, attachments: list) -> Notice:
+                pinned: bool, attachments: list, public: bool = False) -> Notice:
     """An organisation's notice, with its files written to the upload folder."""
     notice = Notice(
         community_id=community.id, organisation=organisation, author=author,
         kind=NoticeKind.ANNOUNCEMENT, title=title, body=body, body_html=render_markdown(body),
-        scope_kind=scope_kind, expires_at=expires_at, pinned=pinned,
+        scope_kind=scope_kind, expires_at=expires_at, pinned=pinned, public=public,
         scope_grids=grids if scope_kind == ScopeKind.GRIDS else [],
         scope_buildings=buildings if scope_kind == ScopeKind.BUILDINGS else [])
     notice.attachments = [
@@ -278,7 +278,7 @@ def post_notice(*, community: Community, organisation: Organisation, author, tit
     db.session.flush()
     record("notice.post", actor=author, community_id=community.id, target=f"notice:{notice.id}",
            details={"organisation_id": organisation.id, "scope": scope_kind,
-                    "pinned": pinned, "attachments": len(attachments)})
+                    "pinned": pinned, "public": public, "attachments": len(attachments)})
     return notice
 
 

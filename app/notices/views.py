@@ -116,7 +116,7 @@ def new_notice(community_id: int):
             title=form.title.data, body=form.body.data, scope_kind=form.scope_kind.data,
             grids=form.chosen_grids, buildings=form.chosen_buildings,
             expires_at=form.expires_utc, pinned=form.pinned.data,
-            attachments=form.clean_attachments)
+            attachments=form.clean_attachments, public=form.public.data)
         db.session.commit()
         flash(_("The notice is on the board."), "success")
         return redirect(_notice_url(notice))

@@ -1,0 +1,204 @@
+"""What each API caller may read: strangers only what the community made public (the same
+condition as the public pages), signed-in people what the site shows them. Every list is
+one page of rows by id after a cursor, in a constant number of queries."""
+
+import base64
+import binascii
+
+from flask import g
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER
+from app.community.models import Community, Organisation
+from app.discussion.models import Comment, Stance
+from app.extensions import db
+from app.followups.models import FollowUpAction
+from app.meetings.models import AgendaItem, Meeting, Minutes
+from app.notices.models import Notice
+from app.permissions import can
+from app.proposals.models import ModerationState, Proposal
+from app.public.services import shown_publicly
+from app.voting.models import ElectorateKind, Poll, PollStatus, RollEntry
+from app.voting.services import official_result
+
+CLOSED = (PollStatus.CLOSED, PollStatus.FINAL)
+
+
+class BadCursor(ValueError):
+    """A cursor this API did not hand out."""
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind != "id" or not value.isdigit():
+            raise BadCursor(cursor)
+        return int(value)
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise BadCursor(cursor) from error
+
+
+def caller_in(community: Community) -> str:
+    """The caller's kind in one community, for the data-class gate. An organisation's token
+    reads its own community as a member does."""
+    token = g.get("api_token")
+    if token is not None:
+        return RESIDENT if token.organisation.community_id == community.id else ANONYMOUS
+    if not current_user.is_authenticated:
+        return ANONYMOUS
+    if can(current_user, "api.read_staff_fields", community):
+        return STAFF_MEMBER
+    if can(current_user, "api.read_resident_fields", community):
+        return RESIDENT
+    return ANONYMOUS
+
+
+def _page(statement, id_column, after: int, limit: int):
+    rows = db.session.execute(statement.where(id_column > after).order_by(id_column)
+                              .limit(limit + 1)).unique().scalars().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more else None
+
+
+def communities_page(after: int, limit: int):
+    return _page(select(Community), Community.id, after, limit)
+
+
+def notices_page(community: Community, caller: str, now, after: int, limit: int):
+    statement = (select(Notice).join(Community, Community.id == Notice.community_id)
+                 .where(Notice.community_id == community.id)
+                 .options(joinedload(Notice.organisation)))
+    if caller == ANONYMOUS:
+        statement = statement.where(shown_publicly(now))
+    else:
+        statement = statement.where(Notice.withdrawn_at.is_(None), Notice.published_at <= now)
+    return _page(statement, Notice.id, after, limit)
+
+
+def _visible_polls(caller: str):
+    statement = (select(Poll).join(Community, Community.id == Poll.community_id)
+                 .join(Proposal, Proposal.id == Poll.proposal_id)
+                 .where(Proposal.published_at.is_not(None)))
+    if caller == ANONYMOUS:
+        statement = statement.where(Poll.electorate == ElectorateKind.OWNERS,
+                                    Poll.status.in_(CLOSED),
+                                    Community.public_result_notices.is_(True))
+    return statement
+
+
+def polls_page(community: Community, caller: str, after: int, limit: int):
+    return _page(_visible_polls(caller).where(Poll.community_id == community.id),
+                 Poll.id, after, limit)
+
+
+def visible_poll(poll_id: int) -> tuple[Poll, str] | None:
+    """A poll and the caller's kind in its community, if the caller may see it."""
+    poll = db.session.execute(select(Poll).where(Poll.id == poll_id)).scalar_one_or_none()
+    if poll is None:
+        return None
+    community = db.session.get(Community, poll.community_id)
+    caller = caller_in(community)
+    shown = db.session.execute(_visible_polls(caller).where(Poll.id == poll_id)
+                               ).scalar_one_or_none()
+    return (shown, caller) if shown is not None else None
+
+
+def turnouts(poll_ids: list[int]) -> dict[int, tuple[int, object]]:
+    """People and area that voted, for a page of polls in one query."""
+    rows = db.session.execute(
+        select(RollEntry.poll_id, func.count(RollEntry.id),
+               func.coalesce(func.sum(RollEntry.area), 0))
+        .where(RollEntry.poll_id.in_(poll_ids), RollEntry.voted_at.is_not(None))
+        .group_by(RollEntry.poll_id)).all()
+    return {poll_id: (people, area) for poll_id, people, area in rows}
+
+
+def poll_results(poll: Poll) -> dict | None:
+    """The official count, where the poll's visibility lets the caller see results: after
+    close for everybody who sees the poll, before close as the site would show it."""
+    if not (poll.status in CLOSED or can(current_user, "poll.see_results", (poll, False))):
+        return None
+    result = official_result(poll)
+    return {"outcome": result.outcome, "participants": result.participants,
+            "participating_area": result.participating_area,
+            "options": [{"option": o.option, "people": o.people, "area": o.area}
+                        for o in result.options]}
+
+
+def proposals_page(community: Community, caller: str, updated_since, after: int, limit: int):
+    """Published proposals that moderation has not hidden, for members only."""
+    if caller == ANONYMOUS:
+        return [], None
+    statement = select(Proposal).where(
+        Proposal.community_id == community.id, Proposal.published_at.is_not(None),
+        Proposal.moderation_state == ModerationState.VISIBLE)
+    if updated_since is not None:
+        statement = statement.where(Proposal.updated_at >= updated_since)
+    return _page(statement, Proposal.id, after, limit)
+
+
+def discussion_facts(proposal_ids: list[int]) -> tuple[dict, dict]:
+    """Stances of the visible top-level comments and the official answers, for a page of
+    proposals in two queries."""
+    shown = (Comment.proposal_id.in_(proposal_ids), Comment.deleted_at.is_(None),
+             Comment.moderation_state == ModerationState.VISIBLE)
+    stances: dict = {pid: {stance.value: 0 for stance in Stance} for pid in proposal_ids}
+    for pid, stance, count in db.session.execute(
+            select(Comment.proposal_id, Comment.stance, func.count(Comment.id))
+            .where(*shown, Comment.parent_id.is_(None), Comment.stance.is_not(None))
+            .group_by(Comment.proposal_id, Comment.stance)).all():
+        stances[pid][stance] = count
+    answers: dict = {pid: [] for pid in proposal_ids}
+    for pid, name, body, created_at in db.session.execute(
+            select(Comment.proposal_id, Organisation.name, Comment.body, Comment.created_at)
+            .join(Organisation, Organisation.id == Comment.organisation_id)
+            .where(*shown).order_by(Comment.id)).all():
+        answers[pid].append({"organisation": name, "body": body, "created_at": created_at})
+    return stances, answers
+
+
+def meetings_page(community: Community, caller: str, after: int, limit: int):
+    """Meetings, for members only: strangers read the published minutes as notices."""
+    if caller == ANONYMOUS:
+        return [], None
+    return _page(select(Meeting).where(Meeting.community_id == community.id)
+                 .options(joinedload(Meeting.organisation)), Meeting.id, after, limit)
+
+
+def meeting_facts(meeting_ids: list[int]) -> tuple[dict, dict]:
+    """The agendas and the notice of each meeting's latest minutes, in two queries."""
+    agendas: dict = {mid: [] for mid in meeting_ids}
+    for mid, position, proposal_id, title in db.session.execute(
+            select(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.proposal_id,
+                   Proposal.title).join(Proposal, Proposal.id == AgendaItem.proposal_id)
+            .where(AgendaItem.meeting_id.in_(meeting_ids))
+            .order_by(AgendaItem.position, AgendaItem.id)).all():
+        agendas[mid].append({"position": position, "proposal_id": proposal_id, "title": title})
+    minutes: dict = {}
+    for mid, notice_id in db.session.execute(
+            select(Minutes.meeting_id, Notice.id).join(Notice, Notice.minutes_id == Minutes.id)
+            .where(Minutes.meeting_id.in_(meeting_ids), Notice.withdrawn_at.is_(None))
+            .order_by(Minutes.version)).all():
+        minutes[mid] = notice_id  # the latest version wins
+    return agendas, minutes
+
+
+def actions_page(community: Community, caller: str, after: int, limit: int):
+    """Follow-up actions of published proposals, for members only."""
+    if caller == ANONYMOUS:
+        return [], None
+    return _page(select(FollowUpAction).join(Proposal, Proposal.id == FollowUpAction.proposal_id)
+                 .where(FollowUpAction.community_id == community.id,
+                        Proposal.published_at.is_not(None))
+                 .options(joinedload(FollowUpAction.organisation)),
+                 FollowUpAction.id, after, limit)

@@ -1,0 +1,361 @@
+"""/api/v1: read-only JSON for communities, notices and polls, with the OpenAPI document at
+/api/v1/openapi.json and a page describing it at /api/v1/docs (rendered on the server from
+the same document: no script, no CDN)."""
+
+from decimal import Decimal
+
+from flask import current_app, g, jsonify, render_template, request
+from flask_login import current_user
+from flask_smorest import Api, Blueprint
+from limits import parse
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.http import HTTP_STATUS_CODES
+
+from app.api.data_classes import STAFF_MEMBER, gate
+from app.api.schemas import (
+    ActionPageSchema,
+    ActionSchema,
+    CommunityPageSchema,
+    CommunitySchema,
+    InsightsArgsSchema,
+    InsightsSchema,
+    MeetingPageSchema,
+    MeetingSchema,
+    NoticePageSchema,
+    NoticeSchema,
+    PageArgsSchema,
+    PollPageSchema,
+    PollSchema,
+    ProblemSchema,
+    ProposalPageArgsSchema,
+    ProposalPageSchema,
+    ProposalSchema,
+    data_classes_of,
+)
+from app.api.services import (
+    BadCursor,
+    actions_page,
+    caller_in,
+    communities_page,
+    decode_cursor,
+    discussion_facts,
+    meeting_facts,
+    meetings_page,
+    notices_page,
+    poll_results,
+    polls_page,
+    proposals_page,
+    turnouts,
+    visible_poll,
+)
+from app.api.token_views import bp as token_pages
+from app.api.tokens import note_use, token_for
+from app.community.models import Community, OrganisationKind
+from app.extensions import beijing_today, db, limiter, utcnow
+from app.insights.services import Period, Scope, participation
+from app.permissions import can
+
+
+class GongzhiApi(Api):
+    """flask-smorest's Api without its app-wide error handlers: the site's pages keep their
+    HTML errors, and the API's blueprint answers its own errors as problem details."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1",
+               description="Read-only data of the communities (issue 16).")
+
+COMMUNITY, NOTICE, POLL = CommunitySchema(), NoticeSchema(), PollSchema()
+PROPOSAL, MEETING, ACTION = ProposalSchema(), MeetingSchema(), ActionSchema()
+INSIGHTS = InsightsSchema()
+CLASSES = {name: data_classes_of(schema) for name, schema in
+           (("community", COMMUNITY), ("notice", NOTICE), ("poll", POLL),
+            ("proposal", PROPOSAL), ("meeting", MEETING), ("action", ACTION),
+            ("insights", INSIGHTS))}
+
+
+def problem(status: int, detail: str):
+    response = jsonify({"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"),
+                        "status": status, "detail": detail})
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def http_problem(error: HTTPException):
+    """Every API error, even a refused argument, as RFC 9457 problem details."""
+    detail = error.description or ""
+    messages = getattr(error, "data", {}).get("messages")
+    if messages:
+        detail = "; ".join(f"{name}: {' '.join(map(str, problems))}"
+                           for where in messages.values() for name, problems in where.items())
+    return problem(error.code or 500, detail)
+
+
+# The token scope each endpoint needs.
+RESOURCE_OF = {"api.communities": "communities", "api.community": "communities",
+               "api.proposals": "proposals", "api.meetings": "meetings",
+               "api.actions": "actions", "api.insights": "insights",
+               "api.notices": "notices", "api.polls": "polls", "api.poll": "polls"}
+
+
+@bp.before_request
+def authenticate_token():
+    """A bearer token, if sent, must be live and scoped to the resource; each use is
+    audited and counted against the token's own rate limit."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, secret = header.partition(" ")
+    now = utcnow()
+    token = token_for(secret.strip(), now) if scheme.lower() == "bearer" else None
+    if token is None:
+        response = problem(401, "The token is unknown, expired or revoked.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+    if RESOURCE_OF.get(request.endpoint) not in token.resources:
+        return problem(403, "This token is not scoped to this resource.")
+    if not limiter.limiter.hit(parse(current_app.config["API_TOKEN_LIMIT"]),
+                               "api-token", str(token.id)):
+        return problem(429, "This token made too many requests; wait and try again.")
+    g.api_token = token
+    note_use(token, request.full_path.rstrip("?"), now)
+    return None
+
+
+@bp.after_request
+def conditional(response):
+    """A strong ETag from the body: a client that sends it back in If-None-Match gets 304
+    Not Modified and no body when nothing it may see has changed."""
+    if response.status_code == 200 and response.mimetype == "application/json":
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+def _cursor(cursor: str | None) -> int:
+    try:
+        return decode_cursor(cursor)
+    except BadCursor:
+        raise BadRequest("The cursor is not one this API handed out; start without it.") \
+            from None
+
+
+def _community(community_id: int) -> Community:
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise NotFound("No such community.")
+    return community
+
+
+def _community_data(community: Community, caller: str) -> dict:
+    data = COMMUNITY.dump({
+        "id": community.id, "name": community.name, "address": community.address,
+        "public_page": f"{request.host_url.rstrip('/')}/public/c/{community.id}",
+        "notice_days": community.notice_days, "objection_place": community.objection_place,
+        "objection_phone": community.objection_phone,
+        "sms_cap_per_poll": community.sms_cap_per_poll})
+    return gate(CLASSES["community"], data, caller)
+
+
+def _notice_data(notice, caller: str) -> dict:
+    data = NOTICE.dump({
+        "id": notice.id, "community_id": notice.community_id, "kind": notice.kind,
+        "title": notice.title, "body_html": notice.body_html,
+        "organisation": notice.organisation.name, "published_at": notice.published_at,
+        "expires_at": notice.expires_at, "poll_id": notice.poll_id,
+        "scope_kind": notice.scope_kind})
+    return gate(CLASSES["notice"], data, caller)
+
+
+def _poll_data(poll, caller: str, turnout, results=None) -> dict:
+    people, area = turnout
+    data = POLL.dump({
+        "id": poll.id, "proposal_id": poll.proposal_id, "community_id": poll.community_id,
+        "question": poll.question, "matter": poll.matter, "rule": poll.rule,
+        "electorate": poll.electorate, "kind": poll.kind, "status": poll.status,
+        "opens_at": poll.opens_at, "closes_at": poll.closes_at,
+        "roll_people": poll.total_people, "roll_area": poll.total_area,
+        "voted_people": people, "voted_area": Decimal(area).quantize(Decimal("0.01")),
+        "results": results})
+    return gate(CLASSES["poll"], data, caller)
+
+
+ERRORS = {"400": ProblemSchema, "404": ProblemSchema, "422": ProblemSchema}
+
+
+def _documented(function):
+    for status, schema in ERRORS.items():
+        function = bp.alt_response(int(status), schema=schema,
+                                   content_type="application/problem+json")(function)
+    return function
+
+
+@bp.route("/communities")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, CommunityPageSchema)
+@_documented
+def communities(limit: int, cursor: str | None = None):
+    """Communities and their public facts; members see more of their own."""
+    rows, next_cursor = communities_page(_cursor(cursor), limit)
+    return jsonify(items=[_community_data(c, caller_in(c)) for c in rows],
+                   next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>")
+@bp.response(200, CommunitySchema)
+@_documented
+def community(community_id: int):
+    """One community."""
+    found = _community(community_id)
+    return jsonify(_community_data(found, caller_in(found)))
+
+
+@bp.route("/communities/<int:community_id>/notices")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, NoticePageSchema)
+@_documented
+def notices(community_id: int, limit: int, cursor: str | None = None):
+    """Notices: for strangers those the community made public, for its members all
+    current ones."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = notices_page(found, caller, utcnow(), _cursor(cursor),
+                                     limit)
+    return jsonify(items=[_notice_data(n, caller) for n in rows], next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>/proposals")
+@bp.arguments(ProposalPageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, ProposalPageSchema)
+@_documented
+def proposals(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
+    """Proposals with their counts and official answers, for the community's members;
+    ``updated_since`` gives only those changed since, for an incremental sync."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = proposals_page(found, caller, updated_since, _cursor(cursor), limit)
+    stances, answers = discussion_facts([p.id for p in rows])
+    items = [gate(CLASSES["proposal"], PROPOSAL.dump({
+        "id": p.id, "community_id": p.community_id, "title": p.title, "status": p.status,
+        "category": p.category, "scope_kind": p.scope_kind, "cosponsors": p.cosponsor_count,
+        "comments": p.comment_count, "stances": stances[p.id],
+        "official_answers": answers[p.id], "published_at": p.published_at,
+        "updated_at": p.updated_at}), caller) for p in rows]
+    return jsonify(items=items, next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>/meetings")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, MeetingPageSchema)
+@_documented
+def meetings(community_id: int, limit: int, cursor: str | None = None):
+    """Meetings with their time, place, agenda and published minutes, for members."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = meetings_page(found, caller, _cursor(cursor), limit)
+    agendas, minutes = meeting_facts([m.id for m in rows])
+    items = [gate(CLASSES["meeting"], MEETING.dump({
+        "id": m.id, "community_id": m.community_id, "kind": m.kind, "title": m.title,
+        "organisation": m.organisation.name, "starts_at": m.starts_at, "ends_at": m.ends_at,
+        "place": m.place, "cancelled": m.cancelled_at is not None, "agenda": agendas[m.id],
+        "minutes_notice_id": minutes.get(m.id)}), caller) for m in rows]
+    return jsonify(items=items, next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>/actions")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, ActionPageSchema)
+@_documented
+def actions(community_id: int, limit: int, cursor: str | None = None):
+    """Follow-up actions with their status, due day and whether they are overdue."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = actions_page(found, caller, _cursor(cursor), limit)
+    today = beijing_today()
+    items = [gate(CLASSES["action"], ACTION.dump({
+        "id": a.id, "community_id": a.community_id, "proposal_id": a.proposal_id,
+        "organisation": a.organisation.name, "description": a.description,
+        "status": a.status, "due_on": a.due_on, "overdue": a.is_overdue(today),
+        "done_at": a.done_at}), caller) for a in rows]
+    return jsonify(items=items, next_cursor=next_cursor)
+
+
+@bp.route("/communities/<int:community_id>/insights")
+@bp.arguments(InsightsArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, InsightsSchema)
+@_documented
+def insights(community_id: int, days: int):
+    """Participation of the last ``days`` Beijing days, in total, by grid and by building:
+    for those who see the whole community's dashboard, and the street office's token."""
+    found = _community(community_id)
+    token = g.get("api_token")
+    if token is not None:
+        allowed = (token.organisation.kind == OrganisationKind.STREET_OFFICE
+                   and token.organisation.community_id == found.id)
+    else:
+        allowed = can(current_user, "api.read_insights", found)
+    if not allowed:
+        raise NotFound("No insights of this community for you.")
+    period = Period.last_days(days, beijing_today())
+    figures = participation(Scope((found.id,)), period)
+    keep = ("name", "households", "took_part", "share")
+    return jsonify(gate(CLASSES["insights"], INSIGHTS.dump({
+        "community_id": found.id, "start": period.start, "end": period.end,
+        "total": {k: figures["total"][k] for k in keep},
+        "grids": [{k: row[k] for k in keep} for row in figures["grids"]],
+        "buildings": [{k: row[k] for k in keep} for row in figures["buildings"]]}),
+        STAFF_MEMBER))
+
+
+@bp.route("/communities/<int:community_id>/polls")
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, PollPageSchema)
+@_documented
+def polls(community_id: int, limit: int, cursor: str | None = None):
+    """Polls with their roll totals and turnout; for strangers only the closed owners' votes
+    of a community that publishes results. Results are on each poll's own resource."""
+    found = _community(community_id)
+    caller = caller_in(found)
+    rows, next_cursor = polls_page(found, caller, _cursor(cursor), limit)
+    counts = turnouts([p.id for p in rows])
+    return jsonify(items=[_poll_data(p, caller, counts.get(p.id, (0, 0))) for p in rows],
+                   next_cursor=next_cursor)
+
+
+@bp.route("/polls/<int:poll_id>")
+@bp.response(200, PollSchema)
+@_documented
+def poll(poll_id: int):
+    """One poll, with its results where its visibility allows."""
+    found = visible_poll(poll_id)
+    if found is None:
+        raise NotFound("No such poll, or not one you may see.")
+    shown, caller = found
+    counts = turnouts([shown.id])
+    return jsonify(_poll_data(shown, caller, counts.get(shown.id, (0, 0)),
+                              poll_results(shown)))
+
+
+def docs():
+    """The OpenAPI document as a page, for people."""
+    spec = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec
+    return render_template("api/docs.html", spec=spec.to_dict())
+
+
+def register_api(app) -> None:
+    app.config.setdefault("API_TITLE", "Gongzhi open data")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_TOKEN_LIMIT", "600/hour")
+    api = GongzhiApi(app)
+    api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{}, {"token": []}]  # anonymous, or an organisation's token
+    api.register_blueprint(bp)
+    app.add_url_rule("/api/v1/docs", "api_docs", docs)
+    app.register_blueprint(token_pages)

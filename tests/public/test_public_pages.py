@@ -1,0 +1,158 @@
+"""Public pages: strangers read owners' result notices, the bulletin, published minutes and
+notices marked public, when the community allows it; never a name or a phone number."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.community.models import Organisation, OrganisationKind
+from app.extensions import db, utcnow
+from app.notices.models import Notice, NoticeKind
+from app.voting.models import ElectorateKind, Secrecy
+from tests.notices.conftest import make_notice  # noqa: F401  (fixture)
+from tests.voting.conftest import closed_poll, make_estate  # noqa: F401  (fixtures)
+
+
+def _result_notice(poll) -> Notice:
+    return db.session.execute(select(Notice).where(Notice.poll_id == poll.id)).scalar_one()
+
+
+def _open_roll_estate(make_estate):  # noqa: F811
+    estate = make_estate()
+    poll = closed_poll(estate, secrecy=Secrecy.OPEN_ROLL, allow_early_close=True)
+    for user in [*estate.owners, estate.chair]:
+        user.phone = f"1390000{user.id:04d}"
+    db.session.commit()
+    return estate, poll
+
+
+def test_a_stranger_reads_the_result_notice_and_the_bulletin_with_rooms_but_no_names(
+        make_estate, client):  # noqa: F811
+    estate, poll = _open_roll_estate(make_estate)
+    notice = _result_notice(poll)
+    client.set_cookie("lang", "en")
+
+    listing = client.get(f"/public/c/{estate.community.id}")
+    assert listing.status_code == 200
+    assert f'href="/public/notices/{notice.id}"' in listing.get_data(as_text=True)
+    page = client.get(f"/public/notices/{notice.id}").get_data(as_text=True)
+    assert notice.title in page and "Result of a vote" in page
+    bulletin = client.get(f"/public/polls/{poll.id}/bulletin")
+    assert bulletin.status_code == 200
+    text = bulletin.get_data(as_text=True)
+    assert "101" in text and "100.00 m²" in text and "In favour" in text
+    for shown in (listing.get_data(as_text=True), page, text):
+        for owner in estate.owners:
+            assert owner.name not in shown and owner.phone not in shown
+
+
+def test_nothing_else_becomes_public(make_estate, make_notice, client):  # noqa: F811
+    estate, poll = _open_roll_estate(make_estate)
+    committee = db.session.get(Organisation, _result_notice(poll).organisation_id)
+    private = make_notice(committee, "内部通知")
+    withdrawn = make_notice(committee, "撤回的公告", withdrawn=True)
+    withdrawn.public = True
+    db.session.commit()
+    listing = client.get(f"/public/c/{estate.community.id}").get_data(as_text=True)
+    for notice in (private, withdrawn):
+        assert client.get(f"/public/notices/{notice.id}").status_code == 404
+        assert notice.title not in listing
+    # The sign-in pages of the poll stay closed to strangers.
+    assert client.get(f"/polls/{poll.id}/bulletin").status_code == 302
+
+
+def test_only_an_owners_vote_has_a_public_result(make_estate, client):  # noqa: F811
+    estate, poll = _open_roll_estate(make_estate)
+    notice = _result_notice(poll)
+    poll.electorate = ElectorateKind.RESIDENTS
+    db.session.commit()
+    assert client.get(f"/public/notices/{notice.id}").status_code == 404
+    assert client.get(f"/public/polls/{poll.id}/bulletin").status_code == 404
+
+
+def test_announcements_marked_public_and_minutes_follow_the_community_settings(
+        world, make_notice, client):  # noqa: F811
+    committee = world.owners_committee
+    public = make_notice(committee, "停水通知")
+    public.public = True
+    minutes = make_notice(committee, "业委会会议纪要", kind=NoticeKind.MINUTES)
+    later = make_notice(committee, "明日公告")
+    later.public, later.published_at = True, utcnow() + timedelta(hours=1)
+    db.session.commit()
+    for notice in (public, minutes):
+        assert client.get(f"/public/notices/{notice.id}").status_code == 200
+    assert client.get(f"/public/notices/{later.id}").status_code == 404
+
+    world.community.public_notices = False
+    world.community.public_minutes = False
+    db.session.commit()
+    for notice in (public, minutes):
+        assert client.get(f"/public/notices/{notice.id}").status_code == 404
+    assert "停水通知" not in client.get(f"/public/c/{world.community.id}").get_data(as_text=True)
+
+
+def test_turning_results_off_closes_the_notice_and_the_bulletin(make_estate, client):  # noqa: F811
+    estate, poll = _open_roll_estate(make_estate)
+    notice = _result_notice(poll)
+    estate.community.public_result_notices = False
+    db.session.commit()
+    assert client.get(f"/public/notices/{notice.id}").status_code == 404
+    assert client.get(f"/public/polls/{poll.id}/bulletin").status_code == 404
+    assert notice.title not in client.get(
+        f"/public/c/{estate.community.id}").get_data(as_text=True)
+
+
+def test_staff_mark_a_notice_public_when_they_post_it(world, login, client):
+    login(world.users["oc_staff"])
+    client.post(f"/c/{world.community.id}/notices/new", data={
+        "organisation": str(world.owners_committee.id), "title": "小区开放日",
+        "body": "欢迎参观。", "scope_kind": "community", "public": "y"})
+    notice = db.session.execute(select(Notice)).scalar_one()
+    assert notice.public
+    client.post("/auth/logout")
+    stranger = client.application.test_client()
+    assert "小区开放日" in stranger.get(
+        f"/public/c/{world.community.id}").get_data(as_text=True)
+
+
+def test_the_admin_changes_the_settings_and_the_change_is_audited(world, login, client):
+    login(world.users["community_admin"])
+    page = client.get(f"/c/{world.community.id}/public-settings").get_data(as_text=True)
+    assert page.count("checked") == 3  # all on by default
+    response = client.post(f"/c/{world.community.id}/public-settings",
+                           data={"public_result_notices": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    community = world.community
+    assert (community.public_result_notices, community.public_minutes,
+            community.public_notices) == (True, False, False)
+    event = db.session.execute(select(AuditEvent).where(
+        AuditEvent.action == "community.public_settings")).scalar_one()
+    assert event.details["after"] == {"public_result_notices": True, "public_minutes": False,
+                                      "public_notices": False}
+
+
+def test_a_page_number_below_one_is_not_found(world, client):
+    assert client.get(f"/public/c/{world.community.id}?page=0").status_code == 404
+    assert client.get("/public/c/999999").status_code == 404
+
+
+def test_the_list_and_the_bulletin_cost_the_same_with_many_rows(
+        make_estate, make_org, make_notice, client, count_queries):  # noqa: F811
+    estate, poll = _open_roll_estate(make_estate)
+
+    def costs():
+        with count_queries() as listing:
+            client.get(f"/public/c/{estate.community.id}")
+        with count_queries() as bulletin:
+            client.get(f"/public/polls/{poll.id}/bulletin")
+        return len(listing), len(bulletin)
+
+    before = costs()
+    for n in range(12):
+        organisation = make_org(estate.community, OrganisationKind.PROPERTY_COMPANY)
+        notice = make_notice(organisation, f"公告{n}")
+        notice.public = True
+    db.session.commit()
+    assert costs() == before
