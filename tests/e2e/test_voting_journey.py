@@ -226,8 +226,10 @@ def test_owners_vote_one_changes_the_chair_closes_and_an_owner_finds_the_receipt
     expect(mine.locator("td").last).to_have_text(approve)
     for receipt in receipts:
         expect(page.locator(f"table.bulletin tr#receipt-{receipt}")).to_have_count(1)
-    page.locator(f"main a[href='#receipt-{receipts[1]}']").click()
-    expect(page).to_have_url(re.compile(rf"/bulletin#receipt-{receipts[1]}$"))
+    # "Find my receipt" searches the bulletin for it: one row, the owner's.
+    page.locator(f"main a[href$='/bulletin?receipt={receipts[1]}']").click()
+    expect(page).to_have_url(re.compile(rf"/bulletin\?receipt={receipts[1]}$"))
+    expect(page.locator("table.bulletin tbody tr")).to_have_count(1)
     expect(mine).to_be_in_viewport()
     expect_phone_width(page)
 
