@@ -116,7 +116,7 @@ REGISTERING_MODULES = (
     "app.meetings.permissions", "app.notices.permissions", "app.proposals.permissions",
     "app.voting.permissions", "app.recovery.permissions", "app.messaging.permissions",
     "app.discussion.services", "app.followups.services", "app.voting.notice",
-    "app.notices.services", "app.messaging.services",
+    "app.notices.services", "app.messaging.services", "app.voting.page",
 )
 
 
