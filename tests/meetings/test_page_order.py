@@ -68,3 +68,16 @@ def test_a_short_list_of_invitees_stays_open(make_meeting, login, client):
     login(_observer(meeting))
     attendance = _page(client, meeting).split('id="attendance"')[1]
     assert "<details" not in attendance.split("</section>")[0]
+
+
+def test_long_notes_of_an_item_fold_but_stay_on_the_page(make_meeting, login, client):
+    meeting = make_meeting()
+    long_item = meeting.items[0]
+    long_item.notes = "讨论要点：" + "业主代表发言。" * 80 + "结尾一句"
+    db.session.commit()
+    login(_observer(meeting))
+    html = _page(client, meeting)
+    assert f'id="unfold-notes-{long_item.id}"' in html and "结尾一句" in html
+    long_item.notes = "简短的要点"
+    db.session.commit()
+    assert 'class="unfold"' not in _page(client, meeting)
