@@ -117,6 +117,7 @@ REGISTERING_MODULES = (
     "app.voting.permissions", "app.recovery.permissions", "app.messaging.permissions",
     "app.discussion.services", "app.followups.services", "app.voting.notice",
     "app.notices.services", "app.messaging.services", "app.api.permissions",
+    "app.voting.page",
 )
 
 

@@ -33,7 +33,6 @@ from app.messaging.services import poll_sms
 from app.permissions import can, require
 from app.phones import mask_phone, normalise_phone
 from app.proposals.models import Proposal
-from app.proposals.states import Status
 from app.voting import permissions  # noqa: F401  (registers the poll rules)
 from app.voting.forms import (
     AnswerForm,
@@ -119,21 +118,6 @@ def labels():
 def in_words(values, labels: dict) -> str:
     """A ballot's choices as the words on the ballot."""
     return "、".join(str(labels[value]) for value in values)
-
-
-# Where a proposal can have polls: from deliberation (one may be scheduled) onwards.
-MAY_HAVE_POLLS = {Status.DELIBERATION, Status.VOTING, Status.PASSED, Status.REJECTED,
-                  Status.NO_QUORUM, Status.IN_PROGRESS, Status.DONE}
-
-
-@bp.app_template_global()
-def polls_of(proposal: Proposal) -> list[Poll]:
-    """The proposal page's polls, scheduled ones included; pages of proposals that cannot
-    have one yet cost no query."""
-    if proposal.status not in MAY_HAVE_POLLS:
-        return []
-    return db.session.execute(select(Poll).where(Poll.proposal_id == proposal.id)
-                              .order_by(Poll.id)).scalars().all()
 
 
 def choice_pairs(poll: Poll) -> list[tuple[str, str]]:
