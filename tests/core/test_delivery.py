@@ -3,10 +3,10 @@ static files under content-hashed names, and download names (RFC 6266 / 5987).""
 
 import gzip
 import re
-import time
 from urllib.parse import quote
 
 import pytest
+from itsdangerous.timed import TimestampSigner
 
 from app import create_app
 from app.core.assets import StaticFiles
@@ -57,11 +57,19 @@ def test_small_bodies_and_redirects_are_not_compressed(client):
 # --- Cache policy -------------------------------------------------------------------------
 
 
-def test_pages_are_private_revalidated_and_answer_304_when_unchanged(client):
+def _form_token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_pages_are_private_revalidated_and_answer_304_when_unchanged(client, monkeypatch):
     first = client.get("/auth/login", headers=GZIP)
     assert first.headers["Cache-Control"] == "private, no-cache"
     etag = first.headers["ETag"]
-    time.sleep(1.1)  # the form token is signed with the time: a new one every second
+    # The form token is signed with the time: a second later it is another one.
+    now = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: now(signer) + 1)
+    assert _form_token(client.get("/auth/login").get_data(as_text=True)) != _form_token(
+        gzip.decompress(first.data).decode())
     again = client.get("/auth/login", headers={**GZIP, "If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == etag
