@@ -123,27 +123,36 @@ def cast_in_bulk(poll, now) -> None:
     poll.voted_area = sum(area for _id, area in entries)
 
 
+def announce_poll(**settings):
+    """In an empty database (the schema created afresh): the chair, the community with its
+    roster and an owners' poll on an ordinary matter, announced, opening now; returns the
+    three. ``settings`` go to ``create_poll``."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+    db.create_all()
+    chair = register_user(name="业委会主任", phone="13800000001", password="bench-only")
+    community = Community(name="基准小区", notice_days=0)
+    db.session.add(community)
+    db.session.flush()
+    build_roster(community)
+    proposal = Proposal(community=community, author=chair, title="基准议题", body="",
+                        body_html="", category="facilities", status=Status.DELIBERATION,
+                        published_at=utcnow())
+    db.session.add(proposal)
+    db.session.flush()
+    now = utcnow()
+    poll = create_poll(proposal, actor=chair, question="是否同意？",
+                       rule="civil_code_ordinary", electorate=ElectorateKind.OWNERS,
+                       matter=Matter.OTHER, opens_at=now, closes_at=now + timedelta(days=7),
+                       **settings)
+    return chair, community, poll
+
+
 def one_run(url: str) -> tuple:
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
-        db.create_all()
-        chair = register_user(name="业委会主任", phone="13800000001", password="bench-only")
-        community = Community(name="基准小区", notice_days=0)
-        db.session.add(community)
-        db.session.flush()
-        build_roster(community)
-        proposal = Proposal(community=community, author=chair, title="基准议题", body="",
-                            body_html="", category="facilities", status=Status.DELIBERATION,
-                            published_at=utcnow())
-        db.session.add(proposal)
-        db.session.flush()
-        now = utcnow()
-        poll = create_poll(proposal, actor=chair, question="是否同意？",
-                           rule="civil_code_ordinary", electorate=ElectorateKind.OWNERS,
-                           matter=Matter.OTHER, opens_at=now, closes_at=now + timedelta(days=7))
+        chair, community, poll = announce_poll()
         db.session.commit()
 
         started = time.perf_counter()
@@ -152,7 +161,7 @@ def one_run(url: str) -> tuple:
         opened_at = time.perf_counter()
         assert poll.total_people == OWNERS + 1, poll.total_people
 
-        cast_in_bulk(poll, now)
+        cast_in_bulk(poll, poll.opens_at)
         db.session.commit()
         db.session.expire_all()
 

@@ -24,23 +24,16 @@ older checkout gives the "before" figures.
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
-
-from sqlalchemy import text
 
 from app import create_app
 from app.auth.models import User
-from app.auth.services import register_user
 from app.auth.sessions import Lifetimes, open_session
-from app.community.models import Community, Role, RoleGrant
+from app.community.models import Role, RoleGrant
 from app.extensions import db, utcnow
-from app.proposals.models import Proposal
-from app.proposals.states import Status
-from app.voting.matters import Matter
-from app.voting.models import ElectorateKind, Poll
-from app.voting.services import close_poll, create_poll, open_poll
-from bench.close_poll import BALLOTS, build_roster, cast_in_bulk
+from app.voting.models import Poll
+from app.voting.services import close_poll, open_poll
+from bench.close_poll import BALLOTS, announce_poll, cast_in_bulk
 
 ROUNDS = 50
 
@@ -48,27 +41,9 @@ ROUNDS = 50
 def build(app, secrecy: str) -> tuple[int, int, str]:
     """The open poll with its ballots; returns its id, the chair's id and session token."""
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
-        db.create_all()
-        chair = register_user(name="业委会主任", phone="13800000001", password="bench-only")
-        community = Community(name="基准小区", notice_days=0)
-        db.session.add(community)
-        db.session.flush()
-        build_roster(community)
-        proposal = Proposal(community=community, author=chair, title="基准议题", body="",
-                            body_html="", category="facilities", status=Status.DELIBERATION,
-                            published_at=utcnow())
-        db.session.add(proposal)
-        db.session.flush()
-        now = utcnow()
-        poll = create_poll(proposal, actor=chair, question="是否同意？",
-                           rule="civil_code_ordinary", electorate=ElectorateKind.OWNERS,
-                           matter=Matter.OTHER, opens_at=now, closes_at=now + timedelta(days=7),
-                           secrecy=secrecy, allow_early_close=True)
+        chair, community, poll = announce_poll(secrecy=secrecy, allow_early_close=True)
         open_poll(poll)
-        cast_in_bulk(poll, now)
+        cast_in_bulk(poll, poll.opens_at)
         db.session.add(RoleGrant(user_id=chair.id, community_id=community.id,
                                  role=Role.COMMUNITY_ADMIN))
         open_session(chair, remember=False, user_agent="", address="127.0.0.1", now=utcnow(),
