@@ -267,6 +267,9 @@ def test_the_person_s_notices_feed_holds_what_they_may_read(app, login, scene):
     assert private.link.endswith(f"/notices/{scene.private.id}")
     assert "仅限本小区。" in private.content[0].value
     assert private.author == scene.committee.name
+    staff_feed = feedparser.parse(client.get(
+        f"/feeds/{_secret_of(app, login, scene.home.staff)}/notices.atom").data)
+    assert [entry.title for entry in staff_feed.entries] == titles
     away_feed = feedparser.parse(client.get(
         f"/feeds/{_secret_of(app, login, scene.away.tenant)}/notices.atom").data)
     assert "内部通知" not in [entry.title for entry in away_feed.entries]
