@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.community.views import bp as community_bp
     from app.discussion.views import bp as discussion_bp
+    from app.feeds.views import bp as feeds_bp
     from app.followups.views import bp as followups_bp
     from app.home.views import bp as home_bp
     from app.insights.views import bp as insights_bp
@@ -145,7 +146,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp,
-                      recovery_bp, messaging_bp, public_bp):
+                      recovery_bp, messaging_bp, public_bp, feeds_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

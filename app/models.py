@@ -17,6 +17,7 @@ from app.community.models import (
     VerificationRequest,
 )
 from app.discussion.models import Comment, Mute, Report
+from app.feeds.models import FeedSecret
 from app.followups.models import FollowUpAction
 from app.meetings.models import AgendaItem, Attendee, Meeting, MeetingOrganisation, Minutes
 from app.messaging.models import MessagePreference, OutboxMessage
@@ -53,6 +54,7 @@ from app.voting.models import (
 
 __all__ = [
     "ApiToken",
+    "FeedSecret",
     "AgendaItem",
     "Attendee",
     "FollowUpAction",

@@ -148,6 +148,9 @@ ROUTES = [
     ("GET", lambda w: f"/o/{w.owners_committee.id}/api-tokens", MANAGE | {"oc_chair"}),
     ("POST", lambda w: f"/o/{w.owners_committee.id}/api-tokens", MANAGE | {"oc_chair"}),
     ("POST", _token_to_revoke, MANAGE | {"oc_chair"}),
+    ("GET", lambda w: "/me/feeds", PEOPLE),
+    ("POST", lambda w: "/me/feeds/new", PEOPLE),
+    ("POST", lambda w: "/me/feeds/revoke", PEOPLE),
 ]
 
 
@@ -208,6 +211,10 @@ PUBLIC_ENDPOINTS = {
                             "never names, and only where the community publishes results",
     "api-docs.openapi_json": "the API's OpenAPI document describes it and holds no data",
     "api_docs": "the OpenAPI document as a page for people; no data",
+    "feeds.public_notices": "the public page's notices as Atom: the same condition as the "
+                            "page; tested in tests/feeds/test_feeds.py",
+    "feeds.export_json": "the public page's notices and their votes' counts, no names",
+    "feeds.export_csv": "the same as export_json, as a spreadsheet",
 }
 
 # Routes whose who-may and who-may-not are tested next to their feature, by the test named.
@@ -289,6 +296,12 @@ TESTED_ELSEWHERE = {
     "api.proposals": "tests/api/test_api.py::"
                      "test_proposals_are_for_members_with_their_stances_and_answers",
     "api.poll": "tests/api/test_api.py::test_strangers_read_only_what_the_community_made_public",
+    "feeds.calendar": "tests/feeds/test_feeds.py::"
+                      "test_each_person_s_calendar_holds_what_they_may_see",
+    "feeds.community_calendar": "tests/feeds/test_feeds.py::"
+                                "test_each_person_s_calendar_holds_what_they_may_see",
+    "feeds.notices": "tests/feeds/test_feeds.py::"
+                     "test_the_person_s_notices_feed_holds_what_they_may_read",
     "voting.answer": "tests/voting/test_pages.py::"
                      "test_objections_are_filed_by_voters_and_answered_by_the_organiser",
     "voting.not_mine": "tests/voting/test_offline_entries.py::"

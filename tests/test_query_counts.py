@@ -43,6 +43,7 @@ PAGES = [
     ("resident", lambda w: "/notifications/count", 2),
     ("resident", lambda w: "/me/data", 5),
     ("community_admin", lambda w: f"/c/{w.community.id}/deletion-requests", 10),
+    ("resident", lambda w: "/me/feeds", 5),  # whether the person has feed addresses
 ]
 
 

@@ -25,6 +25,8 @@ PURE_MODULES = [
     "app/community/roster.py",
     "app/community/scope.py",
     "app/core/text.py",
+    "app/feeds/calendar.py",
+    "app/feeds/export.py",
     "app/insights/charts.py",
     "app/meetings/kinds.py",
     "app/meetings/quorum.py",

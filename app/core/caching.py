@@ -6,6 +6,8 @@ them (its back button and back/forward cache can show them at once on a weak net
 asks again before reusing one, with the page's ETag, and an unchanged page comes back as an
 empty ``304 Not Modified``. A page holding a ballot receipt or personal data that must not
 stay on a shared phone is marked ``@no_store`` on its view and is never kept at all.
+A public feed or export, the same bytes for every reader, is marked ``@shared``: ``public``,
+so that a proxy may keep it too, still revalidated with its ETag.
 """
 
 import hashlib
@@ -14,6 +16,7 @@ from flask import Flask, Response, current_app, g, request, session
 
 NO_STORE = "private, no-store"
 REVALIDATE = "private, no-cache"
+SHARED = "public, no-cache"
 
 
 def no_store(view):
@@ -24,6 +27,17 @@ def no_store(view):
 
 def is_no_store(app: Flask, endpoint: str | None) -> bool:
     return getattr(app.view_functions.get(endpoint), "no_store", False)
+
+
+def shared(view):
+    """Mark a view whose response is the same for everybody (see module docstring): it
+    must depend on no cookie, language included."""
+    view.shared = True
+    return view
+
+
+def is_shared(app: Flask, endpoint: str | None) -> bool:
+    return getattr(app.view_functions.get(endpoint), "shared", False)
 
 
 def _page_tag(body: bytes) -> str:
@@ -50,9 +64,12 @@ def apply_cache_policy(response: Response) -> Response:
     if is_no_store(current_app, request.endpoint):
         response.headers["Cache-Control"] = NO_STORE
         return response
-    response.headers["Cache-Control"] = REVALIDATE
+    public = is_shared(current_app, request.endpoint)
+    response.headers["Cache-Control"] = SHARED if public else REVALIDATE
     if (request.method in ("GET", "HEAD") and response.status_code == 200
             and not response.is_streamed and not response.direct_passthrough):
-        response.set_etag(_page_tag(response.get_data()), weak=True)
+        body = response.get_data()
+        tag = hashlib.blake2b(body, digest_size=16).hexdigest() if public else _page_tag(body)
+        response.set_etag(tag, weak=True)
         response.make_conditional(request)
     return response

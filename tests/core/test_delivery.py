@@ -28,6 +28,7 @@ NO_STORE_ENDPOINTS = {
     "community.reveal_applicant_phone", "community.roster_import",
     "community.community_roles", "community.platform_roles", "community.audit_log",
     "notices.reads",
+    "feeds.issue",  # shows the person's secret feed addresses, once
 }
 
 

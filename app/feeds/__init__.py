@@ -1,0 +1,1 @@
+"""Feeds (issue 16, item 4): calendars, Atom and the public export."""
