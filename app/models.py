@@ -50,6 +50,7 @@ from app.voting.models import (
     PollResult,
     RollEntry,
 )
+from app.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
@@ -102,4 +103,6 @@ __all__ = [
     "User",
     "UserSession",
     "VerificationRequest",
+    "Webhook",
+    "WebhookDelivery",
 ]
