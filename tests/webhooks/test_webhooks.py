@@ -3,6 +3,8 @@ signed to a real receiver on 127.0.0.1, retried on the queue's schedule, refused
 addresses inside the server's network, and fed by the domain events of one community only."""
 
 import os
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +29,7 @@ from app.webhooks.models import DeliveryStatus, EventType, Webhook, WebhookDeliv
 from app.webhooks.services import register, send_due
 from app.webhooks.signing import SIGNATURE_HEADER, signature, verify
 from app.webhooks.targets import target_refusal
+from config import PROJECT_ROOT
 from tests.conftest import skip_or_fail
 from tests.voting.conftest import (  # noqa: F401  (fixtures)
     cast_all,
@@ -196,6 +199,28 @@ def test_the_receiver_rejects_a_tampered_body_a_wrong_secret_and_an_old_signatur
     assert send(body, signature("whsec_not-the-secret", now, body)) == 401
     assert not verify(receiver.secret, signature(receiver.secret, now - 3600, body), body, now)
     assert [r.signature_ok for r in receiver.received] == [True, True, False, False]
+
+
+def _readme_check():
+    """The receiver's check as the README shows it, run as written there."""
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Webhooks\n", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102  (our own README)
+    return namespace["gongzhi_delivery_is_genuine"]
+
+
+def test_the_readme_check_accepts_deliveries_and_refuses_tampering(world, admin, receiver):
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post(world.community, world.users["oc_chair"])
+    genuine = _readme_check()
+    body, now = receiver.received[0].body, int(time.time())
+    header = signature(receiver.secret, now, body)
+    assert genuine(receiver.secret, header, body)
+    assert not genuine(receiver.secret, header, body + b" ")
+    assert not genuine("whsec_other", header, body)
+    assert not genuine(receiver.secret, signature(receiver.secret, now - 600, body), body)
 
 
 def test_a_500_is_retried_on_the_queues_schedule_then_delivered(app, world, admin, receiver):
@@ -413,6 +438,28 @@ def test_an_event_that_is_rolled_back_is_never_sent(world, admin, receiver, queu
     assert [job.args for job in queue.get_jobs()] == [
         ["app.webhooks.services:deliver", [delivery.id], {}]]
     assert receiver.received == []  # the worker has not run it yet
+
+
+def test_a_worker_process_delivers_after_commit(app, world, admin, receiver, queue, tmp_path):
+    """Through Redis and ``flask jobs work``, as in production: the worker decrypts the
+    secret with the same key, signs, records the attempt and commits it."""
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post(world.community, world.users["oc_chair"])
+    assert receiver.received == []
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "GONGZHI_ENV": "production",
+           "GONGZHI_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": app.config["SECRET_KEY"],
+           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": TEST_REDIS_URL,
+           "JOBS_EAGER": "0", "GONGZHI_JOBS_QUEUE": app.config["JOBS_QUEUE"],
+           "GONGZHI_WEBHOOK_HTTPS_ONLY": "false", "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1"}
+    db.session.commit()  # SQLite: no transaction of ours in the worker's way
+    finished = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "jobs", "work", "--burst"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    [received] = receiver.received
+    assert received.signature_ok and received.event == "notice.posted"
+    [delivery] = _deliveries()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 1)
 
 
 # --- Query counts -----------------------------------------------------------------------------
