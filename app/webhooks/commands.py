@@ -16,4 +16,4 @@ def send_due_command():
     """Queue the deliveries whose retry is due."""
     count = send_due()
     db.session.commit()
-    click.echo(f"{count} deliveries queued again.")
+    click.echo(f"Deliveries queued again: {count}.")

@@ -487,3 +487,17 @@ def test_the_pages_cost_the_same_with_many_hooks_and_deliveries(world, admin, lo
             assert client.get(page).status_code == 200
         after.append(len(queries))
     assert after == before == [7, 8]
+
+
+def test_send_due_runs_from_the_command_line(app, world, admin, closed_port, runner):
+    _hook(world.community, f"http://127.0.0.1:{closed_port}/hook", admin)
+    _post(world.community, world.users["oc_chair"])
+    [delivery] = _deliveries()
+    delivery.next_attempt_at = utcnow() - timedelta(seconds=1)  # its wait is over
+    db.session.commit()
+
+    result = runner.invoke(args=["webhooks", "send-due"])
+
+    assert result.output == "Deliveries queued again: 1.\n"
+    [delivery] = _deliveries()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.RETRYING, 2)
