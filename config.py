@@ -140,6 +140,17 @@ class Config:
     # a failed job (as many retries as waits).
     JOBS_QUEUE = "gongzhi"
     JOBS_RETRY_INTERVALS = [30, 120, 600]
+    # Webhooks (app/webhooks): deliveries go only to https:// addresses, and never to one
+    # that resolves into a loopback, private or link-local network (the server would
+    # otherwise be made to probe its own network). Development and tests allow both, for a
+    # receiver on 127.0.0.1.
+    WEBHOOK_HTTPS_ONLY = True
+    WEBHOOK_ALLOW_PRIVATE_TARGETS = _env_flag("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+    # Seconds one delivery attempt waits for the receiver (to connect, then to answer).
+    WEBHOOK_TIMEOUT_SECONDS = 5
+    # The key that encrypts the webhooks' signing secrets in the database. Empty: derived
+    # from SECRET_KEY. Changing it makes the stored secrets unreadable (register again).
+    WEBHOOK_SECRETS_KEY = os.environ.get("WEBHOOK_SECRETS_KEY", "")
 
     TESTING = False
     DEBUG = False
@@ -147,6 +158,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    WEBHOOK_HTTPS_ONLY = False
+    WEBHOOK_ALLOW_PRIVATE_TARGETS = _env_flag("WEBHOOK_ALLOW_PRIVATE_TARGETS", True)
     SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -160,6 +173,8 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = True
     INSIGHTS_CACHE_SECONDS = 0  # tests never see stale figures
+    WEBHOOK_HTTPS_ONLY = False  # the test receiver listens on http://127.0.0.1
+    WEBHOOK_ALLOW_PRIVATE_TARGETS = True
 
 
 class ProductionConfig(Config):

@@ -117,7 +117,7 @@ REGISTERING_MODULES = (
     "app.voting.permissions", "app.recovery.permissions", "app.messaging.permissions",
     "app.discussion.services", "app.followups.services", "app.voting.notice",
     "app.notices.services", "app.messaging.services", "app.api.permissions",
-    "app.voting.page",
+    "app.voting.page", "app.webhooks.permissions", "app.webhooks.services",
 )
 
 
@@ -143,10 +143,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.public.views import bp as public_bp
     from app.recovery.views import bp as recovery_bp
     from app.voting.views import bp as voting_bp
+    from app.webhooks.views import bp as webhooks_bp
 
     for blueprint in (home_bp, auth_bp, community_bp, proposals_bp, discussion_bp,
                       notices_bp, voting_bp, meetings_bp, followups_bp, insights_bp, privacy_bp,
-                      recovery_bp, messaging_bp, public_bp, feeds_bp):
+                      recovery_bp, messaging_bp, public_bp, feeds_bp, webhooks_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

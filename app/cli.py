@@ -51,6 +51,7 @@ from app.voting.notice import result_notice
 from app.voting.services import VotingRefused, due_polls, refresh, remind_closing
 from app.voting.tally_command import tally_command
 from app.voting.verification import BREAKS, poll_chain_hash_at, poll_heads, verify_polls
+from app.webhooks.commands import webhooks_group
 from config import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "app" / "translations"
@@ -70,6 +71,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(minutes_group)
     app.cli.add_command(jobs_group)
     app.cli.add_command(storage_group)
+    app.cli.add_command(webhooks_group)
     for command in PRIVACY_COMMANDS + MESSAGING_COMMANDS:
         app.cli.add_command(command)
 

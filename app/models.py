@@ -51,6 +51,7 @@ from app.voting.models import (
     PollResult,
     RollEntry,
 )
+from app.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
@@ -104,4 +105,6 @@ __all__ = [
     "User",
     "UserSession",
     "VerificationRequest",
+    "Webhook",
+    "WebhookDelivery",
 ]

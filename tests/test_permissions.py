@@ -15,6 +15,8 @@ from app.community.models import MemberRole, Membership, Role, RoleGrant
 from app.extensions import db, utcnow
 from app.messaging.models import OutboxMessage
 from app.privacy.models import DeletionRequest
+from app.webhooks.models import Webhook, WebhookDelivery
+from app.webhooks.services import register
 
 PEOPLE = {
     "platform_admin", "community_admin", "other_admin", "oc_chair", "oc_staff", "nc_staff",
@@ -90,6 +92,30 @@ def _token_to_revoke(w) -> str:
     return f"/o/{w.owners_committee.id}/api-tokens/{token.id}/revoke"
 
 
+def _hook_id(w) -> int:
+    """A webhook of the community, with a failed delivery to send again."""
+    hook = db.session.execute(select(Webhook)).scalars().first()
+    if hook is None:
+        hook, _ = register(w.community, actor=w.users["community_admin"],
+                           url="http://127.0.0.1:9/hook", events=["notice.posted"])
+        db.session.add(WebhookDelivery(webhook_id=hook.id, event_id="e1",
+                                       event_type="notice.posted", body="{}",
+                                       status="failed", attempts=4))
+        db.session.commit()
+    return hook.id
+
+
+def _webhook_delivery(w) -> str:
+    hook_id = _hook_id(w)
+    delivery = db.session.execute(select(WebhookDelivery)).scalars().first()
+    if delivery is None:  # sent again by an earlier person: fail it again
+        delivery = WebhookDelivery(webhook_id=hook_id, event_id="e1",
+                                   event_type="notice.posted", body="{}", status="failed")
+        db.session.add(delivery)
+        db.session.commit()
+    return f"/c/{w.community.id}/webhooks/{delivery.webhook_id}/deliveries/{delivery.id}/again"
+
+
 ROUTES = [
     # (method, url builder, who may)
     ("GET", lambda w: "/me", PEOPLE),
@@ -151,6 +177,13 @@ ROUTES = [
     ("GET", lambda w: "/me/feeds", PEOPLE),
     ("POST", lambda w: "/me/feeds/new", PEOPLE),
     ("POST", lambda w: "/me/feeds/revoke", PEOPLE),
+    ("GET", lambda w: f"/c/{w.community.id}/webhooks", MANAGE),
+    ("POST", lambda w: f"/c/{w.community.id}/webhooks", MANAGE),
+    ("GET", lambda w: f"/c/{w.community.id}/webhooks/{_hook_id(w)}", MANAGE),
+    ("POST", lambda w: f"/c/{w.community.id}/webhooks/{_hook_id(w)}/disable", MANAGE),
+    ("POST", lambda w: f"/c/{w.community.id}/webhooks/{_hook_id(w)}/enable", MANAGE),
+    ("POST", lambda w: f"/c/{w.community.id}/webhooks/{_hook_id(w)}/delete", MANAGE),
+    ("POST", _webhook_delivery, MANAGE),
 ]
 
 

@@ -37,6 +37,8 @@ PURE_MODULES = [
     "app/voting/roll.py",
     "app/voting/rules.py",
     "app/voting/stored.py",
+    "app/webhooks/signing.py",
+    "app/webhooks/targets.py",
 ]
 IMPURE_ROOTS = {"flask", "flask_babel", "flask_login", "flask_sqlalchemy", "flask_wtf",
                 "flask_htmx", "flask_limiter", "flask_migrate", "sqlalchemy", "werkzeug"}

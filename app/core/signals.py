@@ -14,6 +14,12 @@ proposal_status_changed = _events.signal("proposal-status-changed")
 # Sender: the poll, once its preliminary result is counted (closed) or made final.
 poll_closed = _events.signal("poll-closed")
 poll_finalised = _events.signal("poll-finalised")
+# Sender: the poll, once its roll is frozen and voting has begun (flushed, in the opening's
+# transaction).
+poll_opened = _events.signal("poll-opened")
+# Sender: the notice, once it is on the board (flushed): an organisation's announcement, a
+# result notice or published minutes.
+notice_posted = _events.signal("notice-posted")
 # Sender: the proposal whose page is being shown; keyword arguments ``user`` and ``page``
 # (of comments). Each receiver returns a dict that the page's context takes in: the
 # discussion and the follow-up actions show on the proposal's page without proposals

@@ -37,7 +37,12 @@ from app.community.models import (
 from app.community.scope import ScopeKind
 from app.core import uploads
 from app.core.refusals import Refused
-from app.core.signals import home_link_decided, link_replaced, notifications_created
+from app.core.signals import (
+    home_link_decided,
+    link_replaced,
+    notice_posted,
+    notifications_created,
+)
 from app.core.text import percent, render_markdown
 from app.extensions import db, utcnow
 from app.notices.models import (
@@ -224,6 +229,7 @@ def post_document_notice(*, community_id: int, organisation_id: int, kind: Notic
                     minutes_id=minutes_id)
     db.session.add(notice)
     db.session.flush()
+    notice_posted.send(notice)
     return notice
 
 
@@ -279,6 +285,7 @@ def post_notice(*, community: Community, organisation: Organisation, author, tit
     record("notice.post", actor=author, community_id=community.id, target=f"notice:{notice.id}",
            details={"organisation_id": organisation.id, "scope": scope_kind,
                     "pinned": pinned, "public": public, "attachments": len(attachments)})
+    notice_posted.send(notice)
     return notice
 
 

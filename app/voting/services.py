@@ -37,7 +37,7 @@ from app.community.models import (
 )
 from app.community.scope import ScopeKind
 from app.core.refusals import Refused
-from app.core.signals import poll_closed, poll_finalised
+from app.core.signals import poll_closed, poll_finalised, poll_opened
 from app.core.spreadsheets import csv_text
 from app.extensions import db, local_zone, utcnow
 from app.notices.services import notify
@@ -280,6 +280,7 @@ def open_poll(poll: Poll, *, actor=None) -> None:
     notify({uid for entry in entries for uid in entry["user_ids"]}, "poll_opened",
            actor=actor, proposal_id=poll.proposal_id, details=poll_details(poll))
     db.session.flush()
+    poll_opened.send(poll)
 
 
 # --- Ballots --------------------------------------------------------------------------------
