@@ -27,13 +27,13 @@ from app.api.schemas import (
     PollPageSchema,
     PollSchema,
     ProblemSchema,
-    ProposalPageArgsSchema,
     ProposalPageSchema,
     ProposalSchema,
     data_classes_of,
 )
 from app.api.services import (
     BadCursor,
+    Cursor,
     actions_page,
     caller_in,
     communities_page,
@@ -136,9 +136,9 @@ def conditional(response):
     return response
 
 
-def _cursor(cursor: str | None) -> int:
+def _cursor(cursor: str | None, updated_since=None) -> Cursor:
     try:
-        return decode_cursor(cursor)
+        return decode_cursor(cursor, syncing=updated_since is not None)
     except BadCursor:
         raise BadRequest("The cursor is not one this API handed out; start without it.") \
             from None
@@ -157,7 +157,7 @@ def _community_data(community: Community, caller: str) -> dict:
         "public_page": f"{request.host_url.rstrip('/')}/public/c/{community.id}",
         "notice_days": community.notice_days, "objection_place": community.objection_place,
         "objection_phone": community.objection_phone,
-        "sms_cap_per_poll": community.sms_cap_per_poll})
+        "sms_cap_per_poll": community.sms_cap_per_poll, "updated_at": community.updated_at})
     return gate(CLASSES["community"], data, caller)
 
 
@@ -167,7 +167,7 @@ def _notice_data(notice, caller: str) -> dict:
         "title": notice.title, "body_html": notice.body_html,
         "organisation": notice.organisation.name, "published_at": notice.published_at,
         "expires_at": notice.expires_at, "poll_id": notice.poll_id,
-        "scope_kind": notice.scope_kind})
+        "scope_kind": notice.scope_kind, "updated_at": notice.updated_at})
     return gate(CLASSES["notice"], data, caller)
 
 
@@ -180,7 +180,7 @@ def _poll_data(poll, caller: str, turnout, results=None) -> dict:
         "opens_at": poll.opens_at, "closes_at": poll.closes_at,
         "roll_people": poll.total_people, "roll_area": poll.total_area,
         "voted_people": people, "voted_area": Decimal(area).quantize(Decimal("0.01")),
-        "results": results})
+        "results": results, "updated_at": poll.updated_at})
     return gate(CLASSES["poll"], data, caller)
 
 
@@ -198,9 +198,10 @@ def _documented(function):
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, CommunityPageSchema)
 @_documented
-def communities(limit: int, cursor: str | None = None):
-    """Communities and their public facts; members see more of their own."""
-    rows, next_cursor = communities_page(_cursor(cursor), limit)
+def communities(limit: int, cursor: str | None = None, updated_since=None):
+    """Communities and their public facts; members see more of their own. Every list
+    takes ``updated_since`` for an incremental sync."""
+    rows, next_cursor = communities_page(_cursor(cursor, updated_since), limit, updated_since)
     return jsonify(items=[_community_data(c, caller_in(c)) for c in rows],
                    next_cursor=next_cursor)
 
@@ -218,26 +219,26 @@ def community(community_id: int):
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, NoticePageSchema)
 @_documented
-def notices(community_id: int, limit: int, cursor: str | None = None):
+def notices(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Notices: for strangers those the community made public, for its members all
     current ones."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = notices_page(found, caller, utcnow(), _cursor(cursor),
-                                     limit)
+    rows, next_cursor = notices_page(found, caller, utcnow(), _cursor(cursor, updated_since),
+                                     limit, updated_since)
     return jsonify(items=[_notice_data(n, caller) for n in rows], next_cursor=next_cursor)
 
 
 @bp.route("/communities/<int:community_id>/proposals")
-@bp.arguments(ProposalPageArgsSchema, location="query", as_kwargs=True)
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, ProposalPageSchema)
 @_documented
 def proposals(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
-    """Proposals with their counts and official answers, for the community's members;
-    ``updated_since`` gives only those changed since, for an incremental sync."""
+    """Proposals with their counts and official answers, for the community's members."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = proposals_page(found, caller, updated_since, _cursor(cursor), limit)
+    rows, next_cursor = proposals_page(found, caller, _cursor(cursor, updated_since), limit,
+                                       updated_since)
     stances, answers = discussion_facts([p.id for p in rows])
     items = [gate(CLASSES["proposal"], PROPOSAL.dump({
         "id": p.id, "community_id": p.community_id, "title": p.title, "status": p.status,
@@ -252,17 +253,19 @@ def proposals(community_id: int, limit: int, cursor: str | None = None, updated_
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, MeetingPageSchema)
 @_documented
-def meetings(community_id: int, limit: int, cursor: str | None = None):
+def meetings(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Meetings with their time, place, agenda and published minutes, for members."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = meetings_page(found, caller, _cursor(cursor), limit)
+    rows, next_cursor = meetings_page(found, caller, _cursor(cursor, updated_since), limit,
+                                      updated_since)
     agendas, minutes = meeting_facts([m.id for m in rows])
     items = [gate(CLASSES["meeting"], MEETING.dump({
         "id": m.id, "community_id": m.community_id, "kind": m.kind, "title": m.title,
         "organisation": m.organisation.name, "starts_at": m.starts_at, "ends_at": m.ends_at,
         "place": m.place, "cancelled": m.cancelled_at is not None, "agenda": agendas[m.id],
-        "minutes_notice_id": minutes.get(m.id)}), caller) for m in rows]
+        "minutes_notice_id": minutes.get(m.id), "updated_at": m.updated_at}), caller)
+        for m in rows]
     return jsonify(items=items, next_cursor=next_cursor)
 
 
@@ -270,17 +273,18 @@ def meetings(community_id: int, limit: int, cursor: str | None = None):
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, ActionPageSchema)
 @_documented
-def actions(community_id: int, limit: int, cursor: str | None = None):
+def actions(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Follow-up actions with their status, due day and whether they are overdue."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = actions_page(found, caller, _cursor(cursor), limit)
+    rows, next_cursor = actions_page(found, caller, _cursor(cursor, updated_since), limit,
+                                     updated_since)
     today = beijing_today()
     items = [gate(CLASSES["action"], ACTION.dump({
         "id": a.id, "community_id": a.community_id, "proposal_id": a.proposal_id,
         "organisation": a.organisation.name, "description": a.description,
         "status": a.status, "due_on": a.due_on, "overdue": a.is_overdue(today),
-        "done_at": a.done_at}), caller) for a in rows]
+        "done_at": a.done_at, "updated_at": a.updated_at}), caller) for a in rows]
     return jsonify(items=items, next_cursor=next_cursor)
 
 
@@ -315,12 +319,13 @@ def insights(community_id: int, days: int):
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, PollPageSchema)
 @_documented
-def polls(community_id: int, limit: int, cursor: str | None = None):
+def polls(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Polls with their roll totals and turnout; for strangers only the closed owners' votes
     of a community that publishes results. Results are on each poll's own resource."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = polls_page(found, caller, _cursor(cursor), limit)
+    rows, next_cursor = polls_page(found, caller, _cursor(cursor, updated_since), limit,
+                                   updated_since)
     counts = turnouts([p.id for p in rows])
     return jsonify(items=[_poll_data(p, caller, counts.get(p.id, (0, 0))) for p in rows],
                    next_cursor=next_cursor)

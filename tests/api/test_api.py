@@ -279,15 +279,10 @@ def test_the_gate_drops_what_the_caller_may_not_read():
         {"a": 1, "b": 2, "c": 3, "items": [{"x": 5}]})
 
 
-def _sync(client, spec, community_id: int, since=None) -> list[dict]:
-    """A client that knows only the OpenAPI document: the list that takes updated_since,
-    walked page by page through its cursor."""
-    path = next(path for path, item in spec["paths"].items()
-                if any(p["name"] == "updated_since" for p in item["get"].get("parameters", [])))
-    url = path.replace("{community_id}", str(community_id))
+def _walk(client, url: str, since=None, limit: int = 2) -> list[dict]:
     items, cursor = [], None
     while True:
-        query = {"limit": 2, **({"cursor": cursor} if cursor else {}),
+        query = {"limit": limit, **({"cursor": cursor} if cursor else {}),
                  **({"updated_since": since.isoformat()} if since else {})}
         page = client.get(url, query_string=query).get_json()
         items += page["items"]
@@ -296,21 +291,94 @@ def _sync(client, spec, community_id: int, since=None) -> list[dict]:
             return items
 
 
-def test_a_client_from_the_document_syncs_twice_and_sees_only_the_change(
+def _sync(client, spec, community_id: int, since=None) -> dict[str, list[int]]:
+    """A client that knows only the OpenAPI document: every list that takes updated_since,
+    each walked page by page through its cursor; the ids it got, by resource."""
+    lists = [path for path, item in spec["paths"].items()
+             if any(p["name"] == "updated_since" for p in item["get"].get("parameters", []))]
+    return {path.rsplit("/", 1)[1]: [item["id"] for item in _walk(
+        client, path.replace("{community_id}", str(community_id)), since)] for path in lists}
+
+
+def test_a_client_from_the_document_syncs_every_resource_and_sees_only_each_change(
         app, login, scene, make_proposal):
+    from app.discussion.services import post_comment
+    from app.followups.services import mark_done
+    from app.meetings.minutes import publish
+    from app.notices.services import withdraw
+    from app.public.services import update_public_settings
+    from app.voting.services import cast, entry_for
+
+    estate, community = scene.estate, scene.estate.community
+    action = FollowUpAction(community_id=community.id, proposal_id=estate.proposal.id,
+                            organisation_id=scene.committee.id, description="修路灯",
+                            due_on=date(2026, 1, 1), created_by_id=estate.chair.id)
+    db.session.add(action)
+    other = make_proposal(community, estate.owners[1])
+    open_poll = make_poll(_second_proposal(scene))
+    client = _client(app, login, scene, "token")
+    spec = client.get("/api/v1/openapi.json").get_json()
+    first = _sync(client, spec, community.id)
+    assert set(first) == {"communities", "notices", "polls", "proposals", "meetings",
+                          "actions"}, "a list without updated_since"
+    assert all(first.values()) and open_poll.id in first["polls"]
+    minutes = {}
+
+    def publish_minutes():
+        minutes["notice"] = db.session.execute(select(Notice).where(
+            Notice.minutes_id == publish(scene.meeting, actor=estate.chair).id)).scalar_one()
+
+    changes = [
+        (lambda: cast(open_poll, entry_for(open_poll, estate.owners[2]), ["approve"],
+                      user=estate.owners[2]), lambda: {"polls": [open_poll.id]}),
+        (lambda: post_comment(other, estate.owners[0], stance="support", body="同意"),
+         lambda: {"proposals": [other.id]}),
+        (publish_minutes, lambda: {"meetings": [scene.meeting.id],
+                                   "notices": [minutes["notice"].id]}),
+        (lambda: mark_done(action, actor=estate.chair, note="已修好", photo=None),
+         lambda: {"actions": [action.id]}),
+        (lambda: update_public_settings(community, actor=estate.chair,
+                                        public_result_notices=True, public_minutes=False,
+                                        public_notices=True),
+         lambda: {"communities": [community.id]}),
+        (lambda: withdraw(minutes["notice"], actor=estate.chair),
+         lambda: {"meetings": [scene.meeting.id]}),
+    ]
+    for change, expected in changes:
+        since = utcnow()
+        change()
+        db.session.commit()
+        changed = {name: ids for name, ids in _sync(client, spec, community.id, since).items()
+                   if ids}
+        assert changed == expected(), change
+
+
+def test_a_sync_walk_is_stable_when_rows_change_during_it(app, login, scene, make_proposal):
     author = scene.estate.owners[1]
     made = [make_proposal(scene.estate.community, author) for _ in range(4)]
     hidden = make_proposal(scene.estate.community, author, moderation_state="hidden")
-    client = _client(app, login, scene, "token")
-    spec = client.get("/api/v1/openapi.json").get_json()
-    first = _sync(client, spec, scene.estate.community.id)
-    assert {p["id"] for p in first} == {scene.estate.proposal.id, *(p.id for p in made)}
-    assert hidden.id not in {p["id"] for p in first}
-    since = utcnow()
-    made[2].title, made[2].updated_at = "改过的标题", utcnow()
+    client = _client(app, login, scene, "owner")
+    url = f"/api/v1/communities/{scene.estate.community.id}/proposals"
+    since = utcnow() - timedelta(days=1)
+    query = {"limit": 2, "updated_since": since.isoformat()}
+    page = client.get(url, query_string=query).get_json()
+    seen = [p["id"] for p in page["items"]]
+    # While the client walks, one row it already read and one it has not yet read change.
+    for proposal in (db.session.get(type(made[0]), seen[0]), made[3]):
+        proposal.title = f"改过的{proposal.id}"
     db.session.commit()
-    second = _sync(client, spec, scene.estate.community.id, since)
-    assert [(p["id"], p["title"]) for p in second] == [(made[2].id, "改过的标题")]
+    while page["next_cursor"]:
+        page = client.get(url, query_string={**query, "cursor": page["next_cursor"]}
+                          ).get_json()
+        seen += [p["id"] for p in page["items"]]
+    assert set(seen) == {scene.estate.proposal.id, *(p.id for p in made)}
+    assert hidden.id not in seen
+    assert seen.count(made[3].id) == 1 and seen[-1] in (seen[0], made[3].id)
+    # A cursor of a walk without updated_since is refused in a sync, and the other way.
+    plain = client.get(url, query_string={"limit": 1}).get_json()["next_cursor"]
+    assert client.get(url, query_string={**query, "cursor": plain}).status_code == 400
+    assert client.get(url, query_string={"cursor": page["next_cursor"] or "YXQ6eCwx"}
+                      ).status_code == 400
 
 
 def test_proposals_are_for_members_with_their_stances_and_answers(app, login, scene):
