@@ -14,13 +14,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER
-from app.community.models import Community, Organisation
+from app.community.models import Community, Membership, Organisation, OrganisationKind
 from app.discussion.models import Comment, Stance
 from app.extensions import db
 from app.followups.models import FollowUpAction
 from app.meetings.models import AgendaItem, Meeting, Minutes
 from app.notices.models import Notice
-from app.permissions import can
+from app.permissions import STAFF_ROLES, can
 from app.proposals.models import ModerationState, Proposal
 from app.public.services import shown_publicly
 from app.voting.models import ElectorateKind, Poll, PollStatus, RollEntry
@@ -80,6 +80,22 @@ def caller_in(community: Community) -> str:
     if can(current_user, "api.read_resident_fields", community):
         return RESIDENT
     return ANONYMOUS
+
+
+def street_office_reach(token) -> set[int]:
+    """The communities whose insights a street office's token reads: its own, and every
+    community where the person who issued it is staff of the street office. The model
+    keeps a street office as one organisation per community, tied together only by its
+    people, so the token reaches what its issuer's own summary on the site shows, and shrinks
+    when the issuer leaves one of them. Any other organisation's token reads none."""
+    if token.organisation.kind != OrganisationKind.STREET_OFFICE:
+        return set()
+    return {token.organisation.community_id, *db.session.execute(
+        select(Organisation.community_id).join(Membership,
+                                               Membership.organisation_id == Organisation.id)
+        .where(Organisation.kind == OrganisationKind.STREET_OFFICE,
+               Membership.user_id == token.created_by_id,
+               Membership.role.in_(STAFF_ROLES))).scalars()}
 
 
 def _page(statement, model, position: Cursor, limit: int, since: datetime | None = None,

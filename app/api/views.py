@@ -45,12 +45,13 @@ from app.api.services import (
     poll_results,
     polls_page,
     proposals_page,
+    street_office_reach,
     turnouts,
     visible_poll,
 )
 from app.api.token_views import bp as token_pages
 from app.api.tokens import note_use, token_for
-from app.community.models import Community, OrganisationKind
+from app.community.models import Community
 from app.extensions import beijing_today, db, limiter, utcnow
 from app.insights.services import Period, Scope, participation
 from app.permissions import can
@@ -294,12 +295,13 @@ def actions(community_id: int, limit: int, cursor: str | None = None, updated_si
 @_documented
 def insights(community_id: int, days: int):
     """Participation of the last ``days`` Beijing days, in total, by grid and by building:
-    for those who see the whole community's dashboard, and the street office's token."""
+    for those who see the whole community's dashboard, and a street office's token for every
+    community of its jurisdiction. Households only, never a person; fewer than five
+    households are withheld as on the dashboard."""
     found = _community(community_id)
     token = g.get("api_token")
     if token is not None:
-        allowed = (token.organisation.kind == OrganisationKind.STREET_OFFICE
-                   and token.organisation.community_id == found.id)
+        allowed = found.id in street_office_reach(token)
     else:
         allowed = can(current_user, "api.read_insights", found)
     if not allowed:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from openapi_spec_validator import validate
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select
 
 from app.api.data_classes import READABLE, RESIDENTS, STAFF, gate
@@ -452,3 +453,57 @@ def test_insights_withhold_small_buildings_and_reach_the_street_offices_token(
     assert client.get(url, headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     assert client.get(url, headers={"Authorization": f"Bearer {other}"}).status_code == 404
     assert client.get(url.replace("days=30", "days=1")).status_code == 422
+
+
+def test_a_street_offices_token_reads_the_insights_of_every_community_of_its_jurisdiction(
+        app, make_estate, make_org, make_user, add_member):
+    """Two street offices over three communities: 白云 looks after the first, 青松 after the
+    other two (its officer is staff of its organisation in each)."""
+    from app.community.models import MemberRole, Membership
+
+    estates = [make_estate(owners=owners) for owners in (3, 4, 6)]
+    qingsong, baiyun = make_user(name="街道干部甲"), make_user(name="街道干部乙")
+    offices = []
+    for estate, officer, name in zip(estates, (baiyun, qingsong, qingsong),
+                                     ("白云街道办事处", "青松街道办事处", "青松街道办事处"),
+                                     strict=True):
+        office = make_org(estate.community, OrganisationKind.STREET_OFFICE, name)
+        add_member(office, officer, MemberRole.CHAIR if estate is not estates[1]
+                   else MemberRole.STAFF)
+        offices.append(office)
+    secrets = {}
+    for office, officer in ((offices[2], qingsong), (offices[0], baiyun)):
+        _token, secrets[officer.name] = issue_token(
+            office, actor=officer, name="街道平台", resources=["insights", "communities"],
+            days=30, now=utcnow())
+    db.session.commit()
+    client = app.test_client()
+
+    def reads(officer) -> dict[int, int]:
+        headers = {"Authorization": f"Bearer {secrets[officer.name]}"}
+        return {e.community.id: client.get(
+            f"/api/v1/communities/{e.community.id}/insights?days=30", headers=headers
+        ).status_code for e in estates}
+
+    ids = [e.community.id for e in estates]
+    assert reads(qingsong) == {ids[0]: 404, ids[1]: 200, ids[2]: 200}
+    assert reads(baiyun) == {ids[0]: 200, ids[1]: 404, ids[2]: 404}
+    headers = {"Authorization": f"Bearer {secrets[qingsong.name]}"}
+    big, small = (client.get(f"/api/v1/communities/{ids[n]}/insights?days=30",
+                             headers=headers) for n in (2, 1))
+    assert big.get_json()["buildings"][0]["households"] == 6
+    assert big.get_json()["buildings"][0]["took_part"] is not None
+    assert [b["took_part"] for b in small.get_json()["buildings"]] == [None]  # 4 households
+    for response in (big, small):
+        text = response.get_data(as_text=True)
+        assert all(person.name not in text and person.phone not in text
+                   for e in estates for person in [*e.owners, e.chair, e.staff])
+    # The public facts of every community, and no more of those not its own.
+    listed = {c["id"]: c for c in client.get("/api/v1/communities", headers=headers)
+              .get_json()["items"]}
+    assert {listed[i]["name"] for i in ids} == {e.community.name for e in estates}
+    assert "notice_days" in listed[ids[2]] and "notice_days" not in listed[ids[1]]
+    # The issuer leaves the second community's street office: the token no longer reaches it.
+    db.session.execute(sa_delete(Membership).where(Membership.organisation_id == offices[1].id))
+    db.session.commit()
+    assert reads(qingsong) == {ids[0]: 404, ids[1]: 404, ids[2]: 200}
