@@ -31,7 +31,10 @@ class ProblemSchema(Schema):
     type = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.Integer(required=True)
-    detail = fields.String()
+    detail = fields.String(metadata={"description": "in the language of Accept-Language "
+                                                    "(zh-Hans unless en is asked for)"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "for refused parameters: each one's problems"})
 
 
 class PageArgsSchema(Schema):

@@ -5,11 +5,12 @@ the same document: no script, no CDN)."""
 from decimal import Decimal
 
 from flask import current_app, g, jsonify, render_template, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from limits import parse
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
-from werkzeug.http import HTTP_STATUS_CODES
 
 from app.api.data_classes import STAFF_MEMBER, gate
 from app.api.schemas import (
@@ -77,23 +78,42 @@ CLASSES = {name: data_classes_of(schema) for name, schema in
             ("insights", INSIGHTS))}
 
 
-def problem(status: int, detail: str):
-    response = jsonify({"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"),
-                        "status": status, "detail": detail})
+# Each status's title; the detail says what exactly was wrong. Both follow the caller's
+# Accept-Language (Chinese unless it asks for English); ``type`` stays the same URI.
+TITLES = {400: _l("Bad request"), 401: _l("Not authenticated"), 403: _l("Not allowed"),
+          404: _l("Not found"), 422: _l("Invalid parameters"), 429: _l("Too many requests")}
+
+
+def _problem_language() -> str:
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"],
+                                               default=current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def problem(status: int, detail, errors: dict | None = None):
+    language = _problem_language()
+    with force_locale(language):
+        body = {"type": "about:blank", "title": str(TITLES.get(status, _l("Error"))),
+                "status": status, "detail": str(detail)}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
+    response.headers["Content-Language"] = language.replace("_", "-")
     return response
 
 
 @bp.errorhandler(HTTPException)
 def http_problem(error: HTTPException):
-    """Every API error, even a refused argument, as RFC 9457 problem details."""
-    detail = error.description or ""
+    """Every API error, even a refused argument, as RFC 9457 problem details; a refused
+    argument's own messages (marshmallow's, in English) under ``errors``."""
     messages = getattr(error, "data", {}).get("messages")
     if messages:
-        detail = "; ".join(f"{name}: {' '.join(map(str, problems))}"
-                           for where in messages.values() for name, problems in where.items())
-    return problem(error.code or 500, detail)
+        errors = {name: [str(p) for p in problems]
+                  for where in messages.values() for name, problems in where.items()}
+        return problem(error.code, _l("These parameters are not valid: %(names)s.",
+                                      names=", ".join(sorted(errors))), errors)
+    return problem(error.code or 500, error.description or "")
 
 
 # The token scope each endpoint needs.
@@ -114,14 +134,14 @@ def authenticate_token():
     now = utcnow()
     token = token_for(secret.strip(), now) if scheme.lower() == "bearer" else None
     if token is None:
-        response = problem(401, "The token is unknown, expired or revoked.")
+        response = problem(401, _l("The token is unknown, expired or revoked."))
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
     if RESOURCE_OF.get(request.endpoint) not in token.resources:
-        return problem(403, "This token is not scoped to this resource.")
+        return problem(403, _l("This token is not scoped to this resource."))
     if not limiter.limiter.hit(parse(current_app.config["API_TOKEN_LIMIT"]),
                                "api-token", str(token.id)):
-        return problem(429, "This token made too many requests; wait and try again.")
+        return problem(429, _l("This token made too many requests; wait and try again."))
     g.api_token = token
     note_use(token, request.full_path.rstrip("?"), now)
     return None
@@ -141,14 +161,14 @@ def _cursor(cursor: str | None, updated_since=None) -> Cursor:
     try:
         return decode_cursor(cursor, syncing=updated_since is not None)
     except BadCursor:
-        raise BadRequest("The cursor is not one this API handed out; start without it.") \
+        raise BadRequest(_l("The cursor is not one this API handed out; start without it.")) \
             from None
 
 
 def _community(community_id: int) -> Community:
     community = db.session.get(Community, community_id)
     if community is None:
-        raise NotFound("No such community.")
+        raise NotFound(_l("No such community."))
     return community
 
 
@@ -305,7 +325,7 @@ def insights(community_id: int, days: int):
     else:
         allowed = can(current_user, "api.read_insights", found)
     if not allowed:
-        raise NotFound("No insights of this community for you.")
+        raise NotFound(_l("No insights of this community for you."))
     period = Period.last_days(days, beijing_today())
     figures = participation(Scope((found.id,)), period)
     keep = ("name", "households", "took_part", "share")
@@ -340,7 +360,7 @@ def poll(poll_id: int):
     """One poll, with its results where its visibility allows."""
     found = visible_poll(poll_id)
     if found is None:
-        raise NotFound("No such poll, or not one you may see.")
+        raise NotFound(_l("No such poll, or not one you may see."))
     shown, caller = found
     counts = turnouts([shown.id])
     return jsonify(_poll_data(shown, caller, counts.get(shown.id, (0, 0)),

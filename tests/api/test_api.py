@@ -184,19 +184,33 @@ def _second_proposal(scene):
     return scene.estate
 
 
-def test_errors_are_problem_details_and_say_what_is_wrong(app, scene):
+def test_errors_are_problem_details_in_the_callers_language(app, scene):
     client = app.test_client()
     community = scene.estate.community.id
-    for url, status, words in (
-            (f"/api/v1/communities/{community}/notices?cursor=bm9wZQ", 400, "cursor"),
-            (f"/api/v1/communities/{community}/notices?limit=0", 422, "limit"),
-            ("/api/v1/communities/999999", 404, "No such community")):
-        response = client.get(url)
-        assert response.status_code == status
-        assert response.mimetype == "application/problem+json"
-        body = response.get_json()
-        assert body["status"] == status and body["type"] == "about:blank"
-        assert words in body["detail"]
+    for url, status, english, chinese in (
+            (f"/api/v1/communities/{community}/notices?cursor=bm9wZQ", 400,
+             ("Bad request", "The cursor is not one"), ("请求有误", "翻页标记")),
+            (f"/api/v1/communities/{community}/notices?limit=0", 422,
+             ("Invalid parameters", "not valid: limit."), ("参数有误", "以下参数有误：limit。")),
+            ("/api/v1/communities/999999", 404, ("Not found", "No such community."),
+             ("未找到", "没有这个社区。"))):
+        for headers, (title, words), language in (
+                ({}, chinese, "zh-Hans"), ({"Accept-Language": "fr, zh-CN;q=0.8"}, chinese,
+                                           "zh-Hans"),
+                ({"Accept-Language": "en-GB,en;q=0.9"}, english, "en")):
+            response = client.get(url, headers=headers)
+            assert response.status_code == status
+            assert response.mimetype == "application/problem+json"
+            assert response.headers["Content-Language"] == language
+            body = response.get_json()
+            assert body["status"] == status and body["type"] == "about:blank"
+            assert body["title"] == title and words in body["detail"], (url, headers)
+    refused = client.get(f"/api/v1/communities/{community}/notices?limit=0").get_json()
+    assert "limit" in refused["errors"]
+    unknown = client.get("/api/v1/communities", headers={"Authorization": "Bearer gz_nope",
+                                                         "Accept-Language": "en"})
+    assert unknown.status_code == 401
+    assert unknown.get_json()["detail"] == "The token is unknown, expired or revoked."
     # The site's own pages keep their HTML errors.
     page = client.get("/no-such-page")
     assert page.status_code == 404 and page.mimetype == "text/html"
