@@ -61,6 +61,15 @@ class CommunitySchema(Schema):
         "description": "when it last changed, as updated_since compares"}))
 
 
+class AttachmentSchema(Schema):
+    name = _public(fields.String(required=True))
+    content_type = _public(fields.String(required=True))
+    size = _public(fields.Integer(required=True, metadata={"description": "bytes"}))
+    url = _public(fields.String(required=True, metadata={
+        "description": "without login where the public page shows the notice; otherwise the "
+                       "site's address, behind login and the notice's permission"}))
+
+
 class NoticeSchema(Schema):
     id = _public(fields.Integer(required=True))
     community_id = _public(fields.Integer(required=True))
@@ -73,6 +82,7 @@ class NoticeSchema(Schema):
     published_at = _public(fields.DateTime(required=True))
     expires_at = _public(fields.DateTime(allow_none=True))
     poll_id = _public(fields.Integer(allow_none=True))
+    attachments = _public(fields.List(fields.Nested(AttachmentSchema), required=True))
     scope_kind = _residents(fields.String())
     updated_at = _public(fields.DateTime(required=True, metadata={
         "description": "when it last changed, as updated_since compares"}))

@@ -19,7 +19,7 @@ from app.discussion.models import Comment, Stance
 from app.extensions import db
 from app.followups.models import FollowUpAction
 from app.meetings.models import AgendaItem, Meeting, Minutes
-from app.notices.models import Notice
+from app.notices.models import Notice, NoticeAttachment
 from app.permissions import STAFF_ROLES, can
 from app.proposals.models import ModerationState, Proposal
 from app.public.services import shown_publicly
@@ -145,6 +145,21 @@ def notices_page(community: Community, caller: str, now, position: Cursor, limit
     else:
         also = Notice.published_at >= since
     return _page(statement, Notice, position, limit, since, also)
+
+
+def notice_files(notices: list[Notice], now) -> tuple[dict, set[int]]:
+    """The attachments of a page of notices, and which of those notices the public page
+    shows (their files download without login), in two queries."""
+    ids = [n.id for n in notices]
+    files: dict = {notice_id: [] for notice_id in ids}
+    for attachment in db.session.execute(
+            select(NoticeAttachment).where(NoticeAttachment.notice_id.in_(ids))
+            .order_by(NoticeAttachment.position, NoticeAttachment.id)).scalars():
+        files[attachment.notice_id].append(attachment)
+    public = set(db.session.execute(
+        select(Notice.id).join(Community, Community.id == Notice.community_id)
+        .where(Notice.id.in_(ids), shown_publicly(now))).scalars())
+    return files, public
 
 
 def _visible_polls(caller: str):

@@ -4,7 +4,7 @@ the same document: no script, no CDN)."""
 
 from decimal import Decimal
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,6 +42,7 @@ from app.api.services import (
     discussion_facts,
     meeting_facts,
     meetings_page,
+    notice_files,
     notices_page,
     poll_results,
     polls_page,
@@ -182,12 +183,20 @@ def _community_data(community: Community, caller: str) -> dict:
     return gate(CLASSES["community"], data, caller)
 
 
-def _notice_data(notice, caller: str) -> dict:
+def _file_url(notice_id: int, attachment, public: bool) -> str:
+    endpoint = "public.notice_attachment" if public else "notices.attachment"
+    return url_for(endpoint, notice_id=notice_id, attachment_id=attachment.id, _external=True)
+
+
+def _notice_data(notice, caller: str, files: list, public: bool) -> dict:
     data = NOTICE.dump({
         "id": notice.id, "community_id": notice.community_id, "kind": notice.kind,
         "title": notice.title, "body_html": notice.body_html,
         "organisation": notice.organisation.name, "published_at": notice.published_at,
         "expires_at": notice.expires_at, "poll_id": notice.poll_id,
+        "attachments": [{"name": a.original_name, "content_type": a.content_type,
+                         "size": a.size, "url": _file_url(notice.id, a, public)}
+                        for a in files],
         "scope_kind": notice.scope_kind, "updated_at": notice.updated_at})
     return gate(CLASSES["notice"], data, caller)
 
@@ -245,9 +254,12 @@ def notices(community_id: int, limit: int, cursor: str | None = None, updated_si
     current ones."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = notices_page(found, caller, utcnow(), _cursor(cursor, updated_since),
+    now = utcnow()
+    rows, next_cursor = notices_page(found, caller, now, _cursor(cursor, updated_since),
                                      limit, updated_since)
-    return jsonify(items=[_notice_data(n, caller) for n in rows], next_cursor=next_cursor)
+    files, public = notice_files(rows, now)
+    return jsonify(items=[_notice_data(n, caller, files[n.id], n.id in public) for n in rows],
+                   next_cursor=next_cursor)
 
 
 @bp.route("/communities/<int:community_id>/proposals")

@@ -15,7 +15,7 @@ from app.api.tokens import RESOURCES, issue_token
 from app.community.models import Organisation, OrganisationKind
 from app.extensions import beijing_today, db, utcnow
 from app.followups.models import FollowUpAction
-from app.notices.models import Notice
+from app.notices.models import Notice, NoticeAttachment
 from app.voting.models import Secrecy
 from tests.meetings.conftest import make_meeting  # noqa: F401  (fixture)
 from tests.notices.conftest import make_notice  # noqa: F401  (fixture)
@@ -38,6 +38,10 @@ def scene(make_estate, make_notice, make_meeting):  # noqa: F811
     s.public = make_notice(s.committee, "小区开放日")
     s.public.public = True
     s.private = make_notice(s.committee, "内部通知")
+    for notice in (s.public, s.private):
+        db.session.add(NoticeAttachment(notice_id=notice.id, stored_name=f"file-{notice.id}",
+                                        original_name="附件.pdf", content_type="application/pdf",
+                                        size=100))
     s.meeting = make_meeting(community=s.estate.community, organisation=s.committee,
                              proposals=[s.estate.proposal])
     for user in [*s.estate.owners, s.estate.chair, s.estate.staff]:

@@ -204,6 +204,12 @@ def test_attachments_of_a_public_notice_download_without_login_and_no_others(
                       ).status_code == 404
     inside = client.get(f"/notices/{private.id}/attachments/{budget.id}")
     assert "/login" in inside.headers["Location"]
+    # The API gives each notice's files with the address a caller can use.
+    listed = {n["id"]: n for n in client.get(
+        f"/api/v1/communities/{estate.community.id}/notices").get_json()["items"]}
+    assert [(f["name"], f["url"]) for f in listed[shown.id]["attachments"]] == [
+        ("改造方案.pdf", f"http://localhost{url}")]
+    assert private.id not in listed
     # The community stops making notices public: the file is no longer public either.
     estate.community.public_notices = False
     db.session.commit()
