@@ -242,6 +242,9 @@ PUBLIC_ENDPOINTS = {
                      "community's settings allow; anything else is not found",
     "public.poll_bulletin": "the bulletin of a closed owners' vote by receipt: rooms and areas, "
                             "never names, and only where the community publishes results",
+    "public.notice_attachment": "a file of a notice the public page shows, under the same "
+                                "condition; tested in tests/public/test_public_pages.py",
+    "public.notice_attachment_thumb": "the thumbnail of such a file, under the same condition",
     "api-docs.openapi_json": "the API's OpenAPI document describes it and holds no data",
     "api_docs": "the OpenAPI document as a page for people; no data",
     "feeds.public_notices": "the public page's notices as Atom: the same condition as the "

@@ -31,12 +31,18 @@ class ProblemSchema(Schema):
     type = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.Integer(required=True)
-    detail = fields.String()
+    detail = fields.String(metadata={"description": "in the language of Accept-Language "
+                                                    "(zh-Hans unless en is asked for)"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "for refused parameters: each one's problems"})
 
 
 class PageArgsSchema(Schema):
     cursor = fields.String(metadata={"description": "next_cursor of the previous page"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    updated_since = fields.AwareDateTime(metadata={
+        "description": "only items changed at or after this time (ISO 8601 with offset), "
+                       "oldest change first: pass the time your last sync started"})
 
 
 class CommunitySchema(Schema):
@@ -51,6 +57,17 @@ class CommunitySchema(Schema):
     objection_phone = _residents(fields.String(metadata={
         "description": "the office that takes objections, not a person's phone"}))
     sms_cap_per_poll = _staff(fields.Integer())
+    updated_at = _public(fields.DateTime(required=True, metadata={
+        "description": "when it last changed, as updated_since compares"}))
+
+
+class AttachmentSchema(Schema):
+    name = _public(fields.String(required=True))
+    content_type = _public(fields.String(required=True))
+    size = _public(fields.Integer(required=True, metadata={"description": "bytes"}))
+    url = _public(fields.String(required=True, metadata={
+        "description": "without login where the public page shows the notice; otherwise the "
+                       "site's address, behind login and the notice's permission"}))
 
 
 class NoticeSchema(Schema):
@@ -65,7 +82,10 @@ class NoticeSchema(Schema):
     published_at = _public(fields.DateTime(required=True))
     expires_at = _public(fields.DateTime(allow_none=True))
     poll_id = _public(fields.Integer(allow_none=True))
+    attachments = _public(fields.List(fields.Nested(AttachmentSchema), required=True))
     scope_kind = _residents(fields.String())
+    updated_at = _public(fields.DateTime(required=True, metadata={
+        "description": "when it last changed, as updated_since compares"}))
 
 
 class OptionResultSchema(Schema):
@@ -100,11 +120,8 @@ class PollSchema(Schema):
     voted_area = _public(fields.Decimal(required=True, as_string=True))
     results = _public(fields.Nested(ResultSchema, allow_none=True, metadata={
         "description": "only where the poll's visibility lets the caller see results"}))
-
-
-class ProposalPageArgsSchema(PageArgsSchema):
-    updated_since = fields.AwareDateTime(metadata={
-        "description": "only proposals changed at or after this time (ISO 8601 with offset)"})
+    updated_at = _public(fields.DateTime(required=True, metadata={
+        "description": "when it last changed, as updated_since compares"}))
 
 
 class StanceCountsSchema(Schema):
@@ -135,7 +152,8 @@ class ProposalSchema(Schema):
     official_answers = _residents(fields.List(fields.Nested(OfficialAnswerSchema),
                                               required=True))
     published_at = _residents(fields.DateTime(allow_none=True))
-    updated_at = _residents(fields.DateTime(required=True))
+    updated_at = _residents(fields.DateTime(required=True, metadata={
+        "description": "when it last changed, as updated_since compares"}))
 
 
 class ProposalPageSchema(Schema):
@@ -165,6 +183,8 @@ class MeetingSchema(Schema):
     agenda = _residents(fields.List(fields.Nested(AgendaItemSchema), required=True))
     minutes_notice_id = _residents(fields.Integer(allow_none=True, metadata={
         "description": "the notice of the latest published minutes"}))
+    updated_at = _residents(fields.DateTime(required=True, metadata={
+        "description": "when it last changed, as updated_since compares"}))
 
 
 class MeetingPageSchema(Schema):
@@ -185,6 +205,8 @@ class ActionSchema(Schema):
     overdue = _residents(fields.Boolean(required=True, metadata={
         "description": "still open after its due day (Beijing time)"}))
     done_at = _residents(fields.DateTime(allow_none=True))
+    updated_at = _residents(fields.DateTime(required=True, metadata={
+        "description": "when it last changed, as updated_since compares"}))
 
 
 class ActionPageSchema(Schema):

@@ -1,23 +1,26 @@
 """What each API caller may read: strangers only what the community made public (the same
 condition as the public pages), signed-in people what the site shows them. Every list is
-one page of rows by id after a cursor, in a constant number of queries."""
+one page of rows after a cursor (by id, or in a sync by when they changed), in a constant
+number of queries."""
 
 import base64
 import binascii
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER
-from app.community.models import Community, Organisation
+from app.community.models import Community, Membership, Organisation, OrganisationKind
 from app.discussion.models import Comment, Stance
 from app.extensions import db
 from app.followups.models import FollowUpAction
 from app.meetings.models import AgendaItem, Meeting, Minutes
-from app.notices.models import Notice
-from app.permissions import can
+from app.notices.models import Notice, NoticeAttachment
+from app.permissions import STAFF_ROLES, can
 from app.proposals.models import ModerationState, Proposal
 from app.public.services import shown_publicly
 from app.voting.models import ElectorateKind, Poll, PollStatus, RollEntry
@@ -27,24 +30,41 @@ CLOSED = (PollStatus.CLOSED, PollStatus.FINAL)
 
 
 class BadCursor(ValueError):
-    """A cursor this API did not hand out."""
+    """A cursor this API did not hand out, or one from a walk with another updated_since."""
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+@dataclass(frozen=True)
+class Cursor:
+    """Where the previous page ended: its last row's id and, in an incremental sync (rows
+    ordered by when they changed, then id), that row's updated_at."""
+
+    last_id: int = 0
+    last_updated: datetime | None = None
 
 
-def decode_cursor(cursor: str | None) -> int:
+def encode_cursor(last_id: int, last_updated: datetime | None = None) -> str:
+    text = f"id:{last_id}" if last_updated is None else f"at:{last_updated.isoformat()},{last_id}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, syncing: bool = False) -> Cursor:
+    """The position a cursor names; ``syncing``: the walk has an updated_since, whose
+    cursors carry a time as well as an id."""
     if not cursor:
-        return 0
+        return Cursor()
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind != "id" or not value.isdigit():
-            raise BadCursor(cursor)
-        return int(value)
-    except (binascii.Error, UnicodeDecodeError) as error:
+        if kind == "id" and not syncing and value.isdigit():
+            return Cursor(int(value))
+        stamp, _, last_id = value.partition(",")
+        if kind == "at" and syncing and last_id.isdigit():
+            last_updated = datetime.fromisoformat(stamp)
+            if last_updated.tzinfo is not None:
+                return Cursor(int(last_id), last_updated)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise BadCursor(cursor) from error
+    raise BadCursor(cursor)
 
 
 def caller_in(community: Community) -> str:
@@ -62,19 +82,55 @@ def caller_in(community: Community) -> str:
     return ANONYMOUS
 
 
-def _page(statement, id_column, after: int, limit: int):
-    rows = db.session.execute(statement.where(id_column > after).order_by(id_column)
-                              .limit(limit + 1)).unique().scalars().all()
+def street_office_reach(token) -> set[int]:
+    """The communities whose insights a street office's token reads: its own, and every
+    community where the person who issued it is staff of the street office. The model
+    keeps a street office as one organisation per community, tied together only by its
+    people, so the token reaches what its issuer's own summary on the site shows, and shrinks
+    when the issuer leaves one of them. Any other organisation's token reads none."""
+    if token.organisation.kind != OrganisationKind.STREET_OFFICE:
+        return set()
+    return {token.organisation.community_id, *db.session.execute(
+        select(Organisation.community_id).join(Membership,
+                                               Membership.organisation_id == Organisation.id)
+        .where(Organisation.kind == OrganisationKind.STREET_OFFICE,
+               Membership.user_id == token.created_by_id,
+               Membership.role.in_(STAFF_ROLES))).scalars()}
+
+
+def _page(statement, model, position: Cursor, limit: int, since: datetime | None = None,
+          also_changed=None):
+    """One page of rows after ``position``. Without ``since``: by id. With it: only rows
+    changed at or after ``since`` (their updated_at, or ``also_changed``, the changes of
+    what the row shows that live elsewhere), ordered by (updated_at, id), so that a row
+    changed during the walk moves behind the cursor and is read again, never skipped."""
+    if since is None:
+        statement = statement.where(model.id > position.last_id).order_by(model.id)
+    else:
+        changed = model.updated_at >= since
+        if also_changed is not None:
+            changed = or_(changed, also_changed)
+        statement = statement.where(changed).order_by(model.updated_at, model.id)
+        if position.last_updated is not None:
+            statement = statement.where(or_(
+                model.updated_at > position.last_updated,
+                and_(model.updated_at == position.last_updated, model.id > position.last_id)))
+    rows = db.session.execute(statement.limit(limit + 1)).unique().scalars().all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].id) if more else None
+    if not more:
+        return rows, None
+    return rows, encode_cursor(rows[-1].id, None if since is None else rows[-1].updated_at)
 
 
-def communities_page(after: int, limit: int):
-    return _page(select(Community), Community.id, after, limit)
+def communities_page(position: Cursor, limit: int, since: datetime | None = None):
+    return _page(select(Community), Community, position, limit, since)
 
 
-def notices_page(community: Community, caller: str, now, after: int, limit: int):
+def notices_page(community: Community, caller: str, now, position: Cursor, limit: int,
+                 since: datetime | None = None):
+    """A notice also changes for a sync when it comes out at its publication time, and for
+    strangers when the community changes what it makes public."""
     statement = (select(Notice).join(Community, Community.id == Notice.community_id)
                  .where(Notice.community_id == community.id)
                  .options(joinedload(Notice.organisation)))
@@ -82,7 +138,28 @@ def notices_page(community: Community, caller: str, now, after: int, limit: int)
         statement = statement.where(shown_publicly(now))
     else:
         statement = statement.where(Notice.withdrawn_at.is_(None), Notice.published_at <= now)
-    return _page(statement, Notice.id, after, limit)
+    if since is None:
+        also = None
+    elif caller == ANONYMOUS:
+        also = or_(Notice.published_at >= since, Community.updated_at >= since)
+    else:
+        also = Notice.published_at >= since
+    return _page(statement, Notice, position, limit, since, also)
+
+
+def notice_files(notices: list[Notice], now) -> tuple[dict, set[int]]:
+    """The attachments of a page of notices, and which of those notices the public page
+    shows (their files download without login), in two queries."""
+    ids = [n.id for n in notices]
+    files: dict = {notice_id: [] for notice_id in ids}
+    for attachment in db.session.execute(
+            select(NoticeAttachment).where(NoticeAttachment.notice_id.in_(ids))
+            .order_by(NoticeAttachment.position, NoticeAttachment.id)).scalars():
+        files[attachment.notice_id].append(attachment)
+    public = set(db.session.execute(
+        select(Notice.id).join(Community, Community.id == Notice.community_id)
+        .where(Notice.id.in_(ids), shown_publicly(now))).scalars())
+    return files, public
 
 
 def _visible_polls(caller: str):
@@ -96,9 +173,13 @@ def _visible_polls(caller: str):
     return statement
 
 
-def polls_page(community: Community, caller: str, after: int, limit: int):
-    return _page(_visible_polls(caller).where(Poll.community_id == community.id),
-                 Poll.id, after, limit)
+def polls_page(community: Community, caller: str, position: Cursor, limit: int,
+               since: datetime | None = None):
+    """Strangers' polls also change when the community starts or stops publishing
+    results."""
+    also = None if since is None or caller != ANONYMOUS else Community.updated_at >= since
+    return _page(_visible_polls(caller).where(Poll.community_id == community.id), Poll,
+                 position, limit, since, also)
 
 
 def visible_poll(poll_id: int) -> tuple[Poll, str] | None:
@@ -135,16 +216,15 @@ def poll_results(poll: Poll) -> dict | None:
                         for o in result.options]}
 
 
-def proposals_page(community: Community, caller: str, updated_since, after: int, limit: int):
+def proposals_page(community: Community, caller: str, position: Cursor, limit: int,
+                   since: datetime | None = None):
     """Published proposals that moderation has not hidden, for members only."""
     if caller == ANONYMOUS:
         return [], None
     statement = select(Proposal).where(
         Proposal.community_id == community.id, Proposal.published_at.is_not(None),
         Proposal.moderation_state == ModerationState.VISIBLE)
-    if updated_since is not None:
-        statement = statement.where(Proposal.updated_at >= updated_since)
-    return _page(statement, Proposal.id, after, limit)
+    return _page(statement, Proposal, position, limit, since)
 
 
 def discussion_facts(proposal_ids: list[int]) -> tuple[dict, dict]:
@@ -167,12 +247,18 @@ def discussion_facts(proposal_ids: list[int]) -> tuple[dict, dict]:
     return stances, answers
 
 
-def meetings_page(community: Community, caller: str, after: int, limit: int):
-    """Meetings, for members only: strangers read the published minutes as notices."""
+def meetings_page(community: Community, caller: str, position: Cursor, limit: int,
+                  since: datetime | None = None):
+    """Meetings, for members only: strangers read the published minutes as notices. A
+    meeting also changes for a sync when a notice of its minutes does (withdrawn, say)."""
     if caller == ANONYMOUS:
         return [], None
+    also = None if since is None else Meeting.id.in_(
+        select(Minutes.meeting_id).join(Notice, Notice.minutes_id == Minutes.id)
+        .where(Notice.updated_at >= since))
     return _page(select(Meeting).where(Meeting.community_id == community.id)
-                 .options(joinedload(Meeting.organisation)), Meeting.id, after, limit)
+                 .options(joinedload(Meeting.organisation)), Meeting, position, limit, since,
+                 also)
 
 
 def meeting_facts(meeting_ids: list[int]) -> tuple[dict, dict]:
@@ -193,7 +279,8 @@ def meeting_facts(meeting_ids: list[int]) -> tuple[dict, dict]:
     return agendas, minutes
 
 
-def actions_page(community: Community, caller: str, after: int, limit: int):
+def actions_page(community: Community, caller: str, position: Cursor, limit: int,
+                 since: datetime | None = None):
     """Follow-up actions of published proposals, for members only."""
     if caller == ANONYMOUS:
         return [], None
@@ -201,4 +288,4 @@ def actions_page(community: Community, caller: str, after: int, limit: int):
                  .where(FollowUpAction.community_id == community.id,
                         Proposal.published_at.is_not(None))
                  .options(joinedload(FollowUpAction.organisation)),
-                 FollowUpAction.id, after, limit)
+                 FollowUpAction, position, limit, since)

@@ -4,12 +4,13 @@ the same document: no script, no CDN)."""
 
 from decimal import Decimal
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from limits import parse
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
-from werkzeug.http import HTTP_STATUS_CODES
 
 from app.api.data_classes import STAFF_MEMBER, gate
 from app.api.schemas import (
@@ -27,13 +28,13 @@ from app.api.schemas import (
     PollPageSchema,
     PollSchema,
     ProblemSchema,
-    ProposalPageArgsSchema,
     ProposalPageSchema,
     ProposalSchema,
     data_classes_of,
 )
 from app.api.services import (
     BadCursor,
+    Cursor,
     actions_page,
     caller_in,
     communities_page,
@@ -41,16 +42,18 @@ from app.api.services import (
     discussion_facts,
     meeting_facts,
     meetings_page,
+    notice_files,
     notices_page,
     poll_results,
     polls_page,
     proposals_page,
+    street_office_reach,
     turnouts,
     visible_poll,
 )
 from app.api.token_views import bp as token_pages
 from app.api.tokens import note_use, token_for
-from app.community.models import Community, OrganisationKind
+from app.community.models import Community
 from app.extensions import beijing_today, db, limiter, utcnow
 from app.insights.services import Period, Scope, participation
 from app.permissions import can
@@ -76,23 +79,42 @@ CLASSES = {name: data_classes_of(schema) for name, schema in
             ("insights", INSIGHTS))}
 
 
-def problem(status: int, detail: str):
-    response = jsonify({"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"),
-                        "status": status, "detail": detail})
+# Each status's title; the detail says what exactly was wrong. Both follow the caller's
+# Accept-Language (Chinese unless it asks for English); ``type`` stays the same URI.
+TITLES = {400: _l("Bad request"), 401: _l("Not authenticated"), 403: _l("Not allowed"),
+          404: _l("Not found"), 422: _l("Invalid parameters"), 429: _l("Too many requests")}
+
+
+def _problem_language() -> str:
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"],
+                                               default=current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def problem(status: int, detail, errors: dict | None = None):
+    language = _problem_language()
+    with force_locale(language):
+        body = {"type": "about:blank", "title": str(TITLES.get(status, _l("Error"))),
+                "status": status, "detail": str(detail)}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
+    response.headers["Content-Language"] = language.replace("_", "-")
     return response
 
 
 @bp.errorhandler(HTTPException)
 def http_problem(error: HTTPException):
-    """Every API error, even a refused argument, as RFC 9457 problem details."""
-    detail = error.description or ""
+    """Every API error, even a refused argument, as RFC 9457 problem details; a refused
+    argument's own messages (marshmallow's, in English) under ``errors``."""
     messages = getattr(error, "data", {}).get("messages")
     if messages:
-        detail = "; ".join(f"{name}: {' '.join(map(str, problems))}"
-                           for where in messages.values() for name, problems in where.items())
-    return problem(error.code or 500, detail)
+        errors = {name: [str(p) for p in problems]
+                  for where in messages.values() for name, problems in where.items()}
+        return problem(error.code, _l("These parameters are not valid: %(names)s.",
+                                      names=", ".join(sorted(errors))), errors)
+    return problem(error.code or 500, error.description or "")
 
 
 # The token scope each endpoint needs.
@@ -113,14 +135,14 @@ def authenticate_token():
     now = utcnow()
     token = token_for(secret.strip(), now) if scheme.lower() == "bearer" else None
     if token is None:
-        response = problem(401, "The token is unknown, expired or revoked.")
+        response = problem(401, _l("The token is unknown, expired or revoked."))
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
     if RESOURCE_OF.get(request.endpoint) not in token.resources:
-        return problem(403, "This token is not scoped to this resource.")
+        return problem(403, _l("This token is not scoped to this resource."))
     if not limiter.limiter.hit(parse(current_app.config["API_TOKEN_LIMIT"]),
                                "api-token", str(token.id)):
-        return problem(429, "This token made too many requests; wait and try again.")
+        return problem(429, _l("This token made too many requests; wait and try again."))
     g.api_token = token
     note_use(token, request.full_path.rstrip("?"), now)
     return None
@@ -136,18 +158,18 @@ def conditional(response):
     return response
 
 
-def _cursor(cursor: str | None) -> int:
+def _cursor(cursor: str | None, updated_since=None) -> Cursor:
     try:
-        return decode_cursor(cursor)
+        return decode_cursor(cursor, syncing=updated_since is not None)
     except BadCursor:
-        raise BadRequest("The cursor is not one this API handed out; start without it.") \
+        raise BadRequest(_l("The cursor is not one this API handed out; start without it.")) \
             from None
 
 
 def _community(community_id: int) -> Community:
     community = db.session.get(Community, community_id)
     if community is None:
-        raise NotFound("No such community.")
+        raise NotFound(_l("No such community."))
     return community
 
 
@@ -157,17 +179,25 @@ def _community_data(community: Community, caller: str) -> dict:
         "public_page": f"{request.host_url.rstrip('/')}/public/c/{community.id}",
         "notice_days": community.notice_days, "objection_place": community.objection_place,
         "objection_phone": community.objection_phone,
-        "sms_cap_per_poll": community.sms_cap_per_poll})
+        "sms_cap_per_poll": community.sms_cap_per_poll, "updated_at": community.updated_at})
     return gate(CLASSES["community"], data, caller)
 
 
-def _notice_data(notice, caller: str) -> dict:
+def _file_url(notice_id: int, attachment, public: bool) -> str:
+    endpoint = "public.notice_attachment" if public else "notices.attachment"
+    return url_for(endpoint, notice_id=notice_id, attachment_id=attachment.id, _external=True)
+
+
+def _notice_data(notice, caller: str, files: list, public: bool) -> dict:
     data = NOTICE.dump({
         "id": notice.id, "community_id": notice.community_id, "kind": notice.kind,
         "title": notice.title, "body_html": notice.body_html,
         "organisation": notice.organisation.name, "published_at": notice.published_at,
         "expires_at": notice.expires_at, "poll_id": notice.poll_id,
-        "scope_kind": notice.scope_kind})
+        "attachments": [{"name": a.original_name, "content_type": a.content_type,
+                         "size": a.size, "url": _file_url(notice.id, a, public)}
+                        for a in files],
+        "scope_kind": notice.scope_kind, "updated_at": notice.updated_at})
     return gate(CLASSES["notice"], data, caller)
 
 
@@ -180,7 +210,7 @@ def _poll_data(poll, caller: str, turnout, results=None) -> dict:
         "opens_at": poll.opens_at, "closes_at": poll.closes_at,
         "roll_people": poll.total_people, "roll_area": poll.total_area,
         "voted_people": people, "voted_area": Decimal(area).quantize(Decimal("0.01")),
-        "results": results})
+        "results": results, "updated_at": poll.updated_at})
     return gate(CLASSES["poll"], data, caller)
 
 
@@ -198,9 +228,10 @@ def _documented(function):
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, CommunityPageSchema)
 @_documented
-def communities(limit: int, cursor: str | None = None):
-    """Communities and their public facts; members see more of their own."""
-    rows, next_cursor = communities_page(_cursor(cursor), limit)
+def communities(limit: int, cursor: str | None = None, updated_since=None):
+    """Communities and their public facts; members see more of their own. Every list
+    takes ``updated_since`` for an incremental sync."""
+    rows, next_cursor = communities_page(_cursor(cursor, updated_since), limit, updated_since)
     return jsonify(items=[_community_data(c, caller_in(c)) for c in rows],
                    next_cursor=next_cursor)
 
@@ -218,26 +249,29 @@ def community(community_id: int):
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, NoticePageSchema)
 @_documented
-def notices(community_id: int, limit: int, cursor: str | None = None):
+def notices(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Notices: for strangers those the community made public, for its members all
     current ones."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = notices_page(found, caller, utcnow(), _cursor(cursor),
-                                     limit)
-    return jsonify(items=[_notice_data(n, caller) for n in rows], next_cursor=next_cursor)
+    now = utcnow()
+    rows, next_cursor = notices_page(found, caller, now, _cursor(cursor, updated_since),
+                                     limit, updated_since)
+    files, public = notice_files(rows, now)
+    return jsonify(items=[_notice_data(n, caller, files[n.id], n.id in public) for n in rows],
+                   next_cursor=next_cursor)
 
 
 @bp.route("/communities/<int:community_id>/proposals")
-@bp.arguments(ProposalPageArgsSchema, location="query", as_kwargs=True)
+@bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, ProposalPageSchema)
 @_documented
 def proposals(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
-    """Proposals with their counts and official answers, for the community's members;
-    ``updated_since`` gives only those changed since, for an incremental sync."""
+    """Proposals with their counts and official answers, for the community's members."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = proposals_page(found, caller, updated_since, _cursor(cursor), limit)
+    rows, next_cursor = proposals_page(found, caller, _cursor(cursor, updated_since), limit,
+                                       updated_since)
     stances, answers = discussion_facts([p.id for p in rows])
     items = [gate(CLASSES["proposal"], PROPOSAL.dump({
         "id": p.id, "community_id": p.community_id, "title": p.title, "status": p.status,
@@ -252,17 +286,19 @@ def proposals(community_id: int, limit: int, cursor: str | None = None, updated_
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, MeetingPageSchema)
 @_documented
-def meetings(community_id: int, limit: int, cursor: str | None = None):
+def meetings(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Meetings with their time, place, agenda and published minutes, for members."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = meetings_page(found, caller, _cursor(cursor), limit)
+    rows, next_cursor = meetings_page(found, caller, _cursor(cursor, updated_since), limit,
+                                      updated_since)
     agendas, minutes = meeting_facts([m.id for m in rows])
     items = [gate(CLASSES["meeting"], MEETING.dump({
         "id": m.id, "community_id": m.community_id, "kind": m.kind, "title": m.title,
         "organisation": m.organisation.name, "starts_at": m.starts_at, "ends_at": m.ends_at,
         "place": m.place, "cancelled": m.cancelled_at is not None, "agenda": agendas[m.id],
-        "minutes_notice_id": minutes.get(m.id)}), caller) for m in rows]
+        "minutes_notice_id": minutes.get(m.id), "updated_at": m.updated_at}), caller)
+        for m in rows]
     return jsonify(items=items, next_cursor=next_cursor)
 
 
@@ -270,17 +306,18 @@ def meetings(community_id: int, limit: int, cursor: str | None = None):
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, ActionPageSchema)
 @_documented
-def actions(community_id: int, limit: int, cursor: str | None = None):
+def actions(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Follow-up actions with their status, due day and whether they are overdue."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = actions_page(found, caller, _cursor(cursor), limit)
+    rows, next_cursor = actions_page(found, caller, _cursor(cursor, updated_since), limit,
+                                     updated_since)
     today = beijing_today()
     items = [gate(CLASSES["action"], ACTION.dump({
         "id": a.id, "community_id": a.community_id, "proposal_id": a.proposal_id,
         "organisation": a.organisation.name, "description": a.description,
         "status": a.status, "due_on": a.due_on, "overdue": a.is_overdue(today),
-        "done_at": a.done_at}), caller) for a in rows]
+        "done_at": a.done_at, "updated_at": a.updated_at}), caller) for a in rows]
     return jsonify(items=items, next_cursor=next_cursor)
 
 
@@ -290,16 +327,17 @@ def actions(community_id: int, limit: int, cursor: str | None = None):
 @_documented
 def insights(community_id: int, days: int):
     """Participation of the last ``days`` Beijing days, in total, by grid and by building:
-    for those who see the whole community's dashboard, and the street office's token."""
+    for those who see the whole community's dashboard, and a street office's token for every
+    community of its jurisdiction. Households only, never a person; fewer than five
+    households are withheld as on the dashboard."""
     found = _community(community_id)
     token = g.get("api_token")
     if token is not None:
-        allowed = (token.organisation.kind == OrganisationKind.STREET_OFFICE
-                   and token.organisation.community_id == found.id)
+        allowed = found.id in street_office_reach(token)
     else:
         allowed = can(current_user, "api.read_insights", found)
     if not allowed:
-        raise NotFound("No insights of this community for you.")
+        raise NotFound(_l("No insights of this community for you."))
     period = Period.last_days(days, beijing_today())
     figures = participation(Scope((found.id,)), period)
     keep = ("name", "households", "took_part", "share")
@@ -315,12 +353,13 @@ def insights(community_id: int, days: int):
 @bp.arguments(PageArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, PollPageSchema)
 @_documented
-def polls(community_id: int, limit: int, cursor: str | None = None):
+def polls(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Polls with their roll totals and turnout; for strangers only the closed owners' votes
     of a community that publishes results. Results are on each poll's own resource."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = polls_page(found, caller, _cursor(cursor), limit)
+    rows, next_cursor = polls_page(found, caller, _cursor(cursor, updated_since), limit,
+                                   updated_since)
     counts = turnouts([p.id for p in rows])
     return jsonify(items=[_poll_data(p, caller, counts.get(p.id, (0, 0))) for p in rows],
                    next_cursor=next_cursor)
@@ -333,7 +372,7 @@ def poll(poll_id: int):
     """One poll, with its results where its visibility allows."""
     found = visible_poll(poll_id)
     if found is None:
-        raise NotFound("No such poll, or not one you may see.")
+        raise NotFound(_l("No such poll, or not one you may see."))
     shown, caller = found
     counts = turnouts([shown.id])
     return jsonify(_poll_data(shown, caller, counts.get(shown.id, (0, 0)),

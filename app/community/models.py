@@ -18,6 +18,8 @@ class Community(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     address: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the row last changed, for the API's updated_since.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Community settings (the rules of procedure of this community, in numbers).
     cosponsor_threshold: Mapped[int] = mapped_column(default=5)
     report_threshold: Mapped[int] = mapped_column(default=3)

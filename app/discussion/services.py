@@ -408,6 +408,7 @@ def edit_comment(comment: Comment, *, body: str, stance: str | None = None) -> N
     if stance is not None:
         comment.stance = stance
     comment.edited_at = utcnow()
+    comment.proposal.updated_at = comment.edited_at  # its stances and answers changed
     db.session.flush()
 
 
@@ -587,6 +588,8 @@ def decide(items: list, *, action: str, reason: str, actor: User,
             item.moderation_state = ModerationState.VISIBLE
             item.moderation_reason = ""
         item.report_count = 0
+        if isinstance(item, Comment):  # the proposal's stances and answers changed
+            item.proposal.updated_at = utcnow()
         db.session.execute(
             update(Report).where(_report_column(item) == item.id,
                                  Report.status == ReportStatus.OPEN)

@@ -33,6 +33,8 @@ class FollowUpAction(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the row last changed, for the API's updated_since.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     done_note: Mapped[str] = mapped_column(Text, default="")
     # A photo re-encoded on the server like proposal photos, under a random name.

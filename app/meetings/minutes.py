@@ -409,6 +409,7 @@ def publish(meeting: Meeting, *, actor, reason: str = "") -> Minutes:
                       correction_reason=reason if latest else "",
                       published_by_id=actor.id, published_at=now)
     db.session.add(minutes)
+    meeting.updated_at = now  # the API shows the meeting's latest minutes
     db.session.flush()
     if latest:
         retire_notices(minutes_id=latest.id)

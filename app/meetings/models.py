@@ -34,6 +34,9 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    # When the meeting, its agenda or its published minutes last changed (the services that
+    # change the agenda and the minutes bump it), for the API's updated_since.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     community: Mapped[Community] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -295,6 +295,7 @@ def add_item(meeting: Meeting, proposal: Proposal, *, actor=None) -> AgendaItem:
     position = max((item.position for item in meeting.items), default=0) + 1
     item = AgendaItem(proposal_id=proposal.id, position=position)
     meeting.items.append(item)
+    meeting.updated_at = utcnow()
     db.session.flush()
     if actor is not None:
         record("meeting.agenda_add", actor=actor, community_id=meeting.community_id,
@@ -316,6 +317,7 @@ def remove_item(meeting: Meeting, item: AgendaItem, *, actor) -> None:
         raise MeetingRefused("meeting.has_actions")
     meeting.items.remove(item)
     _renumber(meeting.items)
+    meeting.updated_at = utcnow()
     record("meeting.agenda_remove", actor=actor, community_id=meeting.community_id,
            target=f"meeting:{meeting.id}", details={"proposal_id": item.proposal_id})
 
@@ -330,6 +332,7 @@ def move_item(meeting: Meeting, item: AgendaItem, direction: str, *, actor) -> N
         return
     items[index], items[other] = items[other], items[index]
     _renumber(items)
+    meeting.updated_at = utcnow()
     record("meeting.agenda_move", actor=actor, community_id=meeting.community_id,
            target=f"meeting:{meeting.id}",
            details={"proposal_id": item.proposal_id, "direction": direction})

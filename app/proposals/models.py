@@ -65,7 +65,8 @@ class Proposal(db.Model):
     moderation_state: Mapped[str] = mapped_column(String(10), default=ModerationState.VISIBLE)
     moderation_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Also moves with the counters (comments, co-sponsors), for the API's updated_since.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deliberation_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_official_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.community.models import Community
+from app.core import uploads
 from app.extensions import db, utcnow
 from app.notices.labels import KIND_LABELS
 from app.notices.services import is_expired
@@ -44,6 +45,28 @@ def notice(notice_id: int):
     return render_template("public/notice.html", notice=notice,
                            community=notice.organisation.community,
                            expired=is_expired(notice), kind_labels=KIND_LABELS)
+
+
+def _attachment(notice_id: int, attachment_id: int, *, thumb: bool):
+    """A file of a notice the public page shows; any other notice's files stay behind the
+    login and the notice's permission (notices.attachment)."""
+    notice = public_notice(notice_id, utcnow())
+    attachment = next((a for a in notice.attachments if a.id == attachment_id),
+                      None) if notice is not None else None
+    if attachment is None or (thumb and attachment.content_type != uploads.JPEG):
+        abort(404)
+    return uploads.serve(uploads.ATTACHMENTS, attachment.stored_name, attachment.content_type,
+                         thumb=thumb, download_name=attachment.original_name)
+
+
+@bp.route("/public/notices/<int:notice_id>/attachments/<int:attachment_id>")
+def notice_attachment(notice_id: int, attachment_id: int):
+    return _attachment(notice_id, attachment_id, thumb=False)
+
+
+@bp.route("/public/notices/<int:notice_id>/attachments/<int:attachment_id>/thumb")
+def notice_attachment_thumb(notice_id: int, attachment_id: int):
+    return _attachment(notice_id, attachment_id, thumb=True)
 
 
 @bp.route("/public/polls/<int:poll_id>/bulletin")

@@ -112,6 +112,8 @@ class Poll(db.Model):
     voted_people: Mapped[int] = mapped_column(default=0, server_default="0")
     voted_area: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"),
                                                 server_default="0")
+    # When the row last changed, turnout counters included, for the API's updated_since.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     proposal: Mapped[Proposal] = relationship()
     options: Mapped[list["PollOption"]] = relationship(

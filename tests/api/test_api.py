@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from openapi_spec_validator import validate
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select
 
 from app.api.data_classes import READABLE, RESIDENTS, STAFF, gate
@@ -14,7 +15,7 @@ from app.api.tokens import RESOURCES, issue_token
 from app.community.models import Organisation, OrganisationKind
 from app.extensions import beijing_today, db, utcnow
 from app.followups.models import FollowUpAction
-from app.notices.models import Notice
+from app.notices.models import Notice, NoticeAttachment
 from app.voting.models import Secrecy
 from tests.meetings.conftest import make_meeting  # noqa: F401  (fixture)
 from tests.notices.conftest import make_notice  # noqa: F401  (fixture)
@@ -37,6 +38,10 @@ def scene(make_estate, make_notice, make_meeting):  # noqa: F811
     s.public = make_notice(s.committee, "小区开放日")
     s.public.public = True
     s.private = make_notice(s.committee, "内部通知")
+    for notice in (s.public, s.private):
+        db.session.add(NoticeAttachment(notice_id=notice.id, stored_name=f"file-{notice.id}",
+                                        original_name="附件.pdf", content_type="application/pdf",
+                                        size=100))
     s.meeting = make_meeting(community=s.estate.community, organisation=s.committee,
                              proposals=[s.estate.proposal])
     for user in [*s.estate.owners, s.estate.chair, s.estate.staff]:
@@ -183,19 +188,33 @@ def _second_proposal(scene):
     return scene.estate
 
 
-def test_errors_are_problem_details_and_say_what_is_wrong(app, scene):
+def test_errors_are_problem_details_in_the_callers_language(app, scene):
     client = app.test_client()
     community = scene.estate.community.id
-    for url, status, words in (
-            (f"/api/v1/communities/{community}/notices?cursor=bm9wZQ", 400, "cursor"),
-            (f"/api/v1/communities/{community}/notices?limit=0", 422, "limit"),
-            ("/api/v1/communities/999999", 404, "No such community")):
-        response = client.get(url)
-        assert response.status_code == status
-        assert response.mimetype == "application/problem+json"
-        body = response.get_json()
-        assert body["status"] == status and body["type"] == "about:blank"
-        assert words in body["detail"]
+    for url, status, english, chinese in (
+            (f"/api/v1/communities/{community}/notices?cursor=bm9wZQ", 400,
+             ("Bad request", "The cursor is not one"), ("请求有误", "翻页标记")),
+            (f"/api/v1/communities/{community}/notices?limit=0", 422,
+             ("Invalid parameters", "not valid: limit."), ("参数有误", "以下参数有误：limit。")),
+            ("/api/v1/communities/999999", 404, ("Not found", "No such community."),
+             ("未找到", "没有这个社区。"))):
+        for headers, (title, words), language in (
+                ({}, chinese, "zh-Hans"), ({"Accept-Language": "fr, zh-CN;q=0.8"}, chinese,
+                                           "zh-Hans"),
+                ({"Accept-Language": "en-GB,en;q=0.9"}, english, "en")):
+            response = client.get(url, headers=headers)
+            assert response.status_code == status
+            assert response.mimetype == "application/problem+json"
+            assert response.headers["Content-Language"] == language
+            body = response.get_json()
+            assert body["status"] == status and body["type"] == "about:blank"
+            assert body["title"] == title and words in body["detail"], (url, headers)
+    refused = client.get(f"/api/v1/communities/{community}/notices?limit=0").get_json()
+    assert "limit" in refused["errors"]
+    unknown = client.get("/api/v1/communities", headers={"Authorization": "Bearer gz_nope",
+                                                         "Accept-Language": "en"})
+    assert unknown.status_code == 401
+    assert unknown.get_json()["detail"] == "The token is unknown, expired or revoked."
     # The site's own pages keep their HTML errors.
     page = client.get("/no-such-page")
     assert page.status_code == 404 and page.mimetype == "text/html"
@@ -279,15 +298,10 @@ def test_the_gate_drops_what_the_caller_may_not_read():
         {"a": 1, "b": 2, "c": 3, "items": [{"x": 5}]})
 
 
-def _sync(client, spec, community_id: int, since=None) -> list[dict]:
-    """A client that knows only the OpenAPI document: the list that takes updated_since,
-    walked page by page through its cursor."""
-    path = next(path for path, item in spec["paths"].items()
-                if any(p["name"] == "updated_since" for p in item["get"].get("parameters", [])))
-    url = path.replace("{community_id}", str(community_id))
+def _walk(client, url: str, since=None, limit: int = 2) -> list[dict]:
     items, cursor = [], None
     while True:
-        query = {"limit": 2, **({"cursor": cursor} if cursor else {}),
+        query = {"limit": limit, **({"cursor": cursor} if cursor else {}),
                  **({"updated_since": since.isoformat()} if since else {})}
         page = client.get(url, query_string=query).get_json()
         items += page["items"]
@@ -296,21 +310,94 @@ def _sync(client, spec, community_id: int, since=None) -> list[dict]:
             return items
 
 
-def test_a_client_from_the_document_syncs_twice_and_sees_only_the_change(
+def _sync(client, spec, community_id: int, since=None) -> dict[str, list[int]]:
+    """A client that knows only the OpenAPI document: every list that takes updated_since,
+    each walked page by page through its cursor; the ids it got, by resource."""
+    lists = [path for path, item in spec["paths"].items()
+             if any(p["name"] == "updated_since" for p in item["get"].get("parameters", []))]
+    return {path.rsplit("/", 1)[1]: [item["id"] for item in _walk(
+        client, path.replace("{community_id}", str(community_id)), since)] for path in lists}
+
+
+def test_a_client_from_the_document_syncs_every_resource_and_sees_only_each_change(
         app, login, scene, make_proposal):
+    from app.discussion.services import post_comment
+    from app.followups.services import mark_done
+    from app.meetings.minutes import publish
+    from app.notices.services import withdraw
+    from app.public.services import update_public_settings
+    from app.voting.services import cast, entry_for
+
+    estate, community = scene.estate, scene.estate.community
+    action = FollowUpAction(community_id=community.id, proposal_id=estate.proposal.id,
+                            organisation_id=scene.committee.id, description="修路灯",
+                            due_on=date(2026, 1, 1), created_by_id=estate.chair.id)
+    db.session.add(action)
+    other = make_proposal(community, estate.owners[1])
+    open_poll = make_poll(_second_proposal(scene))
+    client = _client(app, login, scene, "token")
+    spec = client.get("/api/v1/openapi.json").get_json()
+    first = _sync(client, spec, community.id)
+    assert set(first) == {"communities", "notices", "polls", "proposals", "meetings",
+                          "actions"}, "a list without updated_since"
+    assert all(first.values()) and open_poll.id in first["polls"]
+    minutes = {}
+
+    def publish_minutes():
+        minutes["notice"] = db.session.execute(select(Notice).where(
+            Notice.minutes_id == publish(scene.meeting, actor=estate.chair).id)).scalar_one()
+
+    changes = [
+        (lambda: cast(open_poll, entry_for(open_poll, estate.owners[2]), ["approve"],
+                      user=estate.owners[2]), lambda: {"polls": [open_poll.id]}),
+        (lambda: post_comment(other, estate.owners[0], stance="support", body="同意"),
+         lambda: {"proposals": [other.id]}),
+        (publish_minutes, lambda: {"meetings": [scene.meeting.id],
+                                   "notices": [minutes["notice"].id]}),
+        (lambda: mark_done(action, actor=estate.chair, note="已修好", photo=None),
+         lambda: {"actions": [action.id]}),
+        (lambda: update_public_settings(community, actor=estate.chair,
+                                        public_result_notices=True, public_minutes=False,
+                                        public_notices=True),
+         lambda: {"communities": [community.id]}),
+        (lambda: withdraw(minutes["notice"], actor=estate.chair),
+         lambda: {"meetings": [scene.meeting.id]}),
+    ]
+    for change, expected in changes:
+        since = utcnow()
+        change()
+        db.session.commit()
+        changed = {name: ids for name, ids in _sync(client, spec, community.id, since).items()
+                   if ids}
+        assert changed == expected(), change
+
+
+def test_a_sync_walk_is_stable_when_rows_change_during_it(app, login, scene, make_proposal):
     author = scene.estate.owners[1]
     made = [make_proposal(scene.estate.community, author) for _ in range(4)]
     hidden = make_proposal(scene.estate.community, author, moderation_state="hidden")
-    client = _client(app, login, scene, "token")
-    spec = client.get("/api/v1/openapi.json").get_json()
-    first = _sync(client, spec, scene.estate.community.id)
-    assert {p["id"] for p in first} == {scene.estate.proposal.id, *(p.id for p in made)}
-    assert hidden.id not in {p["id"] for p in first}
-    since = utcnow()
-    made[2].title, made[2].updated_at = "改过的标题", utcnow()
+    client = _client(app, login, scene, "owner")
+    url = f"/api/v1/communities/{scene.estate.community.id}/proposals"
+    since = utcnow() - timedelta(days=1)
+    query = {"limit": 2, "updated_since": since.isoformat()}
+    page = client.get(url, query_string=query).get_json()
+    seen = [p["id"] for p in page["items"]]
+    # While the client walks, one row it already read and one it has not yet read change.
+    for proposal in (db.session.get(type(made[0]), seen[0]), made[3]):
+        proposal.title = f"改过的{proposal.id}"
     db.session.commit()
-    second = _sync(client, spec, scene.estate.community.id, since)
-    assert [(p["id"], p["title"]) for p in second] == [(made[2].id, "改过的标题")]
+    while page["next_cursor"]:
+        page = client.get(url, query_string={**query, "cursor": page["next_cursor"]}
+                          ).get_json()
+        seen += [p["id"] for p in page["items"]]
+    assert set(seen) == {scene.estate.proposal.id, *(p.id for p in made)}
+    assert hidden.id not in seen
+    assert seen.count(made[3].id) == 1 and seen[-1] in (seen[0], made[3].id)
+    # A cursor of a walk without updated_since is refused in a sync, and the other way.
+    plain = client.get(url, query_string={"limit": 1}).get_json()["next_cursor"]
+    assert client.get(url, query_string={**query, "cursor": plain}).status_code == 400
+    assert client.get(url, query_string={"cursor": page["next_cursor"] or "YXQ6eCwx"}
+                      ).status_code == 400
 
 
 def test_proposals_are_for_members_with_their_stances_and_answers(app, login, scene):
@@ -384,3 +471,57 @@ def test_insights_withhold_small_buildings_and_reach_the_street_offices_token(
     assert client.get(url, headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     assert client.get(url, headers={"Authorization": f"Bearer {other}"}).status_code == 404
     assert client.get(url.replace("days=30", "days=1")).status_code == 422
+
+
+def test_a_street_offices_token_reads_the_insights_of_every_community_of_its_jurisdiction(
+        app, make_estate, make_org, make_user, add_member):
+    """Two street offices over three communities: 白云 looks after the first, 青松 after the
+    other two (its officer is staff of its organisation in each)."""
+    from app.community.models import MemberRole, Membership
+
+    estates = [make_estate(owners=owners) for owners in (3, 4, 6)]
+    qingsong, baiyun = make_user(name="街道干部甲"), make_user(name="街道干部乙")
+    offices = []
+    for estate, officer, name in zip(estates, (baiyun, qingsong, qingsong),
+                                     ("白云街道办事处", "青松街道办事处", "青松街道办事处"),
+                                     strict=True):
+        office = make_org(estate.community, OrganisationKind.STREET_OFFICE, name)
+        add_member(office, officer, MemberRole.CHAIR if estate is not estates[1]
+                   else MemberRole.STAFF)
+        offices.append(office)
+    secrets = {}
+    for office, officer in ((offices[2], qingsong), (offices[0], baiyun)):
+        _token, secrets[officer.name] = issue_token(
+            office, actor=officer, name="街道平台", resources=["insights", "communities"],
+            days=30, now=utcnow())
+    db.session.commit()
+    client = app.test_client()
+
+    def reads(officer) -> dict[int, int]:
+        headers = {"Authorization": f"Bearer {secrets[officer.name]}"}
+        return {e.community.id: client.get(
+            f"/api/v1/communities/{e.community.id}/insights?days=30", headers=headers
+        ).status_code for e in estates}
+
+    ids = [e.community.id for e in estates]
+    assert reads(qingsong) == {ids[0]: 404, ids[1]: 200, ids[2]: 200}
+    assert reads(baiyun) == {ids[0]: 200, ids[1]: 404, ids[2]: 404}
+    headers = {"Authorization": f"Bearer {secrets[qingsong.name]}"}
+    big, small = (client.get(f"/api/v1/communities/{ids[n]}/insights?days=30",
+                             headers=headers) for n in (2, 1))
+    assert big.get_json()["buildings"][0]["households"] == 6
+    assert big.get_json()["buildings"][0]["took_part"] is not None
+    assert [b["took_part"] for b in small.get_json()["buildings"]] == [None]  # 4 households
+    for response in (big, small):
+        text = response.get_data(as_text=True)
+        assert all(person.name not in text and person.phone not in text
+                   for e in estates for person in [*e.owners, e.chair, e.staff])
+    # The public facts of every community, and no more of those not its own.
+    listed = {c["id"]: c for c in client.get("/api/v1/communities", headers=headers)
+              .get_json()["items"]}
+    assert {listed[i]["name"] for i in ids} == {e.community.name for e in estates}
+    assert "notice_days" in listed[ids[2]] and "notice_days" not in listed[ids[1]]
+    # The issuer leaves the second community's street office: the token no longer reaches it.
+    db.session.execute(sa_delete(Membership).where(Membership.organisation_id == offices[1].id))
+    db.session.commit()
+    assert reads(qingsong) == {ids[0]: 404, ids[1]: 404, ids[2]: 200}

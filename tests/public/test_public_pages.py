@@ -10,7 +10,7 @@ from app.community.models import Organisation, OrganisationKind
 from app.extensions import db, utcnow
 from app.notices.models import Notice, NoticeKind
 from app.voting.models import ElectorateKind, Secrecy
-from tests.notices.conftest import make_notice  # noqa: F401  (fixture)
+from tests.notices.conftest import make_notice, uploads  # noqa: F401  (fixtures)
 from tests.voting.conftest import closed_poll, make_estate  # noqa: F401  (fixtures)
 
 
@@ -156,3 +156,61 @@ def test_the_list_and_the_bulletin_cost_the_same_with_many_rows(
         notice.public = True
     db.session.commit()
     assert costs() == before
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _attach(notice, name: str):
+    from app.core.uploads import ATTACHMENTS, CleanFile, store
+    from app.notices.models import NoticeAttachment
+
+    attachment = NoticeAttachment(
+        notice_id=notice.id, stored_name=store(ATTACHMENTS, CleanFile(PDF, "application/pdf",
+                                                                      name)),
+        original_name=name, content_type="application/pdf", size=len(PDF))
+    db.session.add(attachment)
+    db.session.commit()
+    return attachment
+
+
+def _download(client, url):
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
+
+
+def test_attachments_of_a_public_notice_download_without_login_and_no_others(
+        make_estate, make_notice, client, uploads, count_queries):  # noqa: F811
+    estate, poll = _open_roll_estate(make_estate)
+    committee = db.session.get(Organisation, _result_notice(poll).organisation_id)
+    shown = make_notice(committee, "停车场改造公示")
+    shown.public = True
+    private = make_notice(committee, "内部通知")
+    plan, budget = _attach(shown, "改造方案.pdf"), _attach(private, "预算.pdf")
+    url = f"/public/notices/{shown.id}/attachments/{plan.id}"
+    assert f'href="{url}"' in client.get(f"/public/notices/{shown.id}").get_data(as_text=True)
+    with count_queries() as queries:
+        download = _download(client, url)
+    assert download.status_code == 200 and download.data == PDF
+    assert len(queries) == 2  # the notice where it is public, then its files
+    assert "filename*=UTF-8''%E6%94%B9" in download.headers["Content-Disposition"]
+    assert client.get(f"{url}/thumb").status_code == 404  # a PDF has no thumbnail
+    # Another notice's file through the public notice's address, or a private notice's file:
+    # not found; the private one still sends a stranger to sign in at its own address.
+    assert client.get(f"/public/notices/{shown.id}/attachments/{budget.id}").status_code == 404
+    assert client.get(f"/public/notices/{private.id}/attachments/{budget.id}"
+                      ).status_code == 404
+    inside = client.get(f"/notices/{private.id}/attachments/{budget.id}")
+    assert "/login" in inside.headers["Location"]
+    # The API gives each notice's files with the address a caller can use.
+    listed = {n["id"]: n for n in client.get(
+        f"/api/v1/communities/{estate.community.id}/notices").get_json()["items"]}
+    assert [(f["name"], f["url"]) for f in listed[shown.id]["attachments"]] == [
+        ("改造方案.pdf", f"http://localhost{url}")]
+    assert private.id not in listed
+    # The community stops making notices public: the file is no longer public either.
+    estate.community.public_notices = False
+    db.session.commit()
+    assert client.get(url).status_code == 404
