@@ -45,3 +45,23 @@ def test_the_slips_page_sets_the_slips_of_the_pdf(make_estate, client, login, cl
     queued = db.session.execute(select(OutboxMessage.status).where(
         OutboxMessage.channel == Channel.SLIP)).scalars().all()
     assert queued and set(queued) == {Status.QUEUED}
+
+
+def test_the_slips_page_costs_a_fixed_number_of_queries(make_estate, client, login, clock,
+                                                        sent, count_queries):
+    """The session, the community, the staff's standing (two), the queued slips, their
+    homes: the same for one slip or five."""
+    estate = make_estate(6)
+    for resident in estate.residents:
+        save_choices(resident, sms_categories=set(), slip_categories={"votes"})
+    db.session.commit()
+    login(estate.staff)
+    url = f"/c/{estate.community.id}/messages/slips.html"
+    counts = []
+    for residents in (estate.residents[:1], estate.residents[1:]):
+        notify([r.id for r in residents], "poll_opened", details=poll_details(estate))
+        db.session.commit()
+        with count_queries() as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts == [6, 6], "\n".join(queries)

@@ -171,3 +171,31 @@ def test_the_result_notice_page_is_a_print_page_with_the_pdf_table(estate, clien
     cells = [words(cell) for cell in page.xpath("//table//td | //table//th")]
     assert cells and all(cell.replace(" ", "") in text.replace(" ", "") for cell in cells)
     assert words(page.xpath("//h1")[0]) in text
+
+
+@pytest.mark.parametrize("kind", ["ballots", "canvass"])
+def test_a_print_page_costs_the_same_queries_for_one_building_or_six(kind, big_estate, client,
+                                                                     login, count_queries):
+    """As its PDF: the session, the poll and its options, the standing (two), the
+    buildings, the roll, the audit head and event, and the owners' names."""
+    e = big_estate
+    login(e.staff)
+    url = f"/polls/{e.poll.id}/{kind}.html"
+    one_building = f"{url}?where={building(e, '2栋')}"
+    client.get(url)
+    with count_queries() as one:
+        client.get(one_building)
+    with count_queries() as six:
+        client.get(url)
+    assert (len(one), len(six)) == (9, 9), "\n".join(one)
+
+
+def test_the_poster_page_costs_a_fixed_number_of_queries(estate, client, login,
+                                                         count_queries):
+    """The session, the poll with its proposal and community, the chair's standing (two)."""
+    poll = make_poll(estate)
+    login(estate.chair)
+    client.get(f"/polls/{poll.id}/poster.html")
+    with count_queries() as queries:
+        assert client.get(f"/polls/{poll.id}/poster.html").status_code == 200
+    assert len(queries) == 4, "\n".join(queries)
