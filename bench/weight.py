@@ -13,8 +13,8 @@ a GET form's buttons count as links, so that the print views of paper ballots an
 lists (the whole roll) are measured with the other print views (``templates/print/``).
 For each HTML page it adds the gzipped bytes of the page to those of the static files the
 page links (a first visit has none of them cached), and prints the ten heaviest first loads,
-the heaviest of each kind of print view, and the cache headers of the login page and of the lists (bf-cache needs them without
-``no-store``).
+the heaviest of each kind of print view, and the cache headers of the login page and of the
+lists (bf-cache needs them without ``no-store``).
 """
 
 import gzip

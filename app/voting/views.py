@@ -24,9 +24,9 @@ from app.auth.models import User
 from app.community.models import Community, Organisation
 from app.core.caching import no_store
 from app.core.documents import FORMATS, render, to_html
-from app.core.paper import print_page
 from app.core.downloads import file_name, send_document
 from app.core.forms import to_utc
+from app.core.paper import print_page
 from app.core.rendering import render_page, wants_fragment
 from app.core.text import percent
 from app.extensions import db, local_zone, utcnow

@@ -11,15 +11,11 @@ from lxml import html as lxml_html
 import app.core.paper as paper_module
 from app.extensions import db
 from app.voting.services import close_poll
+from tests.voting import test_paper
 from tests.voting.conftest import make_poll
-from tests.voting.test_paper import (  # noqa: F401 (big_estate is a fixture)
-    QUESTION,
-    audit_actions,
-    big_estate,
-    building,
-    entries,
-    pdf_text,
-)
+from tests.voting.test_paper import QUESTION, audit_actions, building, entries, pdf_text
+
+big_estate = test_paper.big_estate  # six buildings of fifty flats, 300 owners
 
 
 def parsed(response):
@@ -74,7 +70,7 @@ def test_the_ballot_page_sets_the_ballots_of_the_pdf(big_estate, client, login, 
         assert facts["业主"] in text and entry.label in text
         assert f"编号：{entry.key}" in words(ballot)
     assert QUESTION in words(page) and not [name for name in e.names if name in words(page)]
-    assert ["□ 同意", "□ 反对", "□ 弃权"] == [words(item) for item in ballots[0].xpath(".//li")]
+    assert [words(item) for item in ballots[0].xpath(".//li")] == ["□ 同意", "□ 反对", "□ 弃权"]
     assert "two-to-a-sheet" in page.xpath("//body/@class")[0]
 
 
