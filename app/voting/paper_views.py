@@ -111,7 +111,7 @@ def paper_ballots_page(poll_id: int):
     audit as the PDF."""
     poll = _poll_or_404(poll_id, "poll.enter_offline")
     try:
-        place, entries, holders = _printed_entries(poll, "poll.print_ballots")
+        _place, entries, holders = _printed_entries(poll, "poll.print_ballots")
     except VotingRefused as refused:
         return _back(poll, refused)
     face = ballot_face(poll, [words for _value, words in choice_pairs(poll)])
