@@ -8,11 +8,13 @@ Run by hand (not part of the suite):
 It loads the demo community (``flask seed-demo``) into a fresh SQLite database in a temp
 dir, then, as the anonymous visitor and as each of a few demo people (the committee chair,
 the community administrator, the owner of three units, a tenant), follows every link of
-the site from the home page (GET only, up to 400 pages each) with ``Accept-Encoding: gzip``.
+the site from the home page (GET only, up to 400 pages each) with ``Accept-Encoding: gzip``;
+a GET form's buttons count as links, so that the print views of paper ballots and canvass
+lists (the whole roll) are measured with the other print views (``templates/print/``).
 For each HTML page it adds the gzipped bytes of the page to those of the static files the
-page links (a first visit has none of them cached), and prints the ten heaviest first loads
-and the cache headers of the login page and of the lists (bf-cache needs them without
-``no-store``).
+page links (a first visit has none of them cached), and prints the ten heaviest first loads,
+the heaviest of each kind of print view, and the cache headers of the login page and of the
+lists (bf-cache needs them without ``no-store``).
 """
 
 import gzip
@@ -37,7 +39,9 @@ PEOPLE = {
 }
 GZIP = {"Accept-Encoding": "gzip"}
 MAX_PAGES = 400
-LINK = re.compile(r'href="(/[^"]*)"')
+LINK = re.compile(r'(?:href|formaction)="(/[^"]*)"')
+# The print views beside the PDFs: /polls/1/ballots.html, /meetings/2/minutes.html?version=1
+PRINT_VIEW = re.compile(r"/(?:poster|ballots|canvass|slips|notice|minutes|draft)\.html\b")
 ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 
 
@@ -97,6 +101,14 @@ def main() -> None:
             print(f"  {size / 1024:6.1f} KB  {asset}")
         print("\nheaviest first loads (page + its static files, gzipped):")
         for total, page, path, who in sorted(everything, reverse=True)[:10]:
+            print(f"  {total / 1024:6.1f} KB  (page {page / 1024:5.1f} KB)  {path}  [{who}]")
+        print("\nprint views, the heaviest of each kind (page + its static files, gzipped):")
+        heaviest: dict[str, tuple] = {}
+        for load in sorted(everything, reverse=True):
+            kind = PRINT_VIEW.search(load[2])
+            if kind and kind.group(0) not in heaviest:
+                heaviest[kind.group(0)] = load
+        for total, page, path, who in heaviest.values():
             print(f"  {total / 1024:6.1f} KB  (page {page / 1024:5.1f} KB)  {path}  [{who}]")
         client = app.test_client()
         print("\nCache-Control:")

@@ -168,6 +168,7 @@ ROUTES = [
     ("GET", lambda w: f"/c/{w.community.id}/messages", VERIFY),
     ("POST", _failed_message, VERIFY),
     ("GET", lambda w: f"/c/{w.community.id}/messages/slips.pdf", VERIFY),
+    ("GET", lambda w: f"/c/{w.community.id}/messages/slips.html", VERIFY),
     ("POST", lambda w: f"/c/{w.community.id}/messages/slips/printed", VERIFY),
     ("GET", lambda w: f"/c/{w.community.id}/public-settings", MANAGE),
     ("POST", lambda w: f"/c/{w.community.id}/public-settings", MANAGE),
@@ -375,6 +376,14 @@ TESTED_ELSEWHERE = {
                       "test_ballots_and_lists_are_for_those_who_enter_paper_ballots",
     "notices.poster": "tests/notices/test_poster.py::"
                       "test_only_the_issuers_staff_print_the_poster",
+    "notices.poster_page": "tests/notices/test_poster_page.py::"
+                           "test_only_the_issuers_staff_open_the_poster_page",
+    "voting.poll_poster_page": "tests/voting/test_paper_pages.py::"
+                               "test_the_poster_page_is_for_those_who_manage_the_poll",
+    "voting.paper_ballots_page": "tests/voting/test_paper_pages.py::"
+                                 "test_ballot_and_list_pages_are_for_those_who_enter_paper_ballots",
+    "voting.canvass_page": "tests/voting/test_paper_pages.py::"
+                           "test_ballot_and_list_pages_are_for_those_who_enter_paper_ballots",
     "voting.service_posting": "tests/voting/test_service.py::"
                               "test_only_staff_see_and_record_service",
 }

@@ -12,9 +12,11 @@ level M, so that a smudged or creased print still scans.
 """
 
 import io
+import itertools
 from dataclasses import dataclass, field
 
-from flask import current_app, url_for
+from flask import current_app, render_template, url_for
+from markupsafe import Markup
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -40,6 +42,36 @@ def qr_code(url: str, size: float) -> QrCode:
     code = QrCode(url, width=size, height=size, qrLevel="M")
     code.hAlign = "CENTER"
     return code
+
+
+def qr_svg(url: str) -> Markup:
+    """The same code as ``qr_code`` for a page to print from the browser: one SVG path
+    of the dark runs of each row, a few kilobytes however many ballots a page holds. Its
+    ``data-url`` says what it encodes, for a reader and for tests."""
+    code = QrCode(url, qrLevel="M")
+    code.qr.make()
+    border = code.qrBorder
+    runs = []
+    for row, modules in enumerate(code.qr.modules):
+        column = 0
+        for dark, run in itertools.groupby(map(bool, modules)):
+            count = len(list(run))
+            if dark:
+                runs.append(f"M{column + border} {row + border}h{count}v1h-{count}z")
+            column += count
+    side = code.qr.getModuleCount() + 2 * border
+    return Markup(
+        '<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" '
+        'shape-rendering="crispEdges" role="img" aria-label="%s" data-url="%s">'
+        '<rect width="100%%" height="100%%" fill="#fff"/><path d="%s"/></svg>'
+    ) % (side, side, url, url, "".join(runs))
+
+
+def print_page(template: str, *, back_url: str, back_label: str, **context) -> str:
+    """A page of templates/print/ (the print view beside a PDF), with the way back to the
+    page it was opened from and ``qr_svg`` for its codes."""
+    return render_template(template, back_url=back_url, back_label=back_label, qr_svg=qr_svg,
+                           **context)
 
 
 def pdf_font(font_path: str | None = None) -> str:

@@ -29,7 +29,7 @@ from app.core.documents import render as render_document
 from app.core.downloads import content_disposition, send_document
 from app.core.downloads import file_name as document_name
 from app.core.forms import to_utc
-from app.core.paper import poster_pdf
+from app.core.paper import poster_pdf, print_page
 from app.core.rendering import done, render_page, wants_fragment
 from app.extensions import db, limiter, local_zone
 from app.followups.forms import ActionForm
@@ -335,6 +335,18 @@ def poster(meeting_id: int):
                          ascii_name=f"meeting-{meeting.id}-poster.pdf")
 
 
+@bp.route("/meetings/<int:meeting_id>/poster.html")
+@login_required
+def poster_page(meeting_id: int):
+    """The poster as a page to print from the browser, for whoever may have its PDF."""
+    meeting = _meeting_or_404(meeting_id, "meeting.manage")
+    if meeting.cancelled_at is not None:
+        abort(404)
+    return print_page("print/poster.html", the_poster=meeting_poster(meeting),
+                      back_url=url_for("meetings.view", meeting_id=meeting.id),
+                      back_label=meeting.title)
+
+
 # --- Invitees -------------------------------------------------------------------------------
 
 
@@ -637,9 +649,10 @@ def _send_minutes(meeting, document, file_format: str, ascii_name: str, which: s
     day = meeting.starts_at.astimezone(local_zone()).date().isoformat()
     name = document_name(document.title, day, which, suffix=file_format)
     if file_format == "html":
-        page = render_template("meetings/minutes_print.html", meeting=meeting,
-                               document=document, document_html=to_html(document),
-                               banner=banner)
+        page = print_page("print/document.html", document=document,
+                          document_html=to_html(document), banner=banner,
+                          back_url=url_for("meetings.view", meeting_id=meeting.id),
+                          back_label=meeting.title)
         return page, 200, {"Content-Disposition": content_disposition(
             name, inline=True, ascii_name=ascii_name)}
     data = render_document(document, file_format, current_app.config["DOCUMENT_FONT"] or None)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, union, update
 from sqlalchemy.orm import joinedload
@@ -14,6 +15,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.community.models import Building, Community, Owner, Ownership, Residency, RoleGrant, Unit
 from app.core import sms
+from app.core.documents import HEADING, PARAGRAPH, Block, Document
 from app.core.jobs import enqueue
 from app.core.refusals import REFUSALS, Refused
 from app.core.signals import notifications_created
@@ -351,6 +353,20 @@ class SlipBatch:
     @property
     def people(self) -> int:
         return sum(len(group) for _building, group in self.buildings)
+
+    def document(self, community_name: str) -> Document:
+        """The slips as a document, building by building, each headed by its room and
+        name: what the PDF and the page printed from the browser both set."""
+        blocks = []
+        for building, people in self.buildings:
+            blocks.append(Block(HEADING, building, level=2))
+            for slip in people:
+                blocks.append(Block(HEADING, f"{slip.room} {slip.name}".strip(), level=3))
+                blocks += [Block(PARAGRAPH, text) for text in slip.texts]
+        if not blocks:
+            blocks.append(Block(PARAGRAPH, _("No slips are waiting to be printed.")))
+        return Document(title=_("Message slips · %(community)s", community=community_name),
+                        blocks=blocks)
 
 
 def slips(community: Community) -> SlipBatch:

@@ -3,7 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.community.models import Community
-from app.core.documents import PARAGRAPH, Block, Document, to_pdf
+from app.core.documents import to_html, to_pdf
+from app.core.downloads import file_name, send_document
+from app.core.paper import print_page
 from app.core.rendering import wants_fragment
 from app.core.sms import render as render_sms
 from app.extensions import db
@@ -100,21 +102,22 @@ def retry_message(community_id: int, message_id: int):
 @login_required
 def slips_pdf(community_id: int):
     community = _community(community_id)
-    batch = slips(community)
-    blocks = []
-    for building, people in batch.buildings:
-        blocks.append(Block("heading", building, level=2))
-        for slip in people:
-            blocks.append(Block("heading", f"{slip.room} {slip.name}".strip(), level=3))
-            blocks += [Block(PARAGRAPH, text) for text in slip.texts]
-    if not blocks:
-        blocks.append(Block(PARAGRAPH, _("No slips are waiting to be printed.")))
-    document = Document(title=_("Message slips · %(community)s", community=community.name),
-                        blocks=blocks)
-    data = to_pdf(document, current_app.config["DOCUMENT_FONT"] or None)
-    return current_app.response_class(
-        data, mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="slips-{community.id}.pdf"'})
+    data = to_pdf(slips(community).document(community.name),
+                  current_app.config["DOCUMENT_FONT"] or None)
+    return send_document(data, file_name(_("Message slips"), community.name, suffix="pdf"),
+                         "application/pdf", ascii_name=f"slips-{community.id}.pdf")
+
+
+@bp.route("/c/<int:community_id>/messages/slips.html")
+@login_required
+def slips_page(community_id: int):
+    """The slips as a page to print from the browser, for whoever may have their PDF."""
+    community = _community(community_id)
+    document = slips(community).document(community.name)
+    return print_page("print/document.html", document=document, document_class="slips",
+                      document_html=to_html(document),
+                      back_url=url_for("messaging.outbox", community_id=community.id),
+                      back_label=_("Messages"))
 
 
 @bp.route("/c/<int:community_id>/messages/slips/printed", methods=["POST"])

@@ -19,7 +19,7 @@ from app.community.models import Building, Community, Organisation
 from app.core import uploads
 from app.core.caching import no_store
 from app.core.downloads import send_document
-from app.core.paper import poster_pdf
+from app.core.paper import poster_pdf, print_page
 from app.core.rendering import done, render_page
 from app.extensions import db
 from app.notices import permissions  # noqa: F401  (registers the notice rules)
@@ -148,6 +148,18 @@ def poster(notice_id: int):
     data = poster_pdf(notice_poster(notice), current_app.config["DOCUMENT_FONT"] or None)
     return send_document(data, f"公告海报-{notice.title[:20]}.pdf", "application/pdf",
                          ascii_name=f"notice-{notice.id}-poster.pdf")
+
+
+@bp.route("/notices/<int:notice_id>/poster.html")
+@login_required
+def poster_page(notice_id: int):
+    """The poster as a page to print from the browser, for whoever may have its PDF."""
+    notice = _notice_or_404(notice_id, "notice.manage")
+    if notice.withdrawn_at is not None:
+        abort(404)
+    return print_page("print/poster.html", the_poster=notice_poster(notice),
+                      back_url=url_for("notices.view", notice_id=notice.id),
+                      back_label=notice.title)
 
 
 def _attachment(notice_id: int, attachment_id: int, *, thumb: bool):

@@ -215,6 +215,17 @@ class BallotSheet:
     holders: str
     url: str
 
+    def number_line(self) -> str:
+        return _("Ballot no. %(number)s", number=self.number)
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The voter's label–value lines: rooms, area (an owners' poll) and who holds it."""
+        facts = [(_("Rooms"), self.rooms)]
+        if self.area is not None:
+            facts.append((_("Area"), f"{self.area:,.2f} m²"))
+        facts.append((_("Owners") if self.area is not None else _("Voter's name"), self.holders))
+        return facts
+
 
 def ballot_sheets(poll: Poll, entries: list[RollEntry], holders: dict[int, str]
                   ) -> list[BallotSheet]:
@@ -235,46 +246,67 @@ def _instruction(poll: Poll) -> str:
                            "that cannot be read is invalid (废票).")
 
 
-def _ballot(poll: Poll, sheet: BallotSheet, choices: list[str], font: str,
-            width: float) -> list:
+@dataclass
+class BallotFace:
+    """What every ballot of a poll says around its voter's lines, in the reader's language:
+    the PDF and the page printed from the browser set the same words. Ballots of a few
+    answers take half a sheet (``two_to_a_sheet``)."""
+
+    title: str
+    heading: str
+    proposal: str
+    question: str
+    instruction: str
+    choices: list[str]
+    signature: str
+    date: str
+    period: str
+    staff_hint: str
+    two_to_a_sheet: bool
+
+
+def ballot_face(poll: Poll, choices: list[str]) -> BallotFace:
+    return BallotFace(
+        title=_("Ballot papers: %(question)s", question=poll.question),
+        heading=_("%(community)s · Ballot paper", community=poll.proposal.community.name),
+        proposal=_("Proposal: %(title)s", title=poll.proposal.title),
+        question=_("Question: %(question)s", question=poll.question),
+        instruction=_instruction(poll), choices=choices,
+        signature=_("Signature of the owner (each co-owner): %(line)s", line="_" * 22),
+        date=_("Date: %(line)s", line="_" * 14),
+        period=_("Voting period: %(window)s. Hand the signed ballot to the staff, or put it in "
+                 "the ballot box, before voting closes.", window=window(poll)),
+        staff_hint=_("For staff: scan to enter this ballot"),
+        two_to_a_sheet=len(choices) <= HALF_PAGE_CHOICES)
+
+
+def _ballot(face: BallotFace, sheet: BallotSheet, font: str, width: float) -> list:
     title = style(font, 17, alignment=1)
     text, small = style(font, 11.5), style(font, 9, textColor="#333333")
-    head = table([[paragraph(_("%(community)s · Ballot paper",
-                               community=poll.proposal.community.name), title)],
-                  [paragraph(_("Ballot no. %(number)s", number=sheet.number),
-                             style(font, 11, alignment=2))]], [width], font)
-    facts = [[paragraph(_("Rooms"), text), paragraph(sheet.rooms, text)]]
-    if sheet.area is not None:
-        facts.append([paragraph(_("Area"), text), paragraph(f"{sheet.area:,.2f} m²", text)])
-    holder = _("Owners") if sheet.area is not None else _("Voter's name")
-    facts.append([paragraph(holder, text), paragraph(sheet.holders, text)])
-    facts_table = table(facts, [22 * mm, width - 22 * mm], font,
+    head = table([[paragraph(face.heading, title)],
+                  [paragraph(sheet.number_line(), style(font, 11, alignment=2))]], [width], font)
+    facts_table = table([[paragraph(label, text), paragraph(value, text)]
+                         for label, value in sheet.facts()], [22 * mm, width - 22 * mm], font,
                         ("GRID", (0, 0), (-1, -1), 0.5, "black"),
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"))
     choice_style = style(font, 14, leading=26)
-    if len(choices) <= HALF_PAGE_CHOICES:
-        boxes = table([[box(words, choice_style) for words in choices]],
-                      [width / len(choices)] * len(choices), font)
+    if face.two_to_a_sheet:
+        boxes = table([[box(words, choice_style) for words in face.choices]],
+                      [width / len(face.choices)] * len(face.choices), font)
     else:
-        boxes = table([[box(words, choice_style)] for words in choices],
+        boxes = table([[box(words, choice_style)] for words in face.choices],
                       [width], font)
-    sign = [paragraph(_("Signature of the owner (each co-owner): %(line)s",
-                        line="_" * 22), text),
-            Spacer(1, 3 * mm),
-            paragraph(_("Date: %(line)s", line="_" * 14), text),
-            Spacer(1, 2 * mm),
-            paragraph(_("Voting period: %(window)s. Hand the signed ballot to the staff, or put "
-                        "it in the ballot box, before voting closes.", window=window(poll)),
-                      small)]
+    sign = [paragraph(face.signature, text), Spacer(1, 3 * mm),
+            paragraph(face.date, text), Spacer(1, 2 * mm),
+            paragraph(face.period, small)]
     staff = [qr_code(sheet.url, 26 * mm),
-             paragraph(_("For staff: scan to enter this ballot"), style(font, 8, alignment=1))]
+             paragraph(face.staff_hint, style(font, 8, alignment=1))]
     foot = table([[sign, staff]], [width - 32 * mm, 32 * mm], font,
                  ("VALIGN", (0, 0), (-1, -1), "TOP"))
-    return [head, Spacer(1, 1 * mm),
-            paragraph(_("Proposal: %(title)s", title=poll.proposal.title), small),
-            paragraph(_("Question: %(question)s", question=poll.question), style(font, 13)),
+    return [head, Spacer(1, 1 * mm), paragraph(face.proposal, small),
+            paragraph(face.question, style(font, 13)),
             Spacer(1, 2 * mm), facts_table, Spacer(1, 2 * mm),
-            paragraph(_instruction(poll), small), Spacer(1, 1 * mm), boxes, Spacer(1, 3 * mm),
+            paragraph(face.instruction, small), Spacer(1, 1 * mm), boxes, Spacer(1, 3 * mm),
             foot, paragraph(sheet.url, style(font, 6.5, textColor="#555555"))]
 
 
@@ -292,22 +324,22 @@ def ballots_pdf(poll: Poll, sheets: list[BallotSheet], choices: list[str],
     """The ballots, two to an A4 sheet (cut along the dashed line) when their answers fit
     on half a page, else one to a sheet."""
     font = pdf_font(font_path)
-    per_page = 2 if len(choices) <= HALF_PAGE_CHOICES else 1
+    face = ballot_face(poll, choices)
+    per_page = 2 if face.two_to_a_sheet else 1
     margin = 12 * mm
     width, height = A4[0] - 2 * margin, A4[1] / per_page - 2 * margin
     frames = [Frame(margin, A4[1] - (index + 1) * A4[1] / per_page + margin, width, height,
                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
                     id=f"ballot-{index}") for index in range(per_page)]
     buffer = io.BytesIO()
-    document = BaseDocTemplate(buffer, pagesize=A4, initialFontName=font,
-                               title=_("Ballot papers: %(question)s", question=poll.question))
+    document = BaseDocTemplate(buffer, pagesize=A4, initialFontName=font, title=face.title)
     cut = {"onPage": _cut_line} if per_page == 2 else {}
     document.addPageTemplates([PageTemplate(frames=frames, **cut)])
     story = []
     for sheet in sheets:
         if story:
             story.append(FrameBreak())
-        story.append(one_page(_ballot(poll, sheet, choices, font, width), width, height))
+        story.append(one_page(_ballot(face, sheet, font, width), width, height))
     document.build(story)
     return buffer.getvalue()
 

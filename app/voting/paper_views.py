@@ -8,12 +8,13 @@ from flask_login import current_user, login_required
 
 from app.audit.services import record
 from app.core.caching import no_store
-from app.core.documents import to_pdf
+from app.core.documents import to_html, to_pdf
 from app.core.downloads import send_document
-from app.core.paper import poster_pdf
+from app.core.paper import poster_pdf, print_page
 from app.extensions import db, utcnow
 from app.voting.models import PollStatus
 from app.voting.paper import (
+    ballot_face,
     ballot_sheets,
     ballots_pdf,
     canvass_list,
@@ -41,6 +42,12 @@ def _font_path() -> str | None:
     return current_app.config["DOCUMENT_FONT"] or None
 
 
+def _print_page(poll, template: str, **context) -> str:
+    return print_page(template, back_url=url_for("voting.view_poll", poll_id=poll.id,
+                                                 _anchor="paper"),
+                      back_label=poll.question, **context)
+
+
 def _back(poll, refused: VotingRefused):
     flash(refused.message, "error")
     return redirect(url_for("voting.view_poll", poll_id=poll.id, _anchor="paper"))
@@ -55,6 +62,16 @@ def poll_poster_file(poll_id: int):
         return _back(poll, VotingRefused("poll.not_open"))
     return _pdf(poster_pdf(poll_poster(poll, utcnow()), _font_path()),
                 f"表决海报-{poll.question[:20]}.pdf", f"poll-{poll.id}-poster.pdf")
+
+
+@bp.route("/polls/<int:poll_id>/poster.html")
+@login_required
+def poll_poster_page(poll_id: int):
+    """The poster as a page to print from the browser, for whoever may have its PDF."""
+    poll = _poll_or_404(poll_id, "proposal.chair")
+    if poll.status not in (PollStatus.SCHEDULED, PollStatus.OPEN):
+        return _back(poll, VotingRefused("poll.not_open"))
+    return _print_page(poll, "print/poster.html", the_poster=poll_poster(poll, utcnow()))
 
 
 def _printed_entries(poll, action: str):
@@ -86,6 +103,24 @@ def paper_ballots(poll_id: int):
     return _pdf(data, f"纸质表决票-{_place.label}.pdf", f"poll-{poll_id}-ballots.pdf")
 
 
+@bp.route("/polls/<int:poll_id>/ballots.html")
+@login_required
+@no_store
+def paper_ballots_page(poll_id: int):
+    """The paper ballots as a page to print from the browser: the same ballots, codes and
+    audit as the PDF."""
+    poll = _poll_or_404(poll_id, "poll.enter_offline")
+    try:
+        _place, entries, holders = _printed_entries(poll, "poll.print_ballots")
+    except VotingRefused as refused:
+        return _back(poll, refused)
+    face = ballot_face(poll, [words for _value, words in choice_pairs(poll)])
+    page = _print_page(poll, "print/ballots.html", face=face,
+                       sheets=ballot_sheets(poll, entries, holders))
+    db.session.commit()
+    return page
+
+
 @bp.route("/polls/<int:poll_id>/canvass.pdf")
 @login_required
 @no_store
@@ -99,3 +134,20 @@ def canvass(poll_id: int):
     data = to_pdf(canvass_list(poll, place, entries, holders, utcnow()), _font_path())
     db.session.commit()
     return _pdf(data, f"未投票名单-{place.label}.pdf", f"poll-{poll_id}-canvass.pdf")
+
+
+@bp.route("/polls/<int:poll_id>/canvass.html")
+@login_required
+@no_store
+def canvass_page(poll_id: int):
+    """The canvass list as a page to print from the browser, audited like its PDF."""
+    poll = _poll_or_404(poll_id, "poll.enter_offline")
+    try:
+        place, entries, holders = _printed_entries(poll, "poll.print_canvass")
+    except VotingRefused as refused:
+        return _back(poll, refused)
+    document = canvass_list(poll, place, entries, holders, utcnow())
+    page = _print_page(poll, "print/document.html", document=document,
+                       document_html=to_html(document))
+    db.session.commit()
+    return page

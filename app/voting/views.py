@@ -26,6 +26,7 @@ from app.core.caching import no_store
 from app.core.documents import FORMATS, render, to_html
 from app.core.downloads import file_name, send_document
 from app.core.forms import to_utc
+from app.core.paper import print_page
 from app.core.rendering import render_page, wants_fragment
 from app.core.text import percent
 from app.extensions import db, local_zone, utcnow
@@ -392,8 +393,10 @@ def result_notice_file(poll_id: int, file_format: str):
         abort(404)
     document = result_notice(poll)
     if file_format == "html":
-        return render_template("voting/notice_print.html", poll=poll, document=document,
-                               document_html=to_html(document))
+        return print_page("print/document.html", document=document,
+                          document_html=to_html(document),
+                          back_url=url_for("voting.view_poll", poll_id=poll.id),
+                          back_label=poll.question)
     data = render(document, file_format, current_app.config["DOCUMENT_FONT"] or None)
     community = db.session.get(Community, poll.community_id)
     name = file_name(document.title, community.name, _closing_day(poll), suffix=file_format)

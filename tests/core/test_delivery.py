@@ -21,7 +21,7 @@ NO_STORE_ENDPOINTS = {
     "home.home",
     "voting.view_poll", "voting.confirm_vote", "voting.vote", "voting.poll_bulletin",
     "voting.offline", "voting.service", "voting.audit_zip", "voting.paper_ballots",
-    "voting.canvass",
+    "voting.canvass", "voting.paper_ballots_page", "voting.canvass_page",
     "privacy.my_data", "privacy.export", "privacy.queue",
     "community.my_account", "community.request_link", "community.units",
     "community.verifications", "community.reveal_owner_phone",

@@ -13,6 +13,7 @@ ROUTES = [
     ("get", "/meetings/{m}/code", "recorder"),
     ("get", "/meetings/{m}/edit", "manager"),
     ("get", "/meetings/{m}/poster.pdf", "manager"),
+    ("get", "/meetings/{m}/poster.html", "manager"),
     ("post", "/meetings/{m}/cancel", "manager"),
     ("post", "/meetings/{m}/invitees", "manager"),
     ("post", "/meetings/{m}/attendees/{a}", "manager"),

@@ -328,8 +328,10 @@ def test_the_print_page_is_a_page_of_the_site_laid_out_for_a4(minuted, client, l
     assert '<article class="document">' in page and "<h2>Signatures</h2>" in page
     assert "Draft: not published; the records may still change." in page
     assert "<script>" not in page and 'style="' not in page
-    with open("static/css/app.css", encoding="utf-8") as css:
-        styles = css.read().split("/* == Minutes == */")[1]
+    # The print base: its own A4 stylesheet and a print button, none of the site's chrome.
+    assert "/static/css/print" in page and "data-print" in page and "site-header" not in page
+    with open("static/css/print.css", encoding="utf-8") as css:
+        styles = css.read()
     assert "@page { size: A4" in styles and "@media print" in styles
 
 
