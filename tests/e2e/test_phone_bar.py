@@ -6,7 +6,7 @@ notifications, /me, insights, the audit log) keeps
 - a header at most 120 px high with its navigation on one line,
 - the first item of a list on the first screen,
 - every link and button outside running text at least 44 px high (60 px in elder mode),
-- all text at least 14 px (18 px in elder mode),
+- all text at least 14 px (18 px in elder mode), at 4.5:1 contrast against its background,
 - every <summary> looking like something to press (a border, an underline or a marker),
 - every destructive form behind a step: inside a <details> the user opens first, or on a
   page that asks to confirm,
