@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.audit.chain import (
@@ -30,12 +30,17 @@ def record(
 ) -> AuditEvent:
     """Append an event to the chain in the caller's transaction.
 
-    On PostgreSQL a transaction-scoped advisory lock serialises writers, so two requests
-    cannot both extend the same head; SQLite serialises writers by itself.
+    Two requests must never both extend the same head. On PostgreSQL a transaction-scoped
+    advisory lock serialises writers. On SQLite the driver opens a transaction only at the
+    first write, so a request that has only read could read a head that another commits past
+    before this insert; a write that changes nothing takes SQLite's write lock first.
     """
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
+    elif dialect == "sqlite":
+        session.execute(update(AuditEvent.__table__).where(false()).values(seq=AuditEvent.seq))
     head = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

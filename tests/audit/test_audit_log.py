@@ -66,9 +66,10 @@ def test_the_log_page_lists_events_newest_first(client, world, login, count_quer
     assert "第九网格" not in community_page.get_data(as_text=True)
 
 
-def test_concurrent_writers_never_fork_the_chain(app, backend, make_user):
-    """Many requests appending at once must still leave one unbroken chain. PostgreSQL
-    serialises them with an advisory lock, so every append succeeds there."""
+def test_concurrent_writers_never_fork_the_chain(app, make_user):
+    """Many requests appending at once all succeed and leave one unbroken chain: PostgreSQL
+    serialises them with an advisory lock, SQLite with its write lock, taken before the head
+    is read."""
     import threading
 
     from sqlalchemy.exc import IntegrityError, OperationalError
@@ -97,6 +98,44 @@ def test_concurrent_writers_never_fork_the_chain(app, backend, make_user):
     for thread in threads:
         thread.join()
     count, broken, _ = verify_chain()
-    assert broken is None and count == outcomes.count("ok")
-    if backend == "postgresql":
-        assert outcomes == ["ok"] * 8
+    assert outcomes == ["ok"] * 8
+    assert broken is None and count == 8
+
+
+def test_no_other_writer_can_commit_between_reading_the_head_and_appending(app, backend,
+                                                                            monkeypatch):
+    """The race the fuzzing audit hit on SQLite (a 500 on audit_events.seq): a request that
+    has only read held no lock there, so another could append between its read of the head
+    and its insert. At the moment the head is read, no other connection may write the chain."""
+    from sqlalchemy import func
+    from sqlalchemy.exc import OperationalError
+
+    from app.audit import services
+
+    def another_writer_is_locked_out() -> bool:
+        with db.engine.connect() as other:
+            if backend == "postgresql":
+                return not other.execute(
+                    select(func.pg_try_advisory_xact_lock(services._CHAIN_LOCK_KEY))).scalar()
+            waits = other.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            other.exec_driver_sql("PRAGMA busy_timeout = 0")
+            try:
+                other.exec_driver_sql("UPDATE audit_events SET seq = seq WHERE 0 = 1")
+                return False
+            except OperationalError:
+                return True
+            finally:
+                other.rollback()
+                other.exec_driver_sql(f"PRAGMA busy_timeout = {waits}")
+
+    seen: list[bool] = []
+    real_next_link = services.next_link
+
+    def next_link_while_another_tries(head, **fields):
+        seen.append(another_writer_is_locked_out())
+        return real_next_link(head, **fields)
+
+    monkeypatch.setattr(services, "next_link", next_link_while_another_tries)
+    record("test.race", target="n:1")
+    db.session.commit()
+    assert seen == [True]
