@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, current_app, g, render_template, request
+from flask_babel import get_babel
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -87,12 +88,13 @@ def _trust_proxies(app: Flask, count: int) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model must be known to migrations)
-    from app.core.preferences import select_locale
+    from app.core.preferences import RequestDomain, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = RequestDomain(domain=get_babel(app).default_domain)
     htmx.init_app(app)
     limiter.init_app(app)
 

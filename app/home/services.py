@@ -51,18 +51,19 @@ def home_summary(user) -> HomeSummary:
     if not standing.is_platform_admin:
         query = query.where(Community.id.in_(community_ids))
     communities = db.session.execute(query).scalars().all()
-    pending_by_community = dict(db.session.execute(
+    verifiable = [c.id for c in communities if can(user, "community.verify", c)]
+    # Counted only where the user may verify: most people may nowhere, and pay no query.
+    pending = (
         select(Building.community_id, func.count(VerificationRequest.id))
         .join(Unit, VerificationRequest.unit_id == Unit.id)
         .join(Building, Unit.building_id == Building.id)
         .where(VerificationRequest.status == VerificationStatus.PENDING)
-        .group_by(Building.community_id)
-    ).all())
+        .group_by(Building.community_id))
+    if not standing.is_platform_admin:
+        pending = pending.where(Building.community_id.in_(verifiable))
+    pending_by_community = dict(db.session.execute(pending).all()) if verifiable else {}
     cards = [
-        CommunityCard(
-            c,
-            pending_by_community.get(c.id, 0) if can(user, "community.verify", c) else None,
-        )
+        CommunityCard(c, pending_by_community.get(c.id, 0) if c.id in verifiable else None)
         for c in communities
     ]
     own_pending = db.session.execute(

@@ -40,7 +40,11 @@ class ModerationState(enum.StrEnum):
 
 class Proposal(db.Model):
     __tablename__ = "proposals"
-    __table_args__ = (Index("ix_proposals_community_status", "community_id", "status"),)
+    __table_args__ = (
+        Index("ix_proposals_community_status", "community_id", "status"),
+        # The list's default order (newest first) reads its page from this index.
+        Index("ix_proposals_community_published", "community_id", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))

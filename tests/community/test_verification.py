@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
@@ -157,3 +159,26 @@ def test_a_request_from_another_community_is_not_found_here(
     response = client.post(f"/c/{community.id}/verifications/{link_request.id}",
                            data={"decision": "reject", "reason": "x"})
     assert response.status_code == 404
+
+
+def test_home_shows_waiting_verifications_only_to_those_who_may_verify(
+        world, make_community, make_unit, make_user, login, app):
+    """The home page counts waiting requests only in communities where the reader may
+    verify (app/home/services.py): staff see their own community's, the platform
+    administrator every community's, a resident none."""
+    def badges(who):
+        page = login(world.users[who], app.test_client()).get("/").get_data(as_text=True)
+        return [int(n) for n in re.findall(r'<span class="badge">(\d+)</span>', page)]
+
+    [already] = badges("oc_staff")
+    other = make_community(name="首页待审小区")
+    for community, waiting in ((world.community, 2), (other, 7)):
+        for index in range(waiting):
+            db.session.add(VerificationRequest(
+                user=make_user(name=f"申请人{index}"), kind=LinkKind.OWNER,
+                unit=make_unit(community, f"8{index:02d}")))
+    db.session.commit()
+
+    assert badges("oc_staff") == [already + 2]
+    assert sorted(n for n in badges("platform_admin") if n) == sorted([already + 2, 7])
+    assert badges("resident") == []

@@ -31,6 +31,22 @@ def test_language_switch_is_kept_on_the_account(client, make_user, login):
     assert "My account" in fresh.get("/").get_data(as_text=True)
 
 
+def test_translations_kept_for_a_request_follow_its_language(app):
+    """The request keeps its translations (app/core/preferences.py), yet a document written
+    in another language inside it (``force_locale``) is in that language, and the page
+    goes on in the reader's."""
+    from flask_babel import force_locale, gettext, lazy_gettext
+
+    label = lazy_gettext("Proposals")
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert (gettext("Proposals"), str(label)) == ("Proposals", "Proposals")
+        with force_locale("zh_Hans"):
+            assert (gettext("Proposals"), str(label)) == ("议题", "议题")
+        assert app.jinja_env.from_string("{{ _('Proposals') }}").render() == "Proposals"
+    with app.app_context(), app.test_request_context("/"):
+        assert gettext("Proposals") == "议题"
+
+
 def test_unknown_language_is_refused_with_a_message(client):
     client.post("/preferences/language", data={"language": "fr"})
     page = client.get("/").get_data(as_text=True)
