@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -176,6 +176,20 @@ class RollEntry(db.Model):
     served_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     served_by: Mapped[User | None] = relationship(foreign_keys=[served_by_id])
+
+
+class RollEntryAccount(db.Model):
+    """One account that may cast a roll entry's ballot online, written with the frozen roll:
+    the index from a person to their entry that ``user_ids`` (a JSON list) cannot be. A
+    co-owned entry has a row per co-owner; a spouse who also owns a unit alone is on two
+    entries of the same poll."""
+
+    __tablename__ = "roll_entry_accounts"
+    __table_args__ = (Index("ix_roll_entry_accounts_user_id_poll_id", "user_id", "poll_id"),)
+
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    roll_entry_id: Mapped[int] = mapped_column(ForeignKey("roll_entries.id"), primary_key=True)
 
 
 class Ballot(db.Model):

@@ -318,9 +318,12 @@ def vote(poll_id: int):
         cast(poll, entry, request.form.getlist("choice"), user=current_user)
     except VotingRefused as refused:
         return _refused(poll, refused, "vote")
-    db.session.commit()
+    # The answer is made before the commit, which expires the poll and the user: after it,
+    # the poll's address and the message's language would load both again.
+    answer = redirect(_poll_url(poll, "my-ballot"))
     flash(_("Your ballot is recorded."), "success")
-    return redirect(_poll_url(poll, "my-ballot"))
+    db.session.commit()
+    return answer
 
 
 # --- After close ----------------------------------------------------------------------------

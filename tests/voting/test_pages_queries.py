@@ -88,3 +88,28 @@ def test_a_closed_choice_poll_loads_its_options_once(make_estate, login, client,
     with count_queries() as many:
         page = client.get(url)
     assert "甲" in page.text and len(few) == len(many) == 10, "\n".join(many)
+
+
+# Casting a ballot: the user and their standing (three, as on every page), the poll with its
+# proposal, the voter's roll entry by account, then the ballot itself: the poll locked and
+# the entry read in one statement (SQLite takes its write lock with one more), the ballot,
+# the voted mark and the turnout counters, the chain's head and its new link. The answer is
+# a redirect made before the commit: nothing is loaded after it.
+CAST_QUERIES = {"postgresql": 11, "sqlite": 12}
+
+
+def test_a_ballot_costs_the_same_queries_however_many_were_cast(make_estate, login, client,
+                                                                  count_queries):
+    estate = make_estate(owners=12)
+    poll = make_poll(estate)
+    cast_all(poll, estate.owners[1:11], ["approve"] * 10)
+    expected, url = CAST_QUERIES[db.engine.dialect.name], f"/polls/{poll.id}/vote"
+    counts = []
+    for voter in (estate.owners[0], estate.owners[11]):
+        login(voter)
+        client.csrf_token()
+        with count_queries() as queries:
+            response = client.post(url, data={"choice": "oppose"})
+        assert response.status_code == 302 and response.location.endswith("#my-ballot")
+        counts.append(len(queries))
+    assert counts == [expected, expected], "\n".join(queries)

@@ -29,6 +29,7 @@ from app.voting.services import (
     official_result,
     open_poll,
     refresh,
+    roll_accounts,
     verify_poll_chain,
 )
 
@@ -304,3 +305,32 @@ def test_the_close_due_command_moves_polls_whose_time_has_come(estate, runner):
     poll = db.session.get(Poll, poll.id)
     assert poll.status == "closed" and poll.total_people == 4
     assert runner.invoke(args=["polls", "close-due"]).output.startswith("0 poll(s)")
+
+
+def test_each_account_finds_its_own_entry_on_each_roll(estate, make_unit, make_user):
+    """李 co-owns 201 with 赵 and alone owns 401: two owners as the law counts them, and 李
+    votes for the couple's entry first. Accounts are told apart by their whole id, not by
+    digits they share, and one poll's roll never answers for another's."""
+    owners = {o.name: o for o in db.session.execute(select(Owner)).scalars()}
+    unit_401 = make_unit(estate.community, "401", "70.00")
+    db.session.add(Ownership(unit=unit_401, owner=owners["李娜"]))
+    db.session.commit()
+    first, second = _poll(estate), _poll(estate, question="是否同意更换物业？")
+    for poll in (first, second):
+        open_poll(poll, actor=estate.chair)
+    db.session.commit()
+    labels = {user.name: entry_for(first, user).label
+              for user in (estate.wang, estate.li, estate.zhao, estate.sun)}
+    assert labels == {"王": "1栋-101、1栋-102", "李": "1栋-201", "赵": "1栋-201",
+                      "孙": "1栋-301"}
+    assert entry_for(second, estate.li).poll_id == second.id
+    assert entry_for(first, estate.chair) is None
+    # An account whose id contains another's digits is not taken for it.
+    lookalike = make_user(name="路人", id=estate.sun.id * 1000 + estate.sun.id)
+    assert entry_for(first, lookalike) is None
+    assert roll_accounts(first) == {estate.wang.id, estate.li.id, estate.zhao.id,
+                                    estate.sun.id}
+    cast(first, entry_for(first, estate.zhao), ["approve"], user=estate.zhao)
+    db.session.commit()
+    assert roll_accounts(first, not_voted=True) == {estate.wang.id, estate.li.id,
+                                                    estate.sun.id}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.voting.models import Ballot, BallotEvent, Poll, RollEntry
+from app.voting.sealing import derive_key, opener, seal, unseal
 from app.voting.services import (
     VotingRefused,
     _new_ballot,
@@ -177,3 +178,18 @@ def test_a_secret_poll_saved_with_live_results_shows_none_while_open(estate, en,
     login(estate.owners[1])
     page = en.get(f"/polls/{poll.id}").text
     assert "Results so far" not in page and 'id="results"' not in page
+
+
+def test_a_count_opens_each_seal_as_the_single_ballot_would():
+    """The opener a count uses for a poll's many seals gives every entry the ballot that
+    sealed to it, and only under the same key and poll."""
+    key, other_key = derive_key("one setting"), derive_key("another setting")
+    sealed = {(poll_id, entry_id): seal(key, poll_id, entry_id, 1000 + entry_id * 7)
+              for poll_id in (3, 31) for entry_id in (1, 13, 131, 9999)}
+    for poll_id in (3, 31):
+        open_seal = opener(key, poll_id)
+        for (sealed_poll, entry_id), text_ in sealed.items():
+            opened = open_seal(entry_id, text_)
+            assert opened == unseal(key, poll_id, entry_id, text_)
+            assert (opened == 1000 + entry_id * 7) == (sealed_poll == poll_id)
+        assert opener(other_key, poll_id)(13, sealed[(poll_id, 13)]) != 1000 + 13 * 7
