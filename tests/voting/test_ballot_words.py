@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.voting.models import Ballot, ElectorateKind, QuestionKind
+from app.voting.models import Ballot, ElectorateKind, QuestionKind, RollEntry
 from tests.voting.conftest import closed_poll, make_poll
 
 
@@ -26,6 +26,17 @@ def test_areas_on_a_poll_say_square_metres_in_chinese_throughout(estate, client,
     poll = closed_poll(estate, secrecy="open_roll")  # the bulletin shows areas too
     login(estate.chair)
     client.set_cookie("lang", "zh_Hans")
-    for url in (f"/polls/{poll.id}", f"/polls/{poll.id}/bulletin"):
+    for url in (f"/polls/{poll.id}", f"/polls/{poll.id}/bulletin",
+                f"/public/polls/{poll.id}/bulletin"):
         page = client.get(url).text
         assert "平方米" in page and "m²" not in page, url
+
+
+def test_a_scanned_paper_ballot_says_square_metres_in_chinese(estate, client, login):
+    poll = make_poll(estate)
+    entry = db.session.execute(select(RollEntry).where(RollEntry.poll_id == poll.id)
+                               .order_by(RollEntry.id)).scalars().first()
+    login(estate.chair)
+    client.set_cookie("lang", "zh_Hans")
+    page = client.get(f"/polls/{poll.id}/offline?entry={entry.id}").text
+    assert "平方米" in page and "m²" not in page
