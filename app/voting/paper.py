@@ -222,7 +222,7 @@ class BallotSheet:
         """The voter's label–value lines: rooms, area (an owners' poll) and who holds it."""
         facts = [(_("Rooms"), self.rooms)]
         if self.area is not None:
-            facts.append((_("Area"), f"{self.area:,.2f} m²"))
+            facts.append((_("Area"), _("%(area)s m²", area=f"{self.area:,.2f}")))
         facts.append((_("Owners") if self.area is not None else _("Voter's name"), self.holders))
         return facts
 

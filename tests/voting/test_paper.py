@@ -124,7 +124,7 @@ def test_ballots_print_a_building_two_to_a_page_with_rooms_and_masked_names(
     text = pdf_text(response)
     assert pages(response) == 25  # fifty ballots, two to a sheet
     assert "3栋-101" in text and "3栋-5001" in text and "2栋-101" not in text
-    assert QUESTION in text and "90.50 m²" in text
+    assert QUESTION in text and "90.50 平方米" in text
     assert re.search(r"[王李张刘陈杨]\*\*", text)
     assert not [name for name in e.names if name in text]
     assert "R00" in text  # the ballot numbers the entry form proposes

@@ -65,7 +65,7 @@ def test_the_ballot_page_sets_the_ballots_of_the_pdf(big_estate, client, login, 
     for ballot, entry in zip(ballots, in_building, strict=True):
         facts = dict(zip(ballot.xpath(".//table//th/text()"), ballot.xpath(".//table//td/text()"),
                          strict=True))
-        assert facts["房号"] == entry.label and facts["面积"] == "90.50 m²"
+        assert facts["房号"] == entry.label and facts["面积"] == "90.50 平方米"
         assert re.fullmatch(r"[王李张刘陈杨]\*+", facts["业主"])
         assert facts["业主"] in text and entry.label in text
         assert f"编号：{entry.key}" in words(ballot)
