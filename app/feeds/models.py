@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -15,6 +15,10 @@ class FeedSecret(db.Model):
     a rotated or revoked one keeps its row (with ``revoked_at``) for the record."""
 
     __tablename__ = "feed_secrets"
+    # One live secret a person: two taps on "make my addresses" at once cannot both make one.
+    __table_args__ = (Index("uq_feed_secrets_live_user", "user_id", unique=True,
+                            sqlite_where=text("revoked_at IS NULL"),
+                            postgresql_where=text("revoked_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

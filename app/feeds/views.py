@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from app.community.models import Community
 from app.core.caching import no_store, shared
@@ -57,8 +58,14 @@ def mine():
 def issue():
     """Create the secret, or replace it (the old addresses stop at once). The site's form
     token check has run before (a stale page gets its message and changes nothing)."""
-    secret = issue_secret(current_user, utcnow())
-    db.session.commit()
+    try:
+        secret = issue_secret(current_user, utcnow())
+        db.session.commit()
+    except IntegrityError:  # another tap made or replaced the addresses at the same moment
+        db.session.rollback()
+        flash(_("Your addresses were just made by another tap. To see them, make new ones."),
+              "error")
+        return redirect(url_for("feeds.mine"))
     # Rendered, not redirected: the addresses are on this one page and stored nowhere.
     return _page(secret)
 

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.community.models import Community
+from app.core.caching import no_store
 from app.core.documents import to_html, to_pdf
 from app.core.downloads import file_name, send_document
 from app.core.paper import print_page
@@ -100,6 +101,7 @@ def retry_message(community_id: int, message_id: int):
 
 @bp.route("/c/<int:community_id>/messages/slips.pdf")
 @login_required
+@no_store
 def slips_pdf(community_id: int):
     community = _community(community_id)
     data = to_pdf(slips(community).document(community.name),
@@ -110,6 +112,7 @@ def slips_pdf(community_id: int):
 
 @bp.route("/c/<int:community_id>/messages/slips.html")
 @login_required
+@no_store
 def slips_page(community_id: int):
     """The slips as a page to print from the browser, for whoever may have their PDF."""
     community = _community(community_id)

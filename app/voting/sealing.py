@@ -26,10 +26,14 @@ def _keyed(key: bytes) -> "hmac.HMAC":
     return hmac.new(key, digestmod=hashlib.sha256)
 
 
-def _pad(key: bytes, poll_id: int, entry_id: int) -> int:
-    mac = _keyed(key).copy()
+def _pad_of(keyed: "hmac.HMAC", poll_id: int, entry_id: int) -> int:
+    mac = keyed.copy()
     mac.update(f"{poll_id}:{entry_id}".encode())
     return int.from_bytes(mac.digest()[:PAD_BYTES], "big")
+
+
+def _pad(key: bytes, poll_id: int, entry_id: int) -> int:
+    return _pad_of(_keyed(key), poll_id, entry_id)
 
 
 def seal(key: bytes, poll_id: int, entry_id: int, ballot_id: int) -> str:
@@ -41,15 +45,11 @@ def unseal(key: bytes, poll_id: int, entry_id: int, sealed: str) -> int:
 
 
 def opener(key: bytes, poll_id: int) -> Callable[[int, str], int]:
-    """``unseal`` for the many seals of one poll, as a count opens them: the key is
-    absorbed once and each seal costs one copy of the keyed hash, no look-up or call more
-    (half the time of calling ``unseal`` 8,000 times)."""
-    keyed = hmac.new(key, digestmod=hashlib.sha256)
-    prefix = f"{poll_id}:"
+    """``unseal`` for the many seals of one poll, as a count opens them: the keyed hash is
+    found once, not once a seal; the pad is the very one ``seal`` used."""
+    keyed = _keyed(key)
 
     def open_seal(entry_id: int, sealed: str) -> int:
-        mac = keyed.copy()
-        mac.update(f"{prefix}{entry_id}".encode())
-        return int(sealed, 16) ^ int.from_bytes(mac.digest()[:PAD_BYTES], "big")
+        return int(sealed, 16) ^ _pad_of(keyed, poll_id, entry_id)
 
     return open_seal

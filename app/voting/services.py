@@ -602,7 +602,9 @@ def _insert_bulletin(poll: Poll, rows: list[tuple]) -> None:
 def _no_cycle_collection():
     """A count makes tens of thousands of short-lived rows, tuples and ballots, none of them
     in a reference cycle, and the cycle collector's passes over them took a third of the
-    close's time: it waits until the count is done (reference counting frees as ever)."""
+    close's time: it waits until the count is done (reference counting frees as ever).
+    The switch is the process's: another thread's cycles wait those few hundred milliseconds
+    too; a count turns it back on only if it found it on, so it is never left off."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -29,9 +29,13 @@ def upgrade():
     )
     with op.batch_alter_table('feed_secrets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feed_secrets_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_feed_secrets_live_user', ['user_id'], unique=True,
+                              sqlite_where=sa.text('revoked_at IS NULL'),
+                              postgresql_where=sa.text('revoked_at IS NULL'))
 
 
 def downgrade():
     with op.batch_alter_table('feed_secrets', schema=None) as batch_op:
+        batch_op.drop_index('uq_feed_secrets_live_user')
         batch_op.drop_index(batch_op.f('ix_feed_secrets_user_id'))
     op.drop_table('feed_secrets')

@@ -16,7 +16,8 @@ GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 
 # Pages with a ballot receipt, a vote being confirmed, personal data (an export, /me, the
 # roster, revealed phone numbers, verification requests, roles by phone, the audit log, who
-# read a notice, paper ballots and service records entered by staff): never kept.
+# read a notice, paper ballots, message slips and service records entered by staff): never
+# kept.
 NO_STORE_ENDPOINTS = {
     "home.home",
     "voting.view_poll", "voting.confirm_vote", "voting.vote", "voting.poll_bulletin",
@@ -27,7 +28,7 @@ NO_STORE_ENDPOINTS = {
     "community.verifications", "community.reveal_owner_phone",
     "community.reveal_applicant_phone", "community.roster_import",
     "community.community_roles", "community.platform_roles", "community.audit_log",
-    "notices.reads",
+    "notices.reads", "messaging.slips_pdf", "messaging.slips_page",
     "feeds.issue",  # shows the person's secret feed addresses, once
 }
 

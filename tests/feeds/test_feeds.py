@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import feedparser
 import icalendar
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.community.models import MemberRole, Membership, OrganisationKind, Role, RoleGrant
@@ -133,6 +133,27 @@ def test_a_person_makes_rotates_and_revokes_their_addresses(app, login, scene):
         AuditEvent.action.like("feeds.%")).order_by(AuditEvent.seq)).all()
     assert actions == [("feeds.secret_create", owner.id), ("feeds.secret_rotate", owner.id),
                        ("feeds.secret_revoke", owner.id)]
+
+
+def test_two_taps_at_once_leave_one_live_secret_and_a_working_page(app, login, scene,
+                                                                   monkeypatch):
+    """The second of two simultaneous taps read "no addresses yet" before the first committed:
+    it is refused by the database, says so, and the page keeps working."""
+    from app.feeds import services
+
+    owner = scene.home.owners[0]
+    client = app.test_client()
+    login(owner, client)
+    client.set_cookie("lang", "en")
+    client.post("/me/feeds/new")
+    monkeypatch.setattr(services, "live_secret", lambda user: None)  # as the racing tap saw it
+    second = client.post("/me/feeds/new", follow_redirects=True)
+    assert "Your addresses were just made by another tap" in second.get_data(as_text=True)
+    monkeypatch.undo()
+    assert db.session.execute(select(func.count()).select_from(FeedSecret).where(
+        FeedSecret.revoked_at.is_(None))).scalar_one() == 1
+    assert client.get("/me/feeds").status_code == 200
+    assert client.post("/me/feeds/revoke").status_code == 302
 
 
 def test_a_stale_form_changes_nothing_and_says_so(app, login, scene):
