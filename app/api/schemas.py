@@ -25,6 +25,12 @@ def _staff(field):
     return field
 
 
+# A list whose items can leave it (a notice withdrawn, a proposal hidden) says so in a sync.
+REMOVED = ("only in a sync (updated_since given), on a tombstone: true for an item that left "
+           "the list since then and that this caller could read before it left; a tombstone "
+           "carries only id, updated_at (when it left) and removed, none of the other fields")
+
+
 class ProblemSchema(Schema):
     """An error as RFC 9457 problem details."""
 
@@ -86,6 +92,7 @@ class NoticeSchema(Schema):
     scope_kind = _residents(fields.String())
     updated_at = _public(fields.DateTime(required=True, metadata={
         "description": "when it last changed, as updated_since compares"}))
+    removed = _public(fields.Boolean(metadata={"description": REMOVED}))
 
 
 class OptionResultSchema(Schema):
@@ -154,6 +161,7 @@ class ProposalSchema(Schema):
     published_at = _residents(fields.DateTime(allow_none=True))
     updated_at = _residents(fields.DateTime(required=True, metadata={
         "description": "when it last changed, as updated_since compares"}))
+    removed = _residents(fields.Boolean(metadata={"description": REMOVED}))
 
 
 class ProposalPageSchema(Schema):
