@@ -24,13 +24,16 @@ from app.api.schemas import (
     MeetingSchema,
     NoticePageSchema,
     NoticeSchema,
+    NoticeTombstoneSchema,
     PageArgsSchema,
     PollPageSchema,
     PollSchema,
     ProblemSchema,
     ProposalPageSchema,
     ProposalSchema,
+    ProposalTombstoneSchema,
     data_classes_of,
+    document_tombstones,
 )
 from app.api.services import (
     BadCursor,
@@ -73,6 +76,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1",
 COMMUNITY, NOTICE, POLL = CommunitySchema(), NoticeSchema(), PollSchema()
 PROPOSAL, MEETING, ACTION = ProposalSchema(), MeetingSchema(), ActionSchema()
 INSIGHTS = InsightsSchema()
+GONE = {"notice": NoticeTombstoneSchema(), "proposal": ProposalTombstoneSchema()}
 CLASSES = {name: data_classes_of(schema) for name, schema in
            (("community", COMMUNITY), ("notice", NOTICE), ("poll", POLL),
             ("proposal", PROPOSAL), ("meeting", MEETING), ("action", ACTION),
@@ -223,10 +227,10 @@ def _proposal_data(proposal, caller: str, stances: dict, answers: list) -> dict:
         "published_at": proposal.published_at, "updated_at": proposal.updated_at}), caller)
 
 
-def _tombstone(schema, row) -> dict:
+def _tombstone(resource: str, row) -> dict:
     """An item that left the list since the sync's updated_since: its id, when it left, and
     nothing else (the list holds it only for a caller who could read it before it left)."""
-    return schema.dump({"id": row.id, "updated_at": row.updated_at, "removed": True})
+    return GONE[resource].dump({"id": row.id, "updated_at": row.updated_at, "removed": True})
 
 
 ERRORS = {"400": ProblemSchema, "404": ProblemSchema, "422": ProblemSchema}
@@ -266,14 +270,14 @@ def community(community_id: int):
 @_documented
 def notices(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Notices: for strangers those the community made public, for its members all
-    current ones."""
+    current ones. In a sync, a notice withdrawn since comes as a tombstone."""
     found = _community(community_id)
     caller = caller_in(found)
     now = utcnow()
     page = notices_page(found, caller, now, _cursor(cursor, updated_since), limit,
                         updated_since)
     files, public = notice_files(page.rows, now)
-    return jsonify(items=[_tombstone(NOTICE, n) if n.id in page.removed
+    return jsonify(items=[_tombstone("notice", n) if n.id in page.removed
                           else _notice_data(n, caller, files[n.id], n.id in public)
                           for n in page.rows], next_cursor=page.next_cursor)
 
@@ -283,13 +287,14 @@ def notices(community_id: int, limit: int, cursor: str | None = None, updated_si
 @bp.response(200, ProposalPageSchema)
 @_documented
 def proposals(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
-    """Proposals with their counts and official answers, for the community's members."""
+    """Proposals with their counts and official answers, for the community's members. In a
+    sync, a proposal hidden by moderation since comes as a tombstone."""
     found = _community(community_id)
     caller = caller_in(found)
     page = proposals_page(found, caller, _cursor(cursor, updated_since), limit,
                           updated_since)
     stances, answers = discussion_facts([p.id for p in page.rows])
-    items = [_tombstone(PROPOSAL, p) if p.id in page.removed
+    items = [_tombstone("proposal", p) if p.id in page.removed
              else _proposal_data(p, caller, stances[p.id], answers[p.id]) for p in page.rows]
     return jsonify(items=items, next_cursor=page.next_cursor)
 
@@ -405,5 +410,6 @@ def register_api(app) -> None:
     api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{}, {"token": []}]  # anonymous, or an organisation's token
     api.register_blueprint(bp)
+    document_tombstones(api.spec)
     app.add_url_rule("/api/v1/docs", "api_docs", docs)
     app.register_blueprint(token_pages)

@@ -106,10 +106,22 @@ def _classes_seen(spec, schema_name: str, data, seen: list) -> None:
         prop = properties[name]
         seen.append((f"{schema_name}.{name}", prop["x-data-class"]))
         inner = prop.get("items", prop)
-        ref = inner.get("$ref") or next((r["$ref"] for r in inner.get("allOf", [])), None)
-        if ref and value is not None:
+        refs = [inner["$ref"]] if "$ref" in inner else [
+            r["$ref"] for r in inner.get("allOf", []) + inner.get("oneOf", [])]
+        if refs and value is not None:
             for item in value if isinstance(value, list) else [value]:
-                _classes_seen(spec, ref.rsplit("/", 1)[1], item, seen)
+                _classes_seen(spec, _the_one_matching(spec, refs, item), item, seen)
+
+
+def _the_one_matching(spec, refs: list[str], item: dict) -> str:
+    """The name of the only schema among ``refs`` that ``item`` fits (its required fields
+    present, no field it does not name): a oneOf holds exactly one."""
+    names = [ref.rsplit("/", 1)[1] for ref in refs]
+    fitting = [name for name in names
+               if set(spec["components"]["schemas"][name].get("required", [])) <= set(item)
+               <= set(spec["components"]["schemas"][name]["properties"])]
+    assert len(fitting) == 1, (names, item)
+    return fitting[0]
 
 
 @pytest.mark.parametrize("caller", sorted(CALLERS))
@@ -310,10 +322,13 @@ def _walk(client, url: str, since=None, limit: int = 2) -> list[dict]:
             return items
 
 
-def _item_schema(spec, path) -> dict:
-    page = spec["components"]["schemas"][_schema_name(spec, path)]
-    return spec["components"]["schemas"][page["properties"]["items"]["items"]["$ref"]
-                                         .rsplit("/", 1)[1]]
+def _may_leave(spec, path) -> bool:
+    """Whether the document says an item of this list can be a tombstone: one of the
+    schemas its items may take has a ``removed`` field."""
+    items = spec["components"]["schemas"][_schema_name(spec, path)]["properties"]["items"]
+    refs = [r["$ref"] for r in items["items"].get("oneOf", [items["items"]])]
+    return any("removed" in spec["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+               for ref in refs)
 
 
 def _sync(client, spec, community_id: int, since=None) -> dict[str, list[int]]:
@@ -327,8 +342,9 @@ def _sync(client, spec, community_id: int, since=None) -> dict[str, list[int]]:
     for path in lists:
         name = path.rsplit("/", 1)[1]
         items = _walk(client, path.replace("{community_id}", str(community_id)), since)
+        _classes_seen(spec, _schema_name(spec, path), {"items": items}, [])  # each fits
         synced[name] = [item["id"] for item in items if not item.get("removed")]
-        if "removed" in _item_schema(spec, path)["properties"]:
+        if _may_leave(spec, path):
             gone = [item for item in items if item.get("removed")]
             assert all(set(item) == {"id", "updated_at", "removed"} for item in gone), gone
             synced[f"{name} removed"] = [item["id"] for item in gone]
