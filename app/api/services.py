@@ -156,10 +156,13 @@ def notices_page(community: Community, caller: str, now, position: Cursor, limit
                  since: datetime | None = None):
     """A notice also changes for a sync when it comes out at its publication time, and for
     strangers when the community changes what it makes public. A withdrawn one leaves the
-    list (for strangers, one the public page showed until then). An expired one stays,
-    with its expires_at, as the site still shows it under "Expired"."""
+    list (for strangers, one the public page showed until then; one withdrawn before it
+    came out was never in it). An expired one stays, with its expires_at, as the site
+    still shows it under "Expired"."""
     statement = (select(Notice).join(Community, Community.id == Notice.community_id)
-                 .where(Notice.community_id == community.id)
+                 .where(Notice.community_id == community.id,
+                        or_(Notice.withdrawn_at.is_(None),
+                            Notice.withdrawn_at >= Notice.published_at))
                  .options(joinedload(Notice.organisation)))
     if caller == ANONYMOUS:
         statement = statement.where(public_but_for_withdrawal(now))

@@ -424,12 +424,14 @@ def test_a_sync_tells_only_those_who_could_read_an_item_that_it_left(
     elsewhere = make_estate()
     foreign = make_proposal(elsewhere.community, elsewhere.owners[0])
     scheduled = make_notice(scene.committee, "下周停电", minutes_ago=-600)
+    early = make_notice(scene.committee, "发错的通知", minutes_ago=5)
     db.session.commit()
     callers = {name: _client(app, login, scene, name) for name in ("anonymous", "owner")}
     spec = callers["owner"].get("/api/v1/openapi.json").get_json()
     since = utcnow()
     for notice in (scene.public, scene.private, scheduled):
         withdraw(notice, actor=estate.chair)
+    early.withdrawn_at = early.published_at - timedelta(minutes=1)  # taken back before it came out
     decide([foreign], action="hide", reason="广告", actor=elsewhere.chair,
            community=elsewhere.community)
     db.session.commit()
