@@ -42,7 +42,8 @@ class PageArgsSchema(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     updated_since = fields.AwareDateTime(metadata={
         "description": "only items changed at or after this time (ISO 8601 with offset), "
-                       "oldest change first: pass the time your last sync started"})
+                       "oldest change first: pass the time your last sync started. Where a "
+                       "list's items may be tombstones, an item that left it since comes as one"})
 
 
 class CommunitySchema(Schema):
@@ -250,6 +251,35 @@ class NoticePageSchema(Schema):
 class PollPageSchema(Schema):
     items = _public(fields.List(fields.Nested(PollSchema), required=True))
     next_cursor = _public(fields.String(allow_none=True, required=True))
+
+
+def _tombstone_of(resource: str, classed) -> type[Schema]:
+    """What a sync yields for a ``resource`` that left its list since updated_since (a
+    notice withdrawn, a proposal hidden): its id, when it left, and ``removed``, only to a
+    caller who could read it before it left. Its fields have the class of the resource's
+    own id."""
+    return Schema.from_dict({
+        "id": classed(fields.Integer(required=True)),
+        "updated_at": classed(fields.DateTime(required=True, metadata={
+            "description": "when it left the list"})),
+        "removed": classed(fields.Boolean(required=True, validate=validate.Equal(True), metadata={
+            "description": "always true: the item left the list since updated_since"})),
+    }, name=f"{resource}TombstoneSchema")
+
+
+NoticeTombstoneSchema = _tombstone_of("Notice", _public)
+ProposalTombstoneSchema = _tombstone_of("Proposal", _residents)
+TOMBSTONES = {"NoticePage": NoticeTombstoneSchema, "ProposalPage": ProposalTombstoneSchema}
+
+
+def document_tombstones(spec) -> None:
+    """In the document, each item of a list that yields tombstones is either a full item or
+    a tombstone (apispec writes a list's items as one schema, so this adds the other)."""
+    for page, tombstone in TOMBSTONES.items():
+        name = tombstone.__name__.removesuffix("Schema")
+        spec.components.schema(name, schema=tombstone)
+        items = spec.components.schemas[page]["properties"]["items"]
+        items["items"] = {"oneOf": [items["items"], {"$ref": f"#/components/schemas/{name}"}]}
 
 
 def data_classes_of(schema: Schema) -> dict:

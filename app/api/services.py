@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER
@@ -22,7 +22,7 @@ from app.meetings.models import AgendaItem, Meeting, Minutes
 from app.notices.models import Notice, NoticeAttachment
 from app.permissions import STAFF_ROLES, can
 from app.proposals.models import ModerationState, Proposal
-from app.public.services import shown_publicly
+from app.public.services import public_but_for_withdrawal, shown_publicly
 from app.voting.models import ElectorateKind, Poll, PollStatus, RollEntry
 from app.voting.services import official_result
 
@@ -98,29 +98,54 @@ def street_office_reach(token) -> set[int]:
                Membership.role.in_(STAFF_ROLES))).scalars()}
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its rows in order, the cursor of the next page, and in a sync
+    the ids of the rows that left the list since (each answered as a tombstone)."""
+
+    rows: list
+    next_cursor: str | None
+    removed: frozenset[int] = frozenset()
+
+
 def _page(statement, model, position: Cursor, limit: int, since: datetime | None = None,
-          also_changed=None):
+          also_changed=None, left=None) -> Page:
     """One page of rows after ``position``. Without ``since``: by id. With it: only rows
     changed at or after ``since`` (their updated_at, or ``also_changed``, the changes of
     what the row shows that live elsewhere), ordered by (updated_at, id), so that a row
-    changed during the walk moves behind the cursor and is read again, never skipped."""
+    changed during the walk moves behind the cursor and is read again, never skipped.
+
+    ``left``: what takes a row out of the list (withdrawn, hidden), where ``statement``
+    holds every row the caller could read but for it. Those rows stay out of a plain walk;
+    in a sync, the ones whose leaving (their updated_at) falls after ``since`` come in the
+    same order, as removed, so that a syncing system drops them too."""
+    removed = false()
+    if left is not None and since is None:
+        statement = statement.where(not_(left))
     if since is None:
         statement = statement.where(model.id > position.last_id).order_by(model.id)
     else:
         changed = model.updated_at >= since
         if also_changed is not None:
             changed = or_(changed, also_changed)
+        if left is not None:
+            removed = left
+            changed = or_(and_(not_(left), changed), and_(left, model.updated_at >= since))
         statement = statement.where(changed).order_by(model.updated_at, model.id)
         if position.last_updated is not None:
             statement = statement.where(or_(
                 model.updated_at > position.last_updated,
                 and_(model.updated_at == position.last_updated, model.id > position.last_id)))
-    rows = db.session.execute(statement.limit(limit + 1)).unique().scalars().all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    found = db.session.execute(statement.add_columns(removed.label("removed"))
+                               .limit(limit + 1)).unique().all()
+    more = len(found) > limit
+    found = found[:limit]
+    rows = [row for row, _ in found]
+    gone = frozenset(row.id for row, is_removed in found if is_removed)
     if not more:
-        return rows, None
-    return rows, encode_cursor(rows[-1].id, None if since is None else rows[-1].updated_at)
+        return Page(rows, None, gone)
+    return Page(rows, encode_cursor(rows[-1].id, None if since is None else rows[-1].updated_at),
+                gone)
 
 
 def communities_page(position: Cursor, limit: int, since: datetime | None = None):
@@ -130,21 +155,27 @@ def communities_page(position: Cursor, limit: int, since: datetime | None = None
 def notices_page(community: Community, caller: str, now, position: Cursor, limit: int,
                  since: datetime | None = None):
     """A notice also changes for a sync when it comes out at its publication time, and for
-    strangers when the community changes what it makes public."""
+    strangers when the community changes what it makes public. A withdrawn one leaves the
+    list (for strangers, one the public page showed until then; one withdrawn before it
+    came out was never in it). An expired one stays, with its expires_at, as the site
+    still shows it under "Expired"."""
     statement = (select(Notice).join(Community, Community.id == Notice.community_id)
-                 .where(Notice.community_id == community.id)
+                 .where(Notice.community_id == community.id,
+                        or_(Notice.withdrawn_at.is_(None),
+                            Notice.withdrawn_at >= Notice.published_at))
                  .options(joinedload(Notice.organisation)))
     if caller == ANONYMOUS:
-        statement = statement.where(shown_publicly(now))
+        statement = statement.where(public_but_for_withdrawal(now))
     else:
-        statement = statement.where(Notice.withdrawn_at.is_(None), Notice.published_at <= now)
+        statement = statement.where(Notice.published_at <= now)
     if since is None:
         also = None
     elif caller == ANONYMOUS:
         also = or_(Notice.published_at >= since, Community.updated_at >= since)
     else:
         also = Notice.published_at >= since
-    return _page(statement, Notice, position, limit, since, also)
+    return _page(statement, Notice, position, limit, since, also,
+                 left=Notice.withdrawn_at.is_not(None))
 
 
 def notice_files(notices: list[Notice], now) -> tuple[dict, set[int]]:
@@ -218,13 +249,15 @@ def poll_results(poll: Poll) -> dict | None:
 
 def proposals_page(community: Community, caller: str, position: Cursor, limit: int,
                    since: datetime | None = None):
-    """Published proposals that moderation has not hidden, for members only."""
+    """Published proposals that moderation has not hidden, for members only; hiding one
+    (by a moderator, or pending review after reports) takes it out of the list. A withdrawn
+    proposal stays, with its status, as on the site."""
     if caller == ANONYMOUS:
-        return [], None
+        return Page([], None)
     statement = select(Proposal).where(
-        Proposal.community_id == community.id, Proposal.published_at.is_not(None),
-        Proposal.moderation_state == ModerationState.VISIBLE)
-    return _page(statement, Proposal, position, limit, since)
+        Proposal.community_id == community.id, Proposal.published_at.is_not(None))
+    return _page(statement, Proposal, position, limit, since,
+                 left=Proposal.moderation_state != ModerationState.VISIBLE)
 
 
 def discussion_facts(proposal_ids: list[int]) -> tuple[dict, dict]:
@@ -252,7 +285,7 @@ def meetings_page(community: Community, caller: str, position: Cursor, limit: in
     """Meetings, for members only: strangers read the published minutes as notices. A
     meeting also changes for a sync when a notice of its minutes does (withdrawn, say)."""
     if caller == ANONYMOUS:
-        return [], None
+        return Page([], None)
     also = None if since is None else Meeting.id.in_(
         select(Minutes.meeting_id).join(Notice, Notice.minutes_id == Minutes.id)
         .where(Notice.updated_at >= since))
@@ -283,7 +316,7 @@ def actions_page(community: Community, caller: str, position: Cursor, limit: int
                  since: datetime | None = None):
     """Follow-up actions of published proposals, for members only."""
     if caller == ANONYMOUS:
-        return [], None
+        return Page([], None)
     return _page(select(FollowUpAction).join(Proposal, Proposal.id == FollowUpAction.proposal_id)
                  .where(FollowUpAction.community_id == community.id,
                         Proposal.published_at.is_not(None))

@@ -24,13 +24,16 @@ from app.api.schemas import (
     MeetingSchema,
     NoticePageSchema,
     NoticeSchema,
+    NoticeTombstoneSchema,
     PageArgsSchema,
     PollPageSchema,
     PollSchema,
     ProblemSchema,
     ProposalPageSchema,
     ProposalSchema,
+    ProposalTombstoneSchema,
     data_classes_of,
+    document_tombstones,
 )
 from app.api.services import (
     BadCursor,
@@ -73,6 +76,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1",
 COMMUNITY, NOTICE, POLL = CommunitySchema(), NoticeSchema(), PollSchema()
 PROPOSAL, MEETING, ACTION = ProposalSchema(), MeetingSchema(), ActionSchema()
 INSIGHTS = InsightsSchema()
+GONE = {"notice": NoticeTombstoneSchema(), "proposal": ProposalTombstoneSchema()}
 CLASSES = {name: data_classes_of(schema) for name, schema in
            (("community", COMMUNITY), ("notice", NOTICE), ("poll", POLL),
             ("proposal", PROPOSAL), ("meeting", MEETING), ("action", ACTION),
@@ -214,6 +218,21 @@ def _poll_data(poll, caller: str, turnout, results=None) -> dict:
     return gate(CLASSES["poll"], data, caller)
 
 
+def _proposal_data(proposal, caller: str, stances: dict, answers: list) -> dict:
+    return gate(CLASSES["proposal"], PROPOSAL.dump({
+        "id": proposal.id, "community_id": proposal.community_id, "title": proposal.title,
+        "status": proposal.status, "category": proposal.category,
+        "scope_kind": proposal.scope_kind, "cosponsors": proposal.cosponsor_count,
+        "comments": proposal.comment_count, "stances": stances, "official_answers": answers,
+        "published_at": proposal.published_at, "updated_at": proposal.updated_at}), caller)
+
+
+def _tombstone(resource: str, row) -> dict:
+    """An item that left the list since the sync's updated_since: its id, when it left, and
+    nothing else (the list holds it only for a caller who could read it before it left)."""
+    return GONE[resource].dump({"id": row.id, "updated_at": row.updated_at, "removed": True})
+
+
 ERRORS = {"400": ProblemSchema, "404": ProblemSchema, "422": ProblemSchema}
 
 
@@ -231,9 +250,9 @@ def _documented(function):
 def communities(limit: int, cursor: str | None = None, updated_since=None):
     """Communities and their public facts; members see more of their own. Every list
     takes ``updated_since`` for an incremental sync."""
-    rows, next_cursor = communities_page(_cursor(cursor, updated_since), limit, updated_since)
-    return jsonify(items=[_community_data(c, caller_in(c)) for c in rows],
-                   next_cursor=next_cursor)
+    page = communities_page(_cursor(cursor, updated_since), limit, updated_since)
+    return jsonify(items=[_community_data(c, caller_in(c)) for c in page.rows],
+                   next_cursor=page.next_cursor)
 
 
 @bp.route("/communities/<int:community_id>")
@@ -251,15 +270,16 @@ def community(community_id: int):
 @_documented
 def notices(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
     """Notices: for strangers those the community made public, for its members all
-    current ones."""
+    current ones. In a sync, a notice withdrawn since comes as a tombstone."""
     found = _community(community_id)
     caller = caller_in(found)
     now = utcnow()
-    rows, next_cursor = notices_page(found, caller, now, _cursor(cursor, updated_since),
-                                     limit, updated_since)
-    files, public = notice_files(rows, now)
-    return jsonify(items=[_notice_data(n, caller, files[n.id], n.id in public) for n in rows],
-                   next_cursor=next_cursor)
+    page = notices_page(found, caller, now, _cursor(cursor, updated_since), limit,
+                        updated_since)
+    files, public = notice_files(page.rows, now)
+    return jsonify(items=[_tombstone("notice", n) if n.id in page.removed
+                          else _notice_data(n, caller, files[n.id], n.id in public)
+                          for n in page.rows], next_cursor=page.next_cursor)
 
 
 @bp.route("/communities/<int:community_id>/proposals")
@@ -267,19 +287,16 @@ def notices(community_id: int, limit: int, cursor: str | None = None, updated_si
 @bp.response(200, ProposalPageSchema)
 @_documented
 def proposals(community_id: int, limit: int, cursor: str | None = None, updated_since=None):
-    """Proposals with their counts and official answers, for the community's members."""
+    """Proposals with their counts and official answers, for the community's members. In a
+    sync, a proposal hidden by moderation since comes as a tombstone."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = proposals_page(found, caller, _cursor(cursor, updated_since), limit,
-                                       updated_since)
-    stances, answers = discussion_facts([p.id for p in rows])
-    items = [gate(CLASSES["proposal"], PROPOSAL.dump({
-        "id": p.id, "community_id": p.community_id, "title": p.title, "status": p.status,
-        "category": p.category, "scope_kind": p.scope_kind, "cosponsors": p.cosponsor_count,
-        "comments": p.comment_count, "stances": stances[p.id],
-        "official_answers": answers[p.id], "published_at": p.published_at,
-        "updated_at": p.updated_at}), caller) for p in rows]
-    return jsonify(items=items, next_cursor=next_cursor)
+    page = proposals_page(found, caller, _cursor(cursor, updated_since), limit,
+                          updated_since)
+    stances, answers = discussion_facts([p.id for p in page.rows])
+    items = [_tombstone("proposal", p) if p.id in page.removed
+             else _proposal_data(p, caller, stances[p.id], answers[p.id]) for p in page.rows]
+    return jsonify(items=items, next_cursor=page.next_cursor)
 
 
 @bp.route("/communities/<int:community_id>/meetings")
@@ -290,16 +307,15 @@ def meetings(community_id: int, limit: int, cursor: str | None = None, updated_s
     """Meetings with their time, place, agenda and published minutes, for members."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = meetings_page(found, caller, _cursor(cursor, updated_since), limit,
-                                      updated_since)
-    agendas, minutes = meeting_facts([m.id for m in rows])
+    page = meetings_page(found, caller, _cursor(cursor, updated_since), limit, updated_since)
+    agendas, minutes = meeting_facts([m.id for m in page.rows])
     items = [gate(CLASSES["meeting"], MEETING.dump({
         "id": m.id, "community_id": m.community_id, "kind": m.kind, "title": m.title,
         "organisation": m.organisation.name, "starts_at": m.starts_at, "ends_at": m.ends_at,
         "place": m.place, "cancelled": m.cancelled_at is not None, "agenda": agendas[m.id],
         "minutes_notice_id": minutes.get(m.id), "updated_at": m.updated_at}), caller)
-        for m in rows]
-    return jsonify(items=items, next_cursor=next_cursor)
+        for m in page.rows]
+    return jsonify(items=items, next_cursor=page.next_cursor)
 
 
 @bp.route("/communities/<int:community_id>/actions")
@@ -310,15 +326,14 @@ def actions(community_id: int, limit: int, cursor: str | None = None, updated_si
     """Follow-up actions with their status, due day and whether they are overdue."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = actions_page(found, caller, _cursor(cursor, updated_since), limit,
-                                     updated_since)
+    page = actions_page(found, caller, _cursor(cursor, updated_since), limit, updated_since)
     today = beijing_today()
     items = [gate(CLASSES["action"], ACTION.dump({
         "id": a.id, "community_id": a.community_id, "proposal_id": a.proposal_id,
         "organisation": a.organisation.name, "description": a.description,
         "status": a.status, "due_on": a.due_on, "overdue": a.is_overdue(today),
-        "done_at": a.done_at, "updated_at": a.updated_at}), caller) for a in rows]
-    return jsonify(items=items, next_cursor=next_cursor)
+        "done_at": a.done_at, "updated_at": a.updated_at}), caller) for a in page.rows]
+    return jsonify(items=items, next_cursor=page.next_cursor)
 
 
 @bp.route("/communities/<int:community_id>/insights")
@@ -358,11 +373,10 @@ def polls(community_id: int, limit: int, cursor: str | None = None, updated_sinc
     of a community that publishes results. Results are on each poll's own resource."""
     found = _community(community_id)
     caller = caller_in(found)
-    rows, next_cursor = polls_page(found, caller, _cursor(cursor, updated_since), limit,
-                                   updated_since)
-    counts = turnouts([p.id for p in rows])
-    return jsonify(items=[_poll_data(p, caller, counts.get(p.id, (0, 0))) for p in rows],
-                   next_cursor=next_cursor)
+    page = polls_page(found, caller, _cursor(cursor, updated_since), limit, updated_since)
+    counts = turnouts([p.id for p in page.rows])
+    return jsonify(items=[_poll_data(p, caller, counts.get(p.id, (0, 0))) for p in page.rows],
+                   next_cursor=page.next_cursor)
 
 
 @bp.route("/polls/<int:poll_id>")
@@ -396,5 +410,6 @@ def register_api(app) -> None:
     api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{}, {"token": []}]  # anonymous, or an organisation's token
     api.register_blueprint(bp)
+    document_tombstones(api.spec)
     app.add_url_rule("/api/v1/docs", "api_docs", docs)
     app.register_blueprint(token_pages)

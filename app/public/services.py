@@ -24,8 +24,13 @@ def shown_publicly(now: datetime):
     """A published, not withdrawn notice of a kind its community makes public: the owners'
     result notices (preliminary and final, which list rooms and areas, never names), minutes,
     and announcements their issuer marked public. Needs ``Community`` in the query."""
+    return and_(Notice.withdrawn_at.is_(None), public_but_for_withdrawal(now))
+
+
+def public_but_for_withdrawal(now: datetime):
+    """What the public page would show if nobody withdrew anything: the API's sync tells
+    strangers which of these left it by withdrawal. Needs ``Community`` in the query."""
     return and_(
-        Notice.withdrawn_at.is_(None),
         Notice.published_at <= now,
         or_(and_(Community.public_result_notices.is_(True),
                  Notice.kind == NoticeKind.RESULT_NOTICE, _owners_poll()),

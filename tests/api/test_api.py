@@ -106,10 +106,22 @@ def _classes_seen(spec, schema_name: str, data, seen: list) -> None:
         prop = properties[name]
         seen.append((f"{schema_name}.{name}", prop["x-data-class"]))
         inner = prop.get("items", prop)
-        ref = inner.get("$ref") or next((r["$ref"] for r in inner.get("allOf", [])), None)
-        if ref and value is not None:
+        refs = [inner["$ref"]] if "$ref" in inner else [
+            r["$ref"] for r in inner.get("allOf", []) + inner.get("oneOf", [])]
+        if refs and value is not None:
             for item in value if isinstance(value, list) else [value]:
-                _classes_seen(spec, ref.rsplit("/", 1)[1], item, seen)
+                _classes_seen(spec, _the_one_matching(spec, refs, item), item, seen)
+
+
+def _the_one_matching(spec, refs: list[str], item: dict) -> str:
+    """The name of the only schema among ``refs`` that ``item`` fits (its required fields
+    present, no field it does not name): a oneOf holds exactly one."""
+    names = [ref.rsplit("/", 1)[1] for ref in refs]
+    fitting = [name for name in names
+               if set(spec["components"]["schemas"][name].get("required", [])) <= set(item)
+               <= set(spec["components"]["schemas"][name]["properties"])]
+    assert len(fitting) == 1, (names, item)
+    return fitting[0]
 
 
 @pytest.mark.parametrize("caller", sorted(CALLERS))
@@ -310,18 +322,38 @@ def _walk(client, url: str, since=None, limit: int = 2) -> list[dict]:
             return items
 
 
+def _may_leave(spec, path) -> bool:
+    """Whether the document says an item of this list can be a tombstone: one of the
+    schemas its items may take has a ``removed`` field."""
+    items = spec["components"]["schemas"][_schema_name(spec, path)]["properties"]["items"]
+    refs = [r["$ref"] for r in items["items"].get("oneOf", [items["items"]])]
+    return any("removed" in spec["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+               for ref in refs)
+
+
 def _sync(client, spec, community_id: int, since=None) -> dict[str, list[int]]:
     """A client that knows only the OpenAPI document: every list that takes updated_since,
-    each walked page by page through its cursor; the ids it got, by resource."""
+    each walked page by page through its cursor; the ids it got, by resource, and under
+    "<resource> removed" the tombstones of the lists whose items the document says can
+    leave them (a ``removed`` field), each with nothing but its id and when it left."""
     lists = [path for path, item in spec["paths"].items()
              if any(p["name"] == "updated_since" for p in item["get"].get("parameters", []))]
-    return {path.rsplit("/", 1)[1]: [item["id"] for item in _walk(
-        client, path.replace("{community_id}", str(community_id)), since)] for path in lists}
+    synced = {}
+    for path in lists:
+        name = path.rsplit("/", 1)[1]
+        items = _walk(client, path.replace("{community_id}", str(community_id)), since)
+        _classes_seen(spec, _schema_name(spec, path), {"items": items}, [])  # each fits
+        synced[name] = [item["id"] for item in items if not item.get("removed")]
+        if _may_leave(spec, path):
+            gone = [item for item in items if item.get("removed")]
+            assert all(set(item) == {"id", "updated_at", "removed"} for item in gone), gone
+            synced[f"{name} removed"] = [item["id"] for item in gone]
+    return synced
 
 
 def test_a_client_from_the_document_syncs_every_resource_and_sees_only_each_change(
         app, login, scene, make_proposal):
-    from app.discussion.services import post_comment
+    from app.discussion.services import decide, post_comment
     from app.followups.services import mark_done
     from app.meetings.minutes import publish
     from app.notices.services import withdraw
@@ -339,8 +371,11 @@ def test_a_client_from_the_document_syncs_every_resource_and_sees_only_each_chan
     spec = client.get("/api/v1/openapi.json").get_json()
     first = _sync(client, spec, community.id)
     assert set(first) == {"communities", "notices", "polls", "proposals", "meetings",
-                          "actions"}, "a list without updated_since"
-    assert all(first.values()) and open_poll.id in first["polls"]
+                          "actions", "notices removed", "proposals removed"}, \
+        "a list without updated_since, or one that never reports what left it"
+    assert all(ids for name, ids in first.items() if "removed" not in name)
+    assert open_poll.id in first["polls"]
+    assert first["notices removed"] == first["proposals removed"] == []
     minutes = {}
 
     def publish_minutes():
@@ -361,7 +396,12 @@ def test_a_client_from_the_document_syncs_every_resource_and_sees_only_each_chan
                                         public_notices=True),
          lambda: {"communities": [community.id]}),
         (lambda: withdraw(minutes["notice"], actor=estate.chair),
-         lambda: {"meetings": [scene.meeting.id]}),
+         lambda: {"meetings": [scene.meeting.id], "notices removed": [minutes["notice"].id]}),
+        (lambda: withdraw(scene.private, actor=estate.chair),
+         lambda: {"notices removed": [scene.private.id]}),
+        (lambda: decide([other], action="hide", reason="广告", actor=estate.chair,
+                        community=community),
+         lambda: {"proposals removed": [other.id]}),
     ]
     for change, expected in changes:
         since = utcnow()
@@ -370,6 +410,41 @@ def test_a_client_from_the_document_syncs_every_resource_and_sees_only_each_chan
         changed = {name: ids for name, ids in _sync(client, spec, community.id, since).items()
                    if ids}
         assert changed == expected(), change
+
+
+def test_a_sync_tells_only_those_who_could_read_an_item_that_it_left(
+        app, login, scene, make_estate, make_notice, make_proposal):  # noqa: F811
+    """Strangers learn of the withdrawal of a notice the public page showed, not of one it
+    never showed; members learn of nothing of another community, nor of a notice withdrawn
+    before it came out."""
+    from app.discussion.services import decide
+    from app.notices.services import withdraw
+
+    estate, community = scene.estate, scene.estate.community
+    elsewhere = make_estate()
+    foreign = make_proposal(elsewhere.community, elsewhere.owners[0])
+    scheduled = make_notice(scene.committee, "下周停电", minutes_ago=-600)
+    early = make_notice(scene.committee, "发错的通知", minutes_ago=5)
+    db.session.commit()
+    callers = {name: _client(app, login, scene, name) for name in ("anonymous", "owner")}
+    spec = callers["owner"].get("/api/v1/openapi.json").get_json()
+    since = utcnow()
+    for notice in (scene.public, scene.private, scheduled):
+        withdraw(notice, actor=estate.chair)
+    early.withdrawn_at = early.published_at - timedelta(minutes=1)  # taken back before it came out
+    decide([foreign], action="hide", reason="广告", actor=elsewhere.chair,
+           community=elsewhere.community)
+    db.session.commit()
+    removed = {name: {key: ids for key, ids in _sync(client, spec, community.id, since).items()
+                      if "removed" in key} for name, client in callers.items()}
+    assert removed["anonymous"] == {"notices removed": [scene.public.id],
+                                    "proposals removed": []}
+    assert removed["owner"] == {"notices removed": [scene.public.id, scene.private.id],
+                                "proposals removed": []}
+    # Without updated_since nothing that left is listed, tombstone or not.
+    plain = _sync(callers["owner"], spec, community.id)
+    assert scene.public.id not in plain["notices"] and scene.private.id not in plain["notices"]
+    assert not plain["notices removed"]
 
 
 def test_a_sync_walk_is_stable_when_rows_change_during_it(app, login, scene, make_proposal):
@@ -390,8 +465,10 @@ def test_a_sync_walk_is_stable_when_rows_change_during_it(app, login, scene, mak
         page = client.get(url, query_string={**query, "cursor": page["next_cursor"]}
                           ).get_json()
         seen += [p["id"] for p in page["items"]]
+    removed = [i for i in seen if i == hidden.id]
+    assert removed == [hidden.id], "hidden after since: only its tombstone"
+    seen = [i for i in seen if i != hidden.id]
     assert set(seen) == {scene.estate.proposal.id, *(p.id for p in made)}
-    assert hidden.id not in seen
     assert seen.count(made[3].id) == 1 and seen[-1] in (seen[0], made[3].id)
     # A cursor of a walk without updated_since is refused in a sync, and the other way.
     plain = client.get(url, query_string={"limit": 1}).get_json()["next_cursor"]
