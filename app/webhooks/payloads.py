@@ -1,13 +1,25 @@
 """What a delivery says about the thing that happened: the API's own schema of it, through
 the API's data-class gate as a resident reads it, which is what an organisation's API token
 reads of its community. A webhook therefore never carries more than a token could read, and
-never a personal field."""
+never a personal field.
+
+A notice's text goes out only when it was written for everyone (an announcement): minutes
+name who attended and who was away and why, a result notice names the committee's contact
+person, and a receiver may publish what it receives. Those go by their facts and the address
+of their page on the site, where the people allowed to read them read them, as the public
+feeds do."""
 
 from decimal import Decimal
+
+from flask import current_app, has_request_context, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import escape
 
 from app.api.data_classes import RESIDENT, gate
 from app.api.schemas import NoticeSchema, PollSchema, ProposalSchema, data_classes_of
 from app.api.services import discussion_facts, poll_results, turnouts
+from app.feeds.services import written_for_everyone
 
 NOTICE, POLL, PROPOSAL = NoticeSchema(), PollSchema(), ProposalSchema()
 CLASSES = {"notice": data_classes_of(NOTICE), "poll": data_classes_of(POLL),
@@ -39,10 +51,31 @@ def poll_data(poll, *, with_results: bool) -> dict:
         "results": poll_results(poll) if with_results else None}), RESIDENT)
 
 
+def _site_url(endpoint: str, **values) -> str:
+    """The page's absolute address: on PUBLIC_BASE_URL when set, else on the request's
+    host; a poll closed by cron has no request, and then only the path is known."""
+    path = current_app.url_map.bind("").build(endpoint, values)
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if not base and has_request_context():
+        base = request.host_url.rstrip("/")
+    return base + path
+
+
+def notice_body(notice) -> str:
+    """The notice's text if it was written for everyone, else a pointer to its page, in the
+    community's language (the site's default, as official documents are)."""
+    if written_for_everyone(notice):
+        return notice.body_html
+    url = _site_url("notices.view", notice_id=notice.id)
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        words = _("This notice names people, so its text is only on the site:")
+    return f'<p>{escape(words)} <a href="{escape(url)}">{escape(url)}</a></p>'
+
+
 def notice_data(notice) -> dict:
     return gate(CLASSES["notice"], NOTICE.dump({
         "id": notice.id, "community_id": notice.community_id, "kind": notice.kind,
-        "title": notice.title, "body_html": notice.body_html,
+        "title": notice.title, "body_html": notice_body(notice),
         "organisation": notice.organisation.name, "published_at": notice.published_at,
         "expires_at": notice.expires_at, "poll_id": notice.poll_id,
         "scope_kind": notice.scope_kind}), RESIDENT)

@@ -21,6 +21,7 @@ from app.audit.models import AuditEvent
 from app.community.models import Organisation, OrganisationKind, Role
 from app.core.jobs import job_queue
 from app.extensions import db, utcnow
+from app.meetings.minutes import publish
 from app.notices.services import post_notice
 from app.proposals.services import submit
 from app.proposals.states import Status
@@ -31,6 +32,7 @@ from app.webhooks.signing import SIGNATURE_HEADER, signature, verify
 from app.webhooks.targets import target_refusal
 from config import PROJECT_ROOT
 from tests.conftest import skip_or_fail
+from tests.meetings.conftest import make_meeting  # noqa: F401  (fixture)
 from tests.voting.conftest import (  # noqa: F401  (fixtures)
     cast_all,
     make_estate,
@@ -384,7 +386,7 @@ def test_each_domain_event_is_sent_once_and_only_to_its_communitys_hooks(
 
 
 def test_a_delivery_carries_no_personal_or_staff_field(
-        make_estate, admin, receiver, make_proposal):  # noqa: F811
+        app, make_estate, make_meeting, admin, receiver, make_proposal):  # noqa: F811
     e = make_estate()
     hook, receiver.secret = _hook(e.community, receiver.url, admin)
     draft = make_proposal(e.community, e.owners[2], status=Status.DRAFT)
@@ -394,17 +396,33 @@ def test_a_delivery_carries_no_personal_or_staff_field(
     cast_all(poll, e.owners, ["approve", "oppose", "oppose"])
     close_poll(poll)
     db.session.commit()
+    meeting = make_meeting(community=e.community, starts_in=-timedelta(days=3))
+    with app.test_request_context():
+        publish(meeting, actor=meeting.recorder)
+        db.session.commit()
 
-    # The chair signs the result notice as its contact person: an office, not a voter.
-    names = [user.name for user in e.owners] + [e.staff.name, e.tenant.name]
+    # The result notice names the chair as its contact person, the minutes name who came.
+    names = [user.name for user in e.owners] + [e.staff.name, e.tenant.name, e.chair.name]
+    names += [a.name for a in meeting.attendees]
+    notices = [r.json["data"] for r in receiver.received if r.event == "notice.posted"]
+    assert sorted(n["kind"] for n in notices) == ["minutes", "result_notice"]
     for received in receiver.received:
         text = received.body.decode()
         assert not [name for name in names if name in text], received.event
-    notice = next(r.json["data"] for r in receiver.received if r.event == "notice.posted")
+    for notice in notices:
+        assert f"/notices/{notice['id']}" in notice["body_html"]
     hidden = {name for name, field in NoticeSchema().fields.items()
               if field.metadata[DATA_CLASS] in (STAFF, PERSONAL)}
-    assert not hidden & set(notice)
-    assert set(notice) <= set(NoticeSchema().fields)
+    for notice in notices:
+        assert not hidden & set(notice)
+        assert set(notice) <= set(NoticeSchema().fields)
+
+
+def test_an_announcement_is_sent_with_its_text(world, admin, receiver):
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post(world.community, world.users["oc_chair"], title="停水")
+    [received] = receiver.received
+    assert "明天 9:00–12:00 停水。" in received.json["data"]["body_html"]
 
 
 @pytest.fixture
