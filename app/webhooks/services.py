@@ -1,21 +1,27 @@
 """Registering webhooks, turning domain events into deliveries, and delivering them.
 
 Each event that a hook of the event's community subscribes to becomes one delivery row in
-the transaction of the event itself, and a job (app/core/jobs.py) that the queue takes only
-once that transaction commits: an event that is rolled back is never sent. The job makes one
-attempt and records it on the row: delivered; waiting for a retry (timeouts, connection
-errors, 408, 429 and 5xx), after the waits of ``JOBS_RETRY_INTERVALS``, the queue's own
-schedule; or failed for good (any other answer, or the last retry). The attempt is recorded
-instead of raised, so that the row keeps every attempt (a raised job is rolled back) and so
-that eager jobs retry the same way; ``flask webhooks send-due`` (cron, every minute) puts
-the deliveries whose wait is over back on the queue, as ``flask messages send-due`` does
-for SMS.
+the transaction of the event itself, and nothing more: the POST (up to
+``WEBHOOK_TIMEOUT_SECONDS``) never runs inside that transaction, which may hold a poll's row
+and the audit chain's lock, and an event that is rolled back is never sent. On the queue
+(app/core/jobs.py) the delivery is a job that the queue takes only once the transaction
+commits. With ``JOBS_EAGER`` (development, tests) the rows committed in a request are sent
+when the request ends (``send_committed``, a teardown of the request rather than of the
+session: a session's commit hook may not use the session, and the request knows that its
+work is done); those committed outside a request (``flask polls close-due``) wait for
+``flask webhooks send-due``. An attempt is recorded on the row: delivered; waiting for a
+retry (timeouts, connection errors, 408, 429 and 5xx), after the waits of
+``JOBS_RETRY_INTERVALS``, the queue's own schedule; or failed for good (any other answer, or
+the last retry). The attempt is recorded instead of raised, so that the row keeps every
+attempt (a raised job is rolled back) and so that eager deliveries retry the same way;
+``flask webhooks send-due`` (cron, every minute) sends the deliveries whose wait is over
+again, as ``flask messages send-due`` does for SMS.
 """
-
 import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import urllib.error
 import urllib.request
@@ -26,7 +32,8 @@ from datetime import datetime, timedelta
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from app.audit.services import record
 from app.core.jobs import enqueue
@@ -46,9 +53,16 @@ from app.webhooks.payloads import notice_data, poll_data, proposal_data
 from app.webhooks.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature
 from app.webhooks.targets import target_refusal
 
+logger = logging.getLogger(__name__)
+
 SECRET_PREFIX = "whsec_"
 USER_AGENT = "Gongzhi-Webhooks/1"
 PUBLISHED_FROM_DRAFT = (Status.COLLECTING, Status.DELIBERATION)
+# Keys in Session.info (eager mode): deliveries of the open transaction, and those committed.
+WAITING, COMMITTED = "gongzhi_webhooks_waiting", "gongzhi_webhooks_committed"
+# How long an eager delivery committed outside a request waits for send-due, which leaves
+# younger ones to the request that is about to send them.
+EAGER_GRACE = timedelta(minutes=1)
 
 
 class WebhookRefused(Refused):
@@ -148,7 +162,7 @@ def redeliver(delivery: WebhookDelivery, *, actor) -> None:
                     "last_status_code": delivery.last_status_code})
     delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.QUEUED, 0, None
     db.session.flush()
-    enqueue(deliver, delivery.id)
+    _dispatch([delivery.id])
 
 
 def hooks_of(community) -> list[tuple[Webhook, dict[str, int]]]:
@@ -205,9 +219,48 @@ def emit(community_id: int, event_type: EventType, payload: Callable[[], dict],
                   for hook in hooks]
     db.session.add_all(deliveries)
     db.session.flush()
-    for delivery in deliveries:
-        enqueue(deliver, delivery.id)
+    _dispatch([delivery.id for delivery in deliveries])
     return deliveries
+
+
+def _dispatch(delivery_ids: list[int]) -> None:
+    """Have the deliveries sent once the current transaction commits: a job each on the
+    queue, or (eager) noted for ``send_committed``."""
+    if not current_app.config["JOBS_EAGER"]:
+        for delivery_id in delivery_ids:
+            enqueue(deliver, delivery_id)
+        return
+    db.session.info.setdefault(WAITING, []).extend(delivery_ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _note_committed_deliveries(session: Session) -> None:
+    """Bookkeeping only: a commit hook may not use the session. A delivery whose savepoint
+    was rolled back is still listed; ``send_committed`` finds no row for it."""
+    if session.in_nested_transaction():
+        return
+    if waiting := session.info.pop(WAITING, None):
+        session.info.setdefault(COMMITTED, []).extend(waiting)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted_deliveries(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WAITING, None)
+
+
+def send_committed() -> int:
+    """Send the eager deliveries whose transaction has committed, each attempt committed on
+    its own; call it with no work of one's own open. How many were attempted."""
+    delivery_ids = db.session.info.pop(COMMITTED, [])
+    for delivery_id in delivery_ids:
+        try:
+            deliver(delivery_id)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            logger.exception("webhook delivery %s could not be attempted", delivery_id)
+    return len(delivery_ids)
 
 
 @proposal_status_changed.connect
@@ -323,14 +376,18 @@ def _retry_wait(attempts: int) -> timedelta | None:
 
 
 def send_due(now: datetime | None = None) -> int:
-    """Queue the deliveries whose retry is due; run every minute."""
+    """Have the deliveries whose retry is due sent once the caller commits (eager: also
+    those committed outside a request, which nobody else sends); run every minute."""
     now = now or utcnow()
-    due = list(db.session.execute(select(WebhookDelivery.id).where(
-        WebhookDelivery.status == DeliveryStatus.RETRYING,
-        WebhookDelivery.next_attempt_at <= now).order_by(WebhookDelivery.id)).scalars())
+    due_now = (WebhookDelivery.status == DeliveryStatus.RETRYING) & (
+        WebhookDelivery.next_attempt_at <= now)
+    if current_app.config["JOBS_EAGER"]:
+        due_now = or_(due_now, (WebhookDelivery.status == DeliveryStatus.QUEUED) & (
+            WebhookDelivery.created_at <= now - EAGER_GRACE))
+    due = list(db.session.execute(select(WebhookDelivery.id).where(due_now)
+                                  .order_by(WebhookDelivery.id)).scalars())
     if due:
         db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(due))
                            .values(status=DeliveryStatus.QUEUED, next_attempt_at=None))
-        for delivery_id in due:
-            enqueue(deliver, delivery_id)
+        _dispatch(due)
     return len(due)

@@ -13,6 +13,7 @@ from app.webhooks.forms import WebhookForm
 from app.webhooks.labels import EVENT_LABELS, STATUS_LABELS
 from app.webhooks.models import DeliveryStatus
 from app.webhooks.services import (
+    COMMITTED,
     WebhookRefused,
     delete,
     deliveries_page,
@@ -21,10 +22,20 @@ from app.webhooks.services import (
     hooks_of,
     redeliver,
     register,
+    send_committed,
     set_enabled,
 )
 
 bp = Blueprint("webhooks", __name__)
+
+
+@bp.teardown_app_request
+def send_after_the_request(_error=None):
+    """Eager mode: the deliveries this request committed go out once its work is done.
+    Whatever it left uncommitted is dropped first, as the end of the request would drop it."""
+    if db.session.info.get(COMMITTED):
+        db.session.rollback()
+        send_committed()
 
 
 def _community(community_id: int) -> Community:

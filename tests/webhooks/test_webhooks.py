@@ -27,7 +27,7 @@ from app.proposals.services import submit
 from app.proposals.states import Status
 from app.voting.services import close_poll, finalise
 from app.webhooks.models import DeliveryStatus, EventType, Webhook, WebhookDelivery
-from app.webhooks.services import register, send_due
+from app.webhooks.services import COMMITTED, register, send_committed, send_due
 from app.webhooks.signing import SIGNATURE_HEADER, signature, verify
 from app.webhooks.targets import target_refusal
 from config import PROJECT_ROOT
@@ -64,8 +64,14 @@ def _post(community, author, title="停水通知"):
                          title=title, body="明天 9:00–12:00 停水。", scope_kind="community",
                          grids=[], buildings=[], expires_at=None, pinned=False,
                          attachments=[])
-    db.session.commit()
+    _commit()
     return notice
+
+
+def _commit() -> None:
+    """Commit, then send what the commit let go, as the end of a request does (eager)."""
+    db.session.commit()
+    send_committed()
 
 
 def _deliveries() -> list[WebhookDelivery]:
@@ -238,7 +244,7 @@ def test_a_500_is_retried_on_the_queues_schedule_then_delivered(app, world, admi
 
         assert send_due(delivery.next_attempt_at - timedelta(seconds=1)) == 0
         assert send_due(delivery.next_attempt_at) == 1
-        db.session.commit()
+        _commit()
         [delivery] = _deliveries()
         assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
             DeliveryStatus.DELIVERED, 2, 200)
@@ -257,7 +263,7 @@ def test_no_answer_is_retried_until_the_retries_are_spent(app, world, admin, clo
         for _ in range(2):
             later += timedelta(hours=1)
             assert send_due(later) == 1
-            db.session.commit()
+            _commit()
         [delivery] = _deliveries()
         assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
             DeliveryStatus.FAILED, 3, None)
@@ -359,14 +365,16 @@ def test_each_domain_event_is_sent_once_and_only_to_its_communitys_hooks(
 
     draft = make_proposal(ours.community, ours.owners[1], status=Status.DRAFT, title="加装充电桩")
     submit(draft, actor=ours.owners[1])
-    db.session.commit()
+    _commit()
     poll = make_poll(ours)
+    _commit()
     cast_all(poll, ours.owners, ["approve", "approve", "oppose"])
     close_poll(poll)
-    db.session.commit()
+    _commit()
     finalise(poll)
-    db.session.commit()
+    _commit()
     make_poll(theirs)  # another community's event: our hooks hear nothing of it
+    _commit()
 
     ours_received = [r for r in receiver.received if r.json["community_id"] == ours.community.id]
     assert [r.event for r in ours_received] == [
@@ -391,15 +399,16 @@ def test_a_delivery_carries_no_personal_or_staff_field(
     hook, receiver.secret = _hook(e.community, receiver.url, admin)
     draft = make_proposal(e.community, e.owners[2], status=Status.DRAFT)
     submit(draft, actor=e.owners[2])
-    db.session.commit()
+    _commit()
     poll = make_poll(e)
+    _commit()
     cast_all(poll, e.owners, ["approve", "oppose", "oppose"])
     close_poll(poll)
-    db.session.commit()
+    _commit()
     meeting = make_meeting(community=e.community, starts_in=-timedelta(days=3))
     with app.test_request_context():
         publish(meeting, actor=meeting.recorder)
-        db.session.commit()
+        _commit()
 
     # The result notice names the chair as its contact person, the minutes name who came.
     names = [user.name for user in e.owners] + [e.staff.name, e.tenant.name, e.chair.name]
@@ -423,6 +432,44 @@ def test_an_announcement_is_sent_with_its_text(world, admin, receiver):
     _post(world.community, world.users["oc_chair"], title="停水")
     [received] = receiver.received
     assert "明天 9:00–12:00 停水。" in received.json["data"]["body_html"]
+
+
+def _post_uncommitted(world, title="作废的通知"):
+    post_notice(community=world.community, organisation=world.owners_committee,
+                author=world.users["oc_chair"], title=title, body="正文",
+                scope_kind="community", grids=[], buildings=[], expires_at=None,
+                pinned=False, attachments=[])
+
+
+def test_eager_deliveries_wait_for_the_commit(world, admin, receiver):
+    """In development's eager mode too: no POST while the event's transaction (and the
+    audit chain's lock it holds) is open."""
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post_uncommitted(world, title="电梯检修")
+    assert receiver.received == []
+    _commit()
+    assert [r.json["data"]["title"] for r in receiver.received] == ["电梯检修"]
+
+
+def test_an_eager_event_that_is_rolled_back_is_never_sent(world, admin, receiver):
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post_uncommitted(world)
+    db.session.rollback()
+    assert send_committed() == 0
+    assert receiver.received == [] and _deliveries() == []
+
+
+def test_eager_deliveries_committed_outside_a_request_go_with_send_due(world, admin, receiver):
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post_uncommitted(world, title="定时关闭")
+    db.session.commit()
+    db.session.info.pop(COMMITTED)  # as a command ends, sending nothing
+    [delivery] = _deliveries()
+    assert send_due(delivery.created_at) == 0  # a request may still be sending it
+    assert send_due(delivery.created_at + timedelta(minutes=1)) == 1
+    _commit()
+    assert [r.json["data"]["title"] for r in receiver.received] == ["定时关闭"]
+    assert _deliveries()[0].status == DeliveryStatus.DELIVERED
 
 
 @pytest.fixture
