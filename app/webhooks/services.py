@@ -23,8 +23,6 @@ import hmac
 import json
 import logging
 import secrets
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -51,7 +49,8 @@ from app.proposals.states import Status
 from app.webhooks.models import DeliveryStatus, EventType, Webhook, WebhookDelivery
 from app.webhooks.payloads import notice_data, poll_data, proposal_data
 from app.webhooks.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature
-from app.webhooks.targets import target_refusal
+from app.webhooks.targets import target_refusal, vetted_address
+from app.webhooks.transport import post
 
 logger = logging.getLogger(__name__)
 
@@ -298,37 +297,26 @@ def _notice_posted(notice):
 # --- Delivering ------------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is answered as it came: following it could lead past the target check."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _retryable(status_code: int | None) -> bool:
     """Timeouts and connection errors (no code), 408, 429 and 5xx may pass; any other
     answer will not change by asking again."""
     return status_code is None or status_code in (408, 429) or status_code >= 500
 
 
-def _post(hook: Webhook, delivery: WebhookDelivery, secret: str) -> tuple[int | None, str]:
-    """One attempt: the HTTP status (None if there was no answer) and what went wrong."""
+def _post(hook: Webhook, delivery: WebhookDelivery, secret: str,
+          address: str) -> tuple[int | None, str]:
+    """One attempt, to the vetted ``address``: the HTTP status (None if there was no answer)
+    and what went wrong."""
     body = delivery.body.encode()
-    request = urllib.request.Request(hook.url, data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
-        EVENT_HEADER: delivery.event_type, DELIVERY_HEADER: str(delivery.id),
-        SIGNATURE_HEADER: signature(secret, int(utcnow().timestamp()), body)})
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+               EVENT_HEADER: delivery.event_type, DELIVERY_HEADER: str(delivery.id),
+               SIGNATURE_HEADER: signature(secret, int(utcnow().timestamp()), body)}
     try:
-        with _opener.open(request, timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"]) as answer:
-            return answer.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        return None, str(reason)[:200] or type(error).__name__
+        status_code = post(hook.url, address, body, headers,
+                           current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
+    except OSError as error:
+        return None, str(error)[:200] or type(error).__name__
+    return status_code, "" if 200 <= status_code < 300 else f"HTTP {status_code}"
 
 
 def deliver(delivery_id: int) -> None:
@@ -348,8 +336,8 @@ def deliver(delivery_id: int) -> None:
         problem = "the secret cannot be read: WEBHOOK_SECRETS_KEY or SECRET_KEY changed"
     else:
         config = current_app.config
-        code = target_refusal(hook.url, https_only=config["WEBHOOK_HTTPS_ONLY"],
-                              allow_private=config["WEBHOOK_ALLOW_PRIVATE_TARGETS"])
+        code, address = vetted_address(hook.url, https_only=config["WEBHOOK_HTTPS_ONLY"],
+                                       allow_private=config["WEBHOOK_ALLOW_PRIVATE_TARGETS"])
         if code is not None:  # the host's addresses may have changed since it was checked
             problem = f"refused target ({code})"
     if problem is not None:
@@ -358,7 +346,7 @@ def deliver(delivery_id: int) -> None:
         return
     delivery.attempts += 1
     delivery.last_attempt_at = now
-    status_code, error = _post(hook, delivery, secret)
+    status_code, error = _post(hook, delivery, secret, address)
     delivery.last_status_code, delivery.last_error = status_code, error
     if status_code is not None and 200 <= status_code < 300:
         delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, now

@@ -3,6 +3,7 @@ signed to a real receiver on 127.0.0.1, retried on the queue's schedule, refused
 addresses inside the server's network, and fed by the domain events of one community only."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -163,6 +164,41 @@ def test_the_form_refuses_a_private_address_in_production(app, world, login, cli
                        ).get_data(as_text=True)
     assert "must start with https://" in page
     assert db.session.execute(select(Webhook)).first() is None
+
+
+def test_a_delivery_connects_to_the_address_that_was_checked(app, world, admin, receiver,
+                                                             monkeypatch):
+    """DNS rebinding: the name answers a public address to the check, then 127.0.0.1 (where
+    the receiver stands in for the server's own network). The POST must go to the public
+    address it was checked for, never to the second answer."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+    # Public to the check when registering and to the check before the POST, then not.
+    answers = ["93.184.216.34", "93.184.216.34"]
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.create_connection
+
+    def resolver_stub(host, *args, **kwargs):
+        if host != "rebinding.example":
+            return real_getaddrinfo(host, *args, **kwargs)
+        return real_getaddrinfo(answers.pop(0) if answers else "127.0.0.1", *args, **kwargs)
+
+    connections = []
+
+    def connect(address, *args, **kwargs):
+        connections.append(address[0])
+        if address[0] == "93.184.216.34":  # no network in tests: as if it refused
+            raise ConnectionRefusedError("refused")
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver_stub)
+    monkeypatch.setattr(socket, "create_connection", connect)
+    hook, receiver.secret = _hook(world.community, receiver.url.replace(
+        "127.0.0.1", "rebinding.example"), admin)
+    _post(world.community, world.users["oc_chair"])
+
+    assert receiver.received == []
+    assert connections == ["93.184.216.34"]
+    [delivery] = _deliveries()
+    assert (delivery.status, delivery.last_status_code) == (DeliveryStatus.RETRYING, None)
 
 
 # --- Delivering -------------------------------------------------------------------------------
