@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.community.models import Community
+from app.core.caching import no_store
 from app.core.rendering import go_to, render_page
 from app.extensions import db
 from app.permissions import require
@@ -51,6 +52,7 @@ def _list_page(community: Community, form: WebhookForm, secret: str | None = Non
 
 
 @bp.route("/c/<int:community_id>/webhooks", methods=["GET", "POST"])
+@no_store
 @login_required
 def hooks(community_id: int):
     community = _community(community_id)

@@ -93,10 +93,11 @@ def test_the_admin_registers_a_hook_and_sees_its_secret_once(world, login, clien
     login(world.users["community_admin"])
     client.set_cookie("lang", "en")
     url = f"/c/{world.community.id}/webhooks"
-    page = client.post(url, data={"url": receiver.url, "events": ["notice.posted"]}
-                       ).get_data(as_text=True)
+    response = client.post(url, data={"url": receiver.url, "events": ["notice.posted"]})
+    page = response.get_data(as_text=True)
     hook = db.session.execute(select(Webhook)).scalar_one()
     secret = page.split("<code>")[1].split("</code>")[0]
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert secret.startswith("whsec_") and "shown only once" in page
     assert secret not in hook.secret_encrypted and hook.events == ["notice.posted"]
     assert secret not in client.get(url).get_data(as_text=True)
