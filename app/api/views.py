@@ -2,9 +2,7 @@
 /api/v1/openapi.json and a page describing it at /api/v1/docs (rendered on the server from
 the same document: no script, no CDN)."""
 
-from decimal import Decimal
-
-from flask import current_app, g, jsonify, render_template, request, url_for
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -50,6 +48,12 @@ from app.api.services import (
     street_office_reach,
     turnouts,
     visible_poll,
+)
+from app.api.services import (
+    notice_data as _notice_data,
+)
+from app.api.services import (
+    poll_data as _poll_data,
 )
 from app.api.token_views import bp as token_pages
 from app.api.tokens import note_use, token_for
@@ -181,37 +185,6 @@ def _community_data(community: Community, caller: str) -> dict:
         "objection_phone": community.objection_phone,
         "sms_cap_per_poll": community.sms_cap_per_poll, "updated_at": community.updated_at})
     return gate(CLASSES["community"], data, caller)
-
-
-def _file_url(notice_id: int, attachment, public: bool) -> str:
-    endpoint = "public.notice_attachment" if public else "notices.attachment"
-    return url_for(endpoint, notice_id=notice_id, attachment_id=attachment.id, _external=True)
-
-
-def _notice_data(notice, caller: str, files: list, public: bool) -> dict:
-    data = NOTICE.dump({
-        "id": notice.id, "community_id": notice.community_id, "kind": notice.kind,
-        "title": notice.title, "body_html": notice.body_html,
-        "organisation": notice.organisation.name, "published_at": notice.published_at,
-        "expires_at": notice.expires_at, "poll_id": notice.poll_id,
-        "attachments": [{"name": a.original_name, "content_type": a.content_type,
-                         "size": a.size, "url": _file_url(notice.id, a, public)}
-                        for a in files],
-        "scope_kind": notice.scope_kind, "updated_at": notice.updated_at})
-    return gate(CLASSES["notice"], data, caller)
-
-
-def _poll_data(poll, caller: str, turnout, results=None) -> dict:
-    people, area = turnout
-    data = POLL.dump({
-        "id": poll.id, "proposal_id": poll.proposal_id, "community_id": poll.community_id,
-        "question": poll.question, "matter": poll.matter, "rule": poll.rule,
-        "electorate": poll.electorate, "kind": poll.kind, "status": poll.status,
-        "opens_at": poll.opens_at, "closes_at": poll.closes_at,
-        "roll_people": poll.total_people, "roll_area": poll.total_area,
-        "voted_people": people, "voted_area": Decimal(area).quantize(Decimal("0.01")),
-        "results": results, "updated_at": poll.updated_at})
-    return gate(CLASSES["poll"], data, caller)
 
 
 ERRORS = {"400": ProblemSchema, "404": ProblemSchema, "422": ProblemSchema}

@@ -17,7 +17,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import select
 
 from app.api.data_classes import PERSONAL, STAFF
-from app.api.schemas import DATA_CLASS, NoticeSchema
+from app.api.schemas import DATA_CLASS, NoticeSchema, PollSchema, ProposalSchema
 from app.audit.models import AuditEvent
 from app.community.models import Organisation, OrganisationKind, Role
 from app.core.jobs import job_queue
@@ -461,7 +461,10 @@ def test_a_delivery_carries_no_personal_or_staff_field(
               if field.metadata[DATA_CLASS] in (STAFF, PERSONAL)}
     for notice in notices:
         assert not hidden & set(notice)
-        assert set(notice) <= set(NoticeSchema().fields)
+        assert set(notice) == set(NoticeSchema().fields)  # the API's own builder, in full
+    payloads = {r.event: r.json["data"] for r in receiver.received}
+    assert set(payloads["poll.closed"]) == set(PollSchema().fields)
+    assert set(payloads["proposal.published"]) == set(ProposalSchema().fields)
 
 
 def test_an_announcement_is_sent_with_its_text(world, admin, receiver):
