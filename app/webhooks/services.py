@@ -23,6 +23,7 @@ import hmac
 import json
 import logging
 import secrets
+import ssl
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -50,7 +51,7 @@ from app.webhooks.models import DeliveryStatus, EventType, Webhook, WebhookDeliv
 from app.webhooks.payloads import notice_data, poll_data, proposal_data
 from app.webhooks.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature
 from app.webhooks.targets import target_refusal, vetted_address
-from app.webhooks.transport import post
+from app.webhooks.transport import BadAnswer, post
 
 logger = logging.getLogger(__name__)
 
@@ -303,20 +304,30 @@ def _retryable(status_code: int | None) -> bool:
     return status_code is None or status_code in (408, 429) or status_code >= 500
 
 
+def _error_code(error: OSError) -> str:
+    if isinstance(error, TimeoutError):
+        return "webhook.timeout"
+    if isinstance(error, ssl.SSLError):
+        return "webhook.tls_failed"
+    if isinstance(error, BadAnswer):
+        return "webhook.bad_answer"
+    return "webhook.no_connection"
+
+
 def _post(hook: Webhook, delivery: WebhookDelivery, secret: str,
           address: str) -> tuple[int | None, str]:
-    """One attempt, to the vetted ``address``: the HTTP status (None if there was no answer)
-    and what went wrong."""
+    """One attempt, to the vetted ``address``: the HTTP status, or None and the code of
+    what went wrong (the page shows it in the reader's language)."""
     body = delivery.body.encode()
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
                EVENT_HEADER: delivery.event_type, DELIVERY_HEADER: str(delivery.id),
                SIGNATURE_HEADER: signature(secret, int(utcnow().timestamp()), body)}
     try:
-        status_code = post(hook.url, address, body, headers,
-                           current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
+        return post(hook.url, address, body, headers,
+                    current_app.config["WEBHOOK_TIMEOUT_SECONDS"]), ""
     except OSError as error:
-        return None, str(error)[:200] or type(error).__name__
-    return status_code, "" if 200 <= status_code < 300 else f"HTTP {status_code}"
+        logger.info("webhook delivery %s: %r", delivery.id, error)
+        return None, _error_code(error)
 
 
 def deliver(delivery_id: int) -> None:
@@ -331,15 +342,15 @@ def deliver(delivery_id: int) -> None:
     secret = secret_of(hook)
     problem = None
     if not hook.enabled:
-        problem = "the webhook is disabled"
+        problem = "webhook.disabled"
     elif secret is None:
-        problem = "the secret cannot be read: WEBHOOK_SECRETS_KEY or SECRET_KEY changed"
+        problem = "webhook.secret_unreadable"
     else:
         config = current_app.config
         code, address = vetted_address(hook.url, https_only=config["WEBHOOK_HTTPS_ONLY"],
                                        allow_private=config["WEBHOOK_ALLOW_PRIVATE_TARGETS"])
         if code is not None:  # the host's addresses may have changed since it was checked
-            problem = f"refused target ({code})"
+            problem = code
     if problem is not None:
         delivery.status, delivery.last_error = DeliveryStatus.FAILED, problem
         db.session.flush()

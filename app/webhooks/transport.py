@@ -13,6 +13,10 @@ import ssl
 from urllib.parse import urlsplit
 
 
+class BadAnswer(OSError):
+    """The receiver answered something that is not HTTP."""
+
+
 class PinnedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, host: str, port: int | None, address: str, timeout: float):
         super().__init__(host, port, timeout=timeout)
@@ -35,7 +39,8 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
 def post(url: str, address: str, body: bytes, headers: dict[str, str],
          timeout: float) -> int:
     """POST ``body`` to ``url`` through ``address``; the answer's status code. Raises
-    OSError (timeouts, refused connections, TLS failures) when there is no answer."""
+    OSError when there is no answer: TimeoutError, ssl.SSLError, BadAnswer, or another for
+    a connection that failed."""
     parts = urlsplit(url)
     connection_class = PinnedHTTPSConnection if parts.scheme == "https" else PinnedHTTPConnection
     connection = connection_class(parts.hostname, parts.port, address, timeout)
@@ -44,6 +49,6 @@ def post(url: str, address: str, body: bytes, headers: dict[str, str],
         connection.request("POST", path, body=body, headers=headers)
         return connection.getresponse().status
     except http.client.HTTPException as error:
-        raise OSError(f"bad answer: {type(error).__name__}") from error
+        raise BadAnswer(type(error).__name__) from error
     finally:
         connection.close()

@@ -11,7 +11,7 @@ from app.core.rendering import go_to, render_page
 from app.extensions import db
 from app.permissions import require
 from app.webhooks.forms import WebhookForm
-from app.webhooks.labels import EVENT_LABELS, STATUS_LABELS
+from app.webhooks.labels import EVENT_LABELS, STATUS_LABELS, error_label, event_list
 from app.webhooks.models import DeliveryStatus
 from app.webhooks.services import (
     COMMITTED,
@@ -47,8 +47,8 @@ def _community(community_id: int) -> Community:
 
 def _list_page(community: Community, form: WebhookForm, secret: str | None = None):
     return render_template("webhooks/list.html", community=community, form=form,
-                           hooks=hooks_of(community), secret=secret,
-                           event_labels=EVENT_LABELS, status_labels=STATUS_LABELS)
+                           hooks=hooks_of(community), secret=secret, event_list=event_list,
+                           status_labels=STATUS_LABELS)
 
 
 @bp.route("/c/<int:community_id>/webhooks", methods=["GET", "POST"])
@@ -84,7 +84,8 @@ def hook(community_id: int, hook_id: int):
                            current_app.config["PAGE_SIZE"])
     return render_page("webhooks/hook.html", "webhooks/_deliveries.html", community=community,
                        hook=found, page=page, event_labels=EVENT_LABELS,
-                       status_labels=STATUS_LABELS, failed=DeliveryStatus.FAILED)
+                       status_labels=STATUS_LABELS, failed=DeliveryStatus.FAILED,
+                       event_list=event_list, error_label=error_label)
 
 
 @bp.route("/c/<int:community_id>/webhooks/<int:hook_id>/enable", methods=["POST"])

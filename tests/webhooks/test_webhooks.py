@@ -310,6 +310,26 @@ def test_no_answer_is_retried_until_the_retries_are_spent(app, world, admin, clo
         app.config["JOBS_RETRY_INTERVALS"] = [30, 120, 600]
 
 
+def test_a_delivery_error_and_the_events_read_in_the_readers_language(
+        world, admin, closed_port, login, client):
+    events = [EventType.POLL_OPENED.value, EventType.NOTICE_POSTED.value,
+              EventType.POLL_CLOSED.value]
+    hook, _secret = _hook(world.community, f"http://127.0.0.1:{closed_port}/hook", admin,
+                          events=events)
+    _post(world.community, world.users["oc_chair"])
+    [delivery] = _deliveries()
+    assert delivery.last_error == "webhook.no_connection"  # a code, not a message
+    login(world.users["community_admin"])
+    page = client.get(f"/c/{world.community.id}/webhooks/{hook.id}").get_data(as_text=True)
+    assert "连接不上接收方系统。" in page
+    assert "投票开始、投票结束（初步结果）和发布公告" in page
+    client.set_cookie("lang", "en")
+    page = client.get(f"/c/{world.community.id}/webhooks/{hook.id}").get_data(as_text=True)
+    assert "The receiving system could not be reached." in page
+    assert ("A poll opens, A poll closes (preliminary result), and A notice is posted"
+            in page)
+
+
 @pytest.mark.parametrize("code, status", [(410, DeliveryStatus.FAILED),
                                           (400, DeliveryStatus.FAILED),
                                           (302, DeliveryStatus.FAILED),
