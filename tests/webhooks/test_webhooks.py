@@ -575,7 +575,7 @@ def test_a_worker_process_delivers_after_commit(app, world, admin, receiver, que
            "GONGZHI_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": app.config["SECRET_KEY"],
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": TEST_REDIS_URL,
            "JOBS_EAGER": "0", "GONGZHI_JOBS_QUEUE": app.config["JOBS_QUEUE"],
-           "GONGZHI_WEBHOOK_HTTPS_ONLY": "false", "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1"}
+           "WEBHOOK_HTTPS_ONLY": "false", "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1"}
     db.session.commit()  # SQLite: no transaction of ours in the worker's way
     finished = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "jobs", "work", "--burst"],
@@ -585,6 +585,21 @@ def test_a_worker_process_delivers_after_commit(app, world, admin, receiver, que
     assert received.signature_ok and received.event == "notice.posted"
     [delivery] = _deliveries()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 1)
+
+
+@pytest.mark.parametrize("env, https_only, timeout", [
+    ({}, True, 5.0),
+    ({"WEBHOOK_HTTPS_ONLY": "0", "WEBHOOK_TIMEOUT_SECONDS": "2.5"}, False, 2.5),
+])
+def test_the_webhook_settings_come_from_the_environment(env, https_only, timeout):
+    """Like the other settings, by their plain name (a separate interpreter: the settings
+    are read when config.py is imported)."""
+    code = ("from config import ProductionConfig as c; "
+            "print(c.WEBHOOK_HTTPS_ONLY, c.WEBHOOK_TIMEOUT_SECONDS)")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("WEBHOOK_")}
+    printed = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, text=True,
+                             env={**clean, **env}, capture_output=True, check=True).stdout
+    assert printed.split() == [str(https_only), str(timeout)]
 
 
 # --- Query counts -----------------------------------------------------------------------------
