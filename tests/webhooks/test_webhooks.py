@@ -202,6 +202,24 @@ def test_a_delivery_connects_to_the_address_that_was_checked(app, world, admin, 
     assert (delivery.status, delivery.last_status_code) == (DeliveryStatus.RETRYING, None)
 
 
+def test_a_delivery_to_a_vetted_address_still_names_its_host(world, admin, receiver,
+                                                             monkeypatch):
+    """The connection goes to the checked address; the request still says which host it is
+    for (a receiver behind a shared address, or TLS, depends on it)."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolver_stub(host, *args, **kwargs):
+        return real_getaddrinfo("127.0.0.1" if host == "receiver.example" else host,
+                                *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver_stub)
+    url = receiver.url.replace("127.0.0.1", "receiver.example")
+    hook, receiver.secret = _hook(world.community, url, admin)
+    _post(world.community, world.users["oc_chair"])
+    [received] = receiver.received
+    assert received.signature_ok and received.host == url.split("/")[2]
+
+
 # --- Delivering -------------------------------------------------------------------------------
 
 
