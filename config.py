@@ -144,10 +144,10 @@ class Config:
     # that resolves into a loopback, private or link-local network (the server would
     # otherwise be made to probe its own network). Development and tests allow both, for a
     # receiver on 127.0.0.1.
-    WEBHOOK_HTTPS_ONLY = True
+    WEBHOOK_HTTPS_ONLY = _env_flag("WEBHOOK_HTTPS_ONLY", True)
     WEBHOOK_ALLOW_PRIVATE_TARGETS = _env_flag("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
     # Seconds one delivery attempt waits for the receiver (to connect, then to answer).
-    WEBHOOK_TIMEOUT_SECONDS = 5
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
     # The key that encrypts the webhooks' signing secrets in the database. Empty: derived
     # from SECRET_KEY. Changing it makes the stored secrets unreadable (register again).
     WEBHOOK_SECRETS_KEY = os.environ.get("WEBHOOK_SECRETS_KEY", "")
@@ -158,7 +158,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
-    WEBHOOK_HTTPS_ONLY = False
+    WEBHOOK_HTTPS_ONLY = _env_flag("WEBHOOK_HTTPS_ONLY", False)
     WEBHOOK_ALLOW_PRIVATE_TARGETS = _env_flag("WEBHOOK_ALLOW_PRIVATE_TARGETS", True)
     SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

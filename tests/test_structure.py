@@ -39,6 +39,7 @@ PURE_MODULES = [
     "app/voting/stored.py",
     "app/webhooks/signing.py",
     "app/webhooks/targets.py",
+    "app/webhooks/transport.py",
 ]
 IMPURE_ROOTS = {"flask", "flask_babel", "flask_login", "flask_sqlalchemy", "flask_wtf",
                 "flask_htmx", "flask_limiter", "flask_migrate", "sqlalchemy", "werkzeug"}

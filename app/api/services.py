@@ -7,13 +7,15 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from flask import g
+from flask import current_app, g, has_request_context, url_for
 from flask_login import current_user
 from sqlalchemy import and_, false, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER
+from app.api.data_classes import ANONYMOUS, RESIDENT, STAFF_MEMBER, gate
+from app.api.schemas import NoticeSchema, PollSchema, ProposalSchema, data_classes_of
 from app.community.models import Community, Membership, Organisation, OrganisationKind
 from app.discussion.models import Comment, Stance
 from app.extensions import db
@@ -27,6 +29,9 @@ from app.voting.models import ElectorateKind, Poll, PollStatus, RollEntry
 from app.voting.services import official_result
 
 CLOSED = (PollStatus.CLOSED, PollStatus.FINAL)
+NOTICE, POLL, PROPOSAL = NoticeSchema(), PollSchema(), ProposalSchema()
+CLASSES = {"notice": data_classes_of(NOTICE), "poll": data_classes_of(POLL),
+           "proposal": data_classes_of(PROPOSAL)}
 
 
 class BadCursor(ValueError):
@@ -322,3 +327,59 @@ def actions_page(community: Community, caller: str, position: Cursor, limit: int
                         Proposal.published_at.is_not(None))
                  .options(joinedload(FollowUpAction.organisation)),
                  FollowUpAction, position, limit, since)
+
+
+# --- What a caller reads of one thing: the API's lists and the webhooks' payloads ----------
+
+
+def site_url(endpoint: str, **values) -> str:
+    """A page's absolute address within a request. Outside one (a poll closed by cron that
+    a webhook reports) on PUBLIC_BASE_URL, or only the path when that is not set."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    path = current_app.url_map.bind("").build(endpoint, values)
+    return (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/") + path
+
+
+def _file_url(notice_id: int, attachment, public: bool) -> str:
+    endpoint = "public.notice_attachment" if public else "notices.attachment"
+    return site_url(endpoint, notice_id=notice_id, attachment_id=attachment.id)
+
+
+def notice_data(notice, caller: str, files: list, public: bool) -> dict:
+    """``files``, ``public``: the notice's part of ``notice_files``."""
+    data = NOTICE.dump({
+        "id": notice.id, "community_id": notice.community_id, "kind": notice.kind,
+        "title": notice.title, "body_html": notice.body_html,
+        "organisation": notice.organisation.name, "published_at": notice.published_at,
+        "expires_at": notice.expires_at, "poll_id": notice.poll_id,
+        "attachments": [{"name": a.original_name, "content_type": a.content_type,
+                         "size": a.size, "url": _file_url(notice.id, a, public)}
+                        for a in files],
+        "scope_kind": notice.scope_kind, "updated_at": notice.updated_at})
+    return gate(CLASSES["notice"], data, caller)
+
+
+def poll_data(poll, caller: str, turnout, results=None) -> dict:
+    """``turnout``: the poll's (people, area) from ``turnouts``."""
+    people, area = turnout
+    data = POLL.dump({
+        "id": poll.id, "proposal_id": poll.proposal_id, "community_id": poll.community_id,
+        "question": poll.question, "matter": poll.matter, "rule": poll.rule,
+        "electorate": poll.electorate, "kind": poll.kind, "status": poll.status,
+        "opens_at": poll.opens_at, "closes_at": poll.closes_at,
+        "roll_people": poll.total_people, "roll_area": poll.total_area,
+        "voted_people": people, "voted_area": Decimal(area).quantize(Decimal("0.01")),
+        "results": results, "updated_at": poll.updated_at})
+    return gate(CLASSES["poll"], data, caller)
+
+
+def proposal_data(proposal, caller: str, stances: dict, answers: dict) -> dict:
+    """``stances``, ``answers``: from ``discussion_facts``."""
+    return gate(CLASSES["proposal"], PROPOSAL.dump({
+        "id": proposal.id, "community_id": proposal.community_id, "title": proposal.title,
+        "status": proposal.status, "category": proposal.category,
+        "scope_kind": proposal.scope_kind, "cosponsors": proposal.cosponsor_count,
+        "comments": proposal.comment_count, "stances": stances[proposal.id],
+        "official_answers": answers[proposal.id], "published_at": proposal.published_at,
+        "updated_at": proposal.updated_at}), caller)

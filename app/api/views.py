@@ -2,9 +2,7 @@
 /api/v1/openapi.json and a page describing it at /api/v1/docs (rendered on the server from
 the same document: no script, no CDN)."""
 
-from decimal import Decimal
-
-from flask import current_app, g, jsonify, render_template, request, url_for
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,10 +43,13 @@ from app.api.services import (
     discussion_facts,
     meeting_facts,
     meetings_page,
+    notice_data,
     notice_files,
     notices_page,
+    poll_data,
     poll_results,
     polls_page,
+    proposal_data,
     proposals_page,
     street_office_reach,
     turnouts,
@@ -187,46 +188,6 @@ def _community_data(community: Community, caller: str) -> dict:
     return gate(CLASSES["community"], data, caller)
 
 
-def _file_url(notice_id: int, attachment, public: bool) -> str:
-    endpoint = "public.notice_attachment" if public else "notices.attachment"
-    return url_for(endpoint, notice_id=notice_id, attachment_id=attachment.id, _external=True)
-
-
-def _notice_data(notice, caller: str, files: list, public: bool) -> dict:
-    data = NOTICE.dump({
-        "id": notice.id, "community_id": notice.community_id, "kind": notice.kind,
-        "title": notice.title, "body_html": notice.body_html,
-        "organisation": notice.organisation.name, "published_at": notice.published_at,
-        "expires_at": notice.expires_at, "poll_id": notice.poll_id,
-        "attachments": [{"name": a.original_name, "content_type": a.content_type,
-                         "size": a.size, "url": _file_url(notice.id, a, public)}
-                        for a in files],
-        "scope_kind": notice.scope_kind, "updated_at": notice.updated_at})
-    return gate(CLASSES["notice"], data, caller)
-
-
-def _poll_data(poll, caller: str, turnout, results=None) -> dict:
-    people, area = turnout
-    data = POLL.dump({
-        "id": poll.id, "proposal_id": poll.proposal_id, "community_id": poll.community_id,
-        "question": poll.question, "matter": poll.matter, "rule": poll.rule,
-        "electorate": poll.electorate, "kind": poll.kind, "status": poll.status,
-        "opens_at": poll.opens_at, "closes_at": poll.closes_at,
-        "roll_people": poll.total_people, "roll_area": poll.total_area,
-        "voted_people": people, "voted_area": Decimal(area).quantize(Decimal("0.01")),
-        "results": results, "updated_at": poll.updated_at})
-    return gate(CLASSES["poll"], data, caller)
-
-
-def _proposal_data(proposal, caller: str, stances: dict, answers: list) -> dict:
-    return gate(CLASSES["proposal"], PROPOSAL.dump({
-        "id": proposal.id, "community_id": proposal.community_id, "title": proposal.title,
-        "status": proposal.status, "category": proposal.category,
-        "scope_kind": proposal.scope_kind, "cosponsors": proposal.cosponsor_count,
-        "comments": proposal.comment_count, "stances": stances, "official_answers": answers,
-        "published_at": proposal.published_at, "updated_at": proposal.updated_at}), caller)
-
-
 def _tombstone(resource: str, row) -> dict:
     """An item that left the list since the sync's updated_since: its id, when it left, and
     nothing else (the list holds it only for a caller who could read it before it left)."""
@@ -278,7 +239,7 @@ def notices(community_id: int, limit: int, cursor: str | None = None, updated_si
                         updated_since)
     files, public = notice_files(page.rows, now)
     return jsonify(items=[_tombstone("notice", n) if n.id in page.removed
-                          else _notice_data(n, caller, files[n.id], n.id in public)
+                          else notice_data(n, caller, files[n.id], n.id in public)
                           for n in page.rows], next_cursor=page.next_cursor)
 
 
@@ -295,7 +256,7 @@ def proposals(community_id: int, limit: int, cursor: str | None = None, updated_
                           updated_since)
     stances, answers = discussion_facts([p.id for p in page.rows])
     items = [_tombstone("proposal", p) if p.id in page.removed
-             else _proposal_data(p, caller, stances[p.id], answers[p.id]) for p in page.rows]
+             else proposal_data(p, caller, stances, answers) for p in page.rows]
     return jsonify(items=items, next_cursor=page.next_cursor)
 
 
@@ -375,7 +336,7 @@ def polls(community_id: int, limit: int, cursor: str | None = None, updated_sinc
     caller = caller_in(found)
     page = polls_page(found, caller, _cursor(cursor, updated_since), limit, updated_since)
     counts = turnouts([p.id for p in page.rows])
-    return jsonify(items=[_poll_data(p, caller, counts.get(p.id, (0, 0))) for p in page.rows],
+    return jsonify(items=[poll_data(p, caller, counts.get(p.id, (0, 0))) for p in page.rows],
                    next_cursor=page.next_cursor)
 
 
@@ -389,7 +350,7 @@ def poll(poll_id: int):
         raise NotFound(_l("No such poll, or not one you may see."))
     shown, caller = found
     counts = turnouts([shown.id])
-    return jsonify(_poll_data(shown, caller, counts.get(shown.id, (0, 0)),
+    return jsonify(poll_data(shown, caller, counts.get(shown.id, (0, 0)),
                               poll_results(shown)))
 
 

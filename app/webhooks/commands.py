@@ -3,7 +3,7 @@
 import click
 
 from app.extensions import db
-from app.webhooks.services import send_due
+from app.webhooks.services import send_committed, send_due
 
 
 @click.group("webhooks")
@@ -13,7 +13,8 @@ def webhooks_group():
 
 @webhooks_group.command("send-due")
 def send_due_command():
-    """Queue the deliveries whose retry is due."""
+    """Queue the deliveries whose retry is due (eager: send them)."""
     count = send_due()
     db.session.commit()
+    send_committed()
     click.echo(f"Deliveries queued again: {count}.")

@@ -1,24 +1,29 @@
 """Registering webhooks, turning domain events into deliveries, and delivering them.
 
 Each event that a hook of the event's community subscribes to becomes one delivery row in
-the transaction of the event itself, and a job (app/core/jobs.py) that the queue takes only
-once that transaction commits: an event that is rolled back is never sent. The job makes one
-attempt and records it on the row: delivered; waiting for a retry (timeouts, connection
-errors, 408, 429 and 5xx), after the waits of ``JOBS_RETRY_INTERVALS``, the queue's own
-schedule; or failed for good (any other answer, or the last retry). The attempt is recorded
-instead of raised, so that the row keeps every attempt (a raised job is rolled back) and so
-that eager jobs retry the same way; ``flask webhooks send-due`` (cron, every minute) puts
-the deliveries whose wait is over back on the queue, as ``flask messages send-due`` does
-for SMS.
+the transaction of the event itself, and nothing more: the POST (up to
+``WEBHOOK_TIMEOUT_SECONDS``) never runs inside that transaction, which may hold a poll's row
+and the audit chain's lock, and an event that is rolled back is never sent. On the queue
+(app/core/jobs.py) the delivery is a job that the queue takes only once the transaction
+commits. With ``JOBS_EAGER`` (development, tests) the rows committed in a request are sent
+when the request ends (``send_committed``, a teardown of the request rather than of the
+session: a session's commit hook may not use the session, and the request knows that its
+work is done); those committed outside a request (``flask polls close-due``) wait for
+``flask webhooks send-due``. An attempt is recorded on the row: delivered; waiting for a
+retry (timeouts, connection errors, 408, 429 and 5xx), after the waits of
+``JOBS_RETRY_INTERVALS``, the queue's own schedule; or failed for good (any other answer, or
+the last retry). The attempt is recorded instead of raised, so that the row keeps every
+attempt (a raised job is rolled back) and so that eager deliveries retry the same way;
+``flask webhooks send-due`` (cron, every minute) sends the deliveries whose wait is over
+again, as ``flask messages send-due`` does for SMS.
 """
-
 import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
-import urllib.error
-import urllib.request
+import ssl
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -26,7 +31,8 @@ from datetime import datetime, timedelta
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from app.audit.services import record
 from app.core.jobs import enqueue
@@ -44,11 +50,19 @@ from app.proposals.states import Status
 from app.webhooks.models import DeliveryStatus, EventType, Webhook, WebhookDelivery
 from app.webhooks.payloads import notice_data, poll_data, proposal_data
 from app.webhooks.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature
-from app.webhooks.targets import target_refusal
+from app.webhooks.targets import target_refusal, vetted_address
+from app.webhooks.transport import BadAnswer, post
+
+logger = logging.getLogger(__name__)
 
 SECRET_PREFIX = "whsec_"
 USER_AGENT = "Gongzhi-Webhooks/1"
 PUBLISHED_FROM_DRAFT = (Status.COLLECTING, Status.DELIBERATION)
+# Keys in Session.info (eager mode): deliveries of the open transaction, and those committed.
+WAITING, COMMITTED = "gongzhi_webhooks_waiting", "gongzhi_webhooks_committed"
+# How long an eager delivery committed outside a request waits for send-due, which leaves
+# younger ones to the request that is about to send them.
+EAGER_GRACE = timedelta(minutes=1)
 
 
 class WebhookRefused(Refused):
@@ -148,7 +162,7 @@ def redeliver(delivery: WebhookDelivery, *, actor) -> None:
                     "last_status_code": delivery.last_status_code})
     delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.QUEUED, 0, None
     db.session.flush()
-    enqueue(deliver, delivery.id)
+    _dispatch([delivery.id])
 
 
 def hooks_of(community) -> list[tuple[Webhook, dict[str, int]]]:
@@ -205,9 +219,48 @@ def emit(community_id: int, event_type: EventType, payload: Callable[[], dict],
                   for hook in hooks]
     db.session.add_all(deliveries)
     db.session.flush()
-    for delivery in deliveries:
-        enqueue(deliver, delivery.id)
+    _dispatch([delivery.id for delivery in deliveries])
     return deliveries
+
+
+def _dispatch(delivery_ids: list[int]) -> None:
+    """Have the deliveries sent once the current transaction commits: a job each on the
+    queue, or (eager) noted for ``send_committed``."""
+    if not current_app.config["JOBS_EAGER"]:
+        for delivery_id in delivery_ids:
+            enqueue(deliver, delivery_id)
+        return
+    db.session.info.setdefault(WAITING, []).extend(delivery_ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _note_committed_deliveries(session: Session) -> None:
+    """Bookkeeping only: a commit hook may not use the session. A delivery whose savepoint
+    was rolled back is still listed; ``send_committed`` finds no row for it."""
+    if session.in_nested_transaction():
+        return
+    if waiting := session.info.pop(WAITING, None):
+        session.info.setdefault(COMMITTED, []).extend(waiting)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted_deliveries(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WAITING, None)
+
+
+def send_committed() -> int:
+    """Send the eager deliveries whose transaction has committed, each attempt committed on
+    its own; call it with no work of one's own open. How many were attempted."""
+    delivery_ids = db.session.info.pop(COMMITTED, [])
+    for delivery_id in delivery_ids:
+        try:
+            deliver(delivery_id)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            logger.exception("webhook delivery %s could not be attempted", delivery_id)
+    return len(delivery_ids)
 
 
 @proposal_status_changed.connect
@@ -245,37 +298,36 @@ def _notice_posted(notice):
 # --- Delivering ------------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is answered as it came: following it could lead past the target check."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _retryable(status_code: int | None) -> bool:
     """Timeouts and connection errors (no code), 408, 429 and 5xx may pass; any other
     answer will not change by asking again."""
     return status_code is None or status_code in (408, 429) or status_code >= 500
 
 
-def _post(hook: Webhook, delivery: WebhookDelivery, secret: str) -> tuple[int | None, str]:
-    """One attempt: the HTTP status (None if there was no answer) and what went wrong."""
+def _error_code(error: OSError) -> str:
+    if isinstance(error, TimeoutError):
+        return "webhook.timeout"
+    if isinstance(error, ssl.SSLError):
+        return "webhook.tls_failed"
+    if isinstance(error, BadAnswer):
+        return "webhook.bad_answer"
+    return "webhook.no_connection"
+
+
+def _post(hook: Webhook, delivery: WebhookDelivery, secret: str,
+          address: str) -> tuple[int | None, str]:
+    """One attempt, to the vetted ``address``: the HTTP status, or None and the code of
+    what went wrong (the page shows it in the reader's language)."""
     body = delivery.body.encode()
-    request = urllib.request.Request(hook.url, data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
-        EVENT_HEADER: delivery.event_type, DELIVERY_HEADER: str(delivery.id),
-        SIGNATURE_HEADER: signature(secret, int(utcnow().timestamp()), body)})
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+               EVENT_HEADER: delivery.event_type, DELIVERY_HEADER: str(delivery.id),
+               SIGNATURE_HEADER: signature(secret, int(utcnow().timestamp()), body)}
     try:
-        with _opener.open(request, timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"]) as answer:
-            return answer.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        return None, str(reason)[:200] or type(error).__name__
+        return post(hook.url, address, body, headers,
+                    current_app.config["WEBHOOK_TIMEOUT_SECONDS"]), ""
+    except OSError as error:
+        logger.info("webhook delivery %s: %r", delivery.id, error)
+        return None, _error_code(error)
 
 
 def deliver(delivery_id: int) -> None:
@@ -290,22 +342,22 @@ def deliver(delivery_id: int) -> None:
     secret = secret_of(hook)
     problem = None
     if not hook.enabled:
-        problem = "the webhook is disabled"
+        problem = "webhook.disabled"
     elif secret is None:
-        problem = "the secret cannot be read: WEBHOOK_SECRETS_KEY or SECRET_KEY changed"
+        problem = "webhook.secret_unreadable"
     else:
         config = current_app.config
-        code = target_refusal(hook.url, https_only=config["WEBHOOK_HTTPS_ONLY"],
-                              allow_private=config["WEBHOOK_ALLOW_PRIVATE_TARGETS"])
+        code, address = vetted_address(hook.url, https_only=config["WEBHOOK_HTTPS_ONLY"],
+                                       allow_private=config["WEBHOOK_ALLOW_PRIVATE_TARGETS"])
         if code is not None:  # the host's addresses may have changed since it was checked
-            problem = f"refused target ({code})"
+            problem = code
     if problem is not None:
         delivery.status, delivery.last_error = DeliveryStatus.FAILED, problem
         db.session.flush()
         return
     delivery.attempts += 1
     delivery.last_attempt_at = now
-    status_code, error = _post(hook, delivery, secret)
+    status_code, error = _post(hook, delivery, secret, address)
     delivery.last_status_code, delivery.last_error = status_code, error
     if status_code is not None and 200 <= status_code < 300:
         delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, now
@@ -323,14 +375,18 @@ def _retry_wait(attempts: int) -> timedelta | None:
 
 
 def send_due(now: datetime | None = None) -> int:
-    """Queue the deliveries whose retry is due; run every minute."""
+    """Have the deliveries whose retry is due sent once the caller commits (eager: also
+    those committed outside a request, which nobody else sends); run every minute."""
     now = now or utcnow()
-    due = list(db.session.execute(select(WebhookDelivery.id).where(
-        WebhookDelivery.status == DeliveryStatus.RETRYING,
-        WebhookDelivery.next_attempt_at <= now).order_by(WebhookDelivery.id)).scalars())
+    due_now = (WebhookDelivery.status == DeliveryStatus.RETRYING) & (
+        WebhookDelivery.next_attempt_at <= now)
+    if current_app.config["JOBS_EAGER"]:
+        due_now = or_(due_now, (WebhookDelivery.status == DeliveryStatus.QUEUED) & (
+            WebhookDelivery.created_at <= now - EAGER_GRACE))
+    due = list(db.session.execute(select(WebhookDelivery.id).where(due_now)
+                                  .order_by(WebhookDelivery.id)).scalars())
     if due:
         db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(due))
                            .values(status=DeliveryStatus.QUEUED, next_attempt_at=None))
-        for delivery_id in due:
-            enqueue(deliver, delivery_id)
+        _dispatch(due)
     return len(due)

@@ -27,27 +27,37 @@ def is_public_address(address: str) -> bool:
 def target_refusal(url: str, *, https_only: bool, allow_private: bool,
                    resolver: Resolver = resolve) -> str | None:
     """The refusal code for a webhook URL, or None if it may be used."""
+    return vetted_address(url, https_only=https_only, allow_private=allow_private,
+                          resolver=resolver)[0]
+
+
+def vetted_address(url: str, *, https_only: bool, allow_private: bool,
+                   resolver: Resolver = resolve) -> tuple[str | None, str | None]:
+    """(the refusal code, None), or (None, the address that was checked). A delivery
+    connects to that very address: resolving the name again when connecting would let a
+    name that answers a public address to the check and 127.0.0.1 a moment later (DNS
+    rebinding) lead the POST into the server's own network."""
     if len(url) > MAX_URL_LENGTH:
-        return "webhook.url_too_long"
+        return "webhook.url_too_long", None
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "webhook.url_malformed"
+        return "webhook.url_malformed", None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "webhook.url_malformed"
+        return "webhook.url_malformed", None
     if https_only and parts.scheme != "https":
-        return "webhook.https_only"
+        return "webhook.https_only", None
     if parts.username or parts.password:
-        return "webhook.url_credentials"
+        return "webhook.url_credentials", None
     if parts.fragment:
-        return "webhook.url_fragment"
+        return "webhook.url_fragment", None
     try:
         addresses = resolver(parts.hostname, port or (443 if parts.scheme == "https" else 80))
     except (OSError, UnicodeError):
-        return "webhook.host_unknown"
+        return "webhook.host_unknown", None
     if not addresses:
-        return "webhook.host_unknown"
+        return "webhook.host_unknown", None
     if not allow_private and not all(is_public_address(a) for a in addresses):
-        return "webhook.private_target"
-    return None
+        return "webhook.private_target", None
+    return None, addresses[0]

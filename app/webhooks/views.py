@@ -6,13 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.community.models import Community
+from app.core.caching import no_store
 from app.core.rendering import go_to, render_page
 from app.extensions import db
 from app.permissions import require
 from app.webhooks.forms import WebhookForm
-from app.webhooks.labels import EVENT_LABELS, STATUS_LABELS
+from app.webhooks.labels import EVENT_LABELS, STATUS_LABELS, error_label, event_list
 from app.webhooks.models import DeliveryStatus
 from app.webhooks.services import (
+    COMMITTED,
     WebhookRefused,
     delete,
     deliveries_page,
@@ -21,10 +23,20 @@ from app.webhooks.services import (
     hooks_of,
     redeliver,
     register,
+    send_committed,
     set_enabled,
 )
 
 bp = Blueprint("webhooks", __name__)
+
+
+@bp.teardown_app_request
+def send_after_the_request(_error=None):
+    """Eager mode: the deliveries this request committed go out once its work is done.
+    Whatever it left uncommitted is dropped first, as the end of the request would drop it."""
+    if db.session.info.get(COMMITTED):
+        db.session.rollback()
+        send_committed()
 
 
 def _community(community_id: int) -> Community:
@@ -35,11 +47,12 @@ def _community(community_id: int) -> Community:
 
 def _list_page(community: Community, form: WebhookForm, secret: str | None = None):
     return render_template("webhooks/list.html", community=community, form=form,
-                           hooks=hooks_of(community), secret=secret,
-                           event_labels=EVENT_LABELS, status_labels=STATUS_LABELS)
+                           hooks=hooks_of(community), secret=secret, event_list=event_list,
+                           status_labels=STATUS_LABELS)
 
 
 @bp.route("/c/<int:community_id>/webhooks", methods=["GET", "POST"])
+@no_store
 @login_required
 def hooks(community_id: int):
     community = _community(community_id)
@@ -71,7 +84,8 @@ def hook(community_id: int, hook_id: int):
                            current_app.config["PAGE_SIZE"])
     return render_page("webhooks/hook.html", "webhooks/_deliveries.html", community=community,
                        hook=found, page=page, event_labels=EVENT_LABELS,
-                       status_labels=STATUS_LABELS, failed=DeliveryStatus.FAILED)
+                       status_labels=STATUS_LABELS, failed=DeliveryStatus.FAILED,
+                       event_list=event_list, error_label=error_label)
 
 
 @bp.route("/c/<int:community_id>/webhooks/<int:hook_id>/enable", methods=["POST"])

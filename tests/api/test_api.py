@@ -551,7 +551,7 @@ def test_insights_withhold_small_buildings_and_reach_the_street_offices_token(
 
 
 def test_a_street_offices_token_reads_the_insights_of_every_community_of_its_jurisdiction(
-        app, make_estate, make_org, make_user, add_member):
+        app, make_estate, make_org, make_user, add_member):  # noqa: F811
     """Two street offices over three communities: 白云 looks after the first, 青松 after the
     other two (its officer is staff of its organisation in each)."""
     from app.community.models import MemberRole, Membership

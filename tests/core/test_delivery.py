@@ -30,6 +30,7 @@ NO_STORE_ENDPOINTS = {
     "community.community_roles", "community.platform_roles", "community.audit_log",
     "notices.reads", "messaging.slips_pdf", "messaging.slips_page",
     "feeds.issue",  # shows the person's secret feed addresses, once
+    "webhooks.hooks",  # shows a new webhook's signing secret, once
 }
 
 

@@ -20,6 +20,7 @@ class Received:
     delivery: str
     body: bytes
     signature_ok: bool
+    host: str = ""
 
     @property
     def json(self) -> dict:
@@ -46,7 +47,8 @@ def _handler(receiver: Receiver):
             ok = any(verify(secret, header, body, int(time.time()))
                      for secret in [receiver.secret, *receiver.other_secrets])
             receiver.received.append(Received(self.headers.get(EVENT_HEADER, ""),
-                                              self.headers.get(DELIVERY_HEADER, ""), body, ok))
+                                              self.headers.get(DELIVERY_HEADER, ""), body, ok,
+                                              self.headers.get("Host", "")))
             code = 401 if not ok else (receiver.answers.pop(0) if receiver.answers else 200)
             self.send_response(code)
             self.send_header("Content-Length", "0")

@@ -3,6 +3,7 @@ signed to a real receiver on 127.0.0.1, retried on the queue's schedule, refused
 addresses inside the server's network, and fed by the domain events of one community only."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -16,21 +17,23 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import select
 
 from app.api.data_classes import PERSONAL, STAFF
-from app.api.schemas import DATA_CLASS, NoticeSchema
+from app.api.schemas import DATA_CLASS, NoticeSchema, PollSchema, ProposalSchema
 from app.audit.models import AuditEvent
 from app.community.models import Organisation, OrganisationKind, Role
 from app.core.jobs import job_queue
 from app.extensions import db, utcnow
+from app.meetings.minutes import publish
 from app.notices.services import post_notice
 from app.proposals.services import submit
 from app.proposals.states import Status
 from app.voting.services import close_poll, finalise
 from app.webhooks.models import DeliveryStatus, EventType, Webhook, WebhookDelivery
-from app.webhooks.services import register, send_due
+from app.webhooks.services import COMMITTED, register, send_committed, send_due
 from app.webhooks.signing import SIGNATURE_HEADER, signature, verify
 from app.webhooks.targets import target_refusal
 from config import PROJECT_ROOT
 from tests.conftest import skip_or_fail
+from tests.meetings.conftest import make_meeting  # noqa: F401  (fixture)
 from tests.voting.conftest import (  # noqa: F401  (fixtures)
     cast_all,
     make_estate,
@@ -62,8 +65,14 @@ def _post(community, author, title="停水通知"):
                          title=title, body="明天 9:00–12:00 停水。", scope_kind="community",
                          grids=[], buildings=[], expires_at=None, pinned=False,
                          attachments=[])
-    db.session.commit()
+    _commit()
     return notice
+
+
+def _commit() -> None:
+    """Commit, then send what the commit let go, as the end of a request does (eager)."""
+    db.session.commit()
+    send_committed()
 
 
 def _deliveries() -> list[WebhookDelivery]:
@@ -84,10 +93,11 @@ def test_the_admin_registers_a_hook_and_sees_its_secret_once(world, login, clien
     login(world.users["community_admin"])
     client.set_cookie("lang", "en")
     url = f"/c/{world.community.id}/webhooks"
-    page = client.post(url, data={"url": receiver.url, "events": ["notice.posted"]}
-                       ).get_data(as_text=True)
+    response = client.post(url, data={"url": receiver.url, "events": ["notice.posted"]})
+    page = response.get_data(as_text=True)
     hook = db.session.execute(select(Webhook)).scalar_one()
     secret = page.split("<code>")[1].split("</code>")[0]
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert secret.startswith("whsec_") and "shown only once" in page
     assert secret not in hook.secret_encrypted and hook.events == ["notice.posted"]
     assert secret not in client.get(url).get_data(as_text=True)
@@ -155,6 +165,59 @@ def test_the_form_refuses_a_private_address_in_production(app, world, login, cli
                        ).get_data(as_text=True)
     assert "must start with https://" in page
     assert db.session.execute(select(Webhook)).first() is None
+
+
+def test_a_delivery_connects_to_the_address_that_was_checked(app, world, admin, receiver,
+                                                             monkeypatch):
+    """DNS rebinding: the name answers a public address to the check, then 127.0.0.1 (where
+    the receiver stands in for the server's own network). The POST must go to the public
+    address it was checked for, never to the second answer."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+    # Public to the check when registering and to the check before the POST, then not.
+    answers = ["93.184.216.34", "93.184.216.34"]
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.create_connection
+
+    def resolver_stub(host, *args, **kwargs):
+        if host != "rebinding.example":
+            return real_getaddrinfo(host, *args, **kwargs)
+        return real_getaddrinfo(answers.pop(0) if answers else "127.0.0.1", *args, **kwargs)
+
+    connections = []
+
+    def connect(address, *args, **kwargs):
+        connections.append(address[0])
+        if address[0] == "93.184.216.34":  # no network in tests: as if it refused
+            raise ConnectionRefusedError("refused")
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver_stub)
+    monkeypatch.setattr(socket, "create_connection", connect)
+    hook, receiver.secret = _hook(world.community, receiver.url.replace(
+        "127.0.0.1", "rebinding.example"), admin)
+    _post(world.community, world.users["oc_chair"])
+
+    assert receiver.received == []
+    assert connections == ["93.184.216.34"]
+    [delivery] = _deliveries()
+    assert (delivery.status, delivery.last_status_code) == (DeliveryStatus.RETRYING, None)
+
+
+def test_a_delivery_to_a_vetted_address_still_names_its_host(world, admin, receiver,
+                                                             monkeypatch):
+    """The connection goes to the checked address; the request still says which host it is
+    for (a receiver behind a shared address, or TLS, depends on it)."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolver_stub(host, *args, **kwargs):
+        return real_getaddrinfo("127.0.0.1" if host == "receiver.example" else host,
+                                *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver_stub)
+    url = receiver.url.replace("127.0.0.1", "receiver.example")
+    hook, receiver.secret = _hook(world.community, url, admin)
+    _post(world.community, world.users["oc_chair"])
+    [received] = receiver.received
+    assert received.signature_ok and received.host == url.split("/")[2]
 
 
 # --- Delivering -------------------------------------------------------------------------------
@@ -236,7 +299,7 @@ def test_a_500_is_retried_on_the_queues_schedule_then_delivered(app, world, admi
 
         assert send_due(delivery.next_attempt_at - timedelta(seconds=1)) == 0
         assert send_due(delivery.next_attempt_at) == 1
-        db.session.commit()
+        _commit()
         [delivery] = _deliveries()
         assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
             DeliveryStatus.DELIVERED, 2, 200)
@@ -255,7 +318,7 @@ def test_no_answer_is_retried_until_the_retries_are_spent(app, world, admin, clo
         for _ in range(2):
             later += timedelta(hours=1)
             assert send_due(later) == 1
-            db.session.commit()
+            _commit()
         [delivery] = _deliveries()
         assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
             DeliveryStatus.FAILED, 3, None)
@@ -263,6 +326,26 @@ def test_no_answer_is_retried_until_the_retries_are_spent(app, world, admin, clo
         assert send_due(later + timedelta(days=1)) == 0
     finally:
         app.config["JOBS_RETRY_INTERVALS"] = [30, 120, 600]
+
+
+def test_a_delivery_error_and_the_events_read_in_the_readers_language(
+        world, admin, closed_port, login, client):
+    events = [EventType.POLL_OPENED.value, EventType.NOTICE_POSTED.value,
+              EventType.POLL_CLOSED.value]
+    hook, _secret = _hook(world.community, f"http://127.0.0.1:{closed_port}/hook", admin,
+                          events=events)
+    _post(world.community, world.users["oc_chair"])
+    [delivery] = _deliveries()
+    assert delivery.last_error == "webhook.no_connection"  # a code, not a message
+    login(world.users["community_admin"])
+    page = client.get(f"/c/{world.community.id}/webhooks/{hook.id}").get_data(as_text=True)
+    assert "连接不上接收方系统。" in page
+    assert "投票开始、投票结束（初步结果）和发布公告" in page
+    client.set_cookie("lang", "en")
+    page = client.get(f"/c/{world.community.id}/webhooks/{hook.id}").get_data(as_text=True)
+    assert "The receiving system could not be reached." in page
+    assert ("A poll opens, A poll closes (preliminary result), and A notice is posted"
+            in page)
 
 
 @pytest.mark.parametrize("code, status", [(410, DeliveryStatus.FAILED),
@@ -357,14 +440,16 @@ def test_each_domain_event_is_sent_once_and_only_to_its_communitys_hooks(
 
     draft = make_proposal(ours.community, ours.owners[1], status=Status.DRAFT, title="加装充电桩")
     submit(draft, actor=ours.owners[1])
-    db.session.commit()
+    _commit()
     poll = make_poll(ours)
+    _commit()
     cast_all(poll, ours.owners, ["approve", "approve", "oppose"])
     close_poll(poll)
-    db.session.commit()
+    _commit()
     finalise(poll)
-    db.session.commit()
+    _commit()
     make_poll(theirs)  # another community's event: our hooks hear nothing of it
+    _commit()
 
     ours_received = [r for r in receiver.received if r.json["community_id"] == ours.community.id]
     assert [r.event for r in ours_received] == [
@@ -384,27 +469,85 @@ def test_each_domain_event_is_sent_once_and_only_to_its_communitys_hooks(
 
 
 def test_a_delivery_carries_no_personal_or_staff_field(
-        make_estate, admin, receiver, make_proposal):  # noqa: F811
+        app, make_estate, make_meeting, admin, receiver, make_proposal):  # noqa: F811
     e = make_estate()
     hook, receiver.secret = _hook(e.community, receiver.url, admin)
     draft = make_proposal(e.community, e.owners[2], status=Status.DRAFT)
     submit(draft, actor=e.owners[2])
-    db.session.commit()
+    _commit()
     poll = make_poll(e)
+    _commit()
     cast_all(poll, e.owners, ["approve", "oppose", "oppose"])
     close_poll(poll)
-    db.session.commit()
+    _commit()
+    meeting = make_meeting(community=e.community, starts_in=-timedelta(days=3))
+    with app.test_request_context():
+        publish(meeting, actor=meeting.recorder)
+        _commit()
 
-    # The chair signs the result notice as its contact person: an office, not a voter.
-    names = [user.name for user in e.owners] + [e.staff.name, e.tenant.name]
+    # The result notice names the chair as its contact person, the minutes name who came.
+    names = [user.name for user in e.owners] + [e.staff.name, e.tenant.name, e.chair.name]
+    names += [a.name for a in meeting.attendees]
+    notices = [r.json["data"] for r in receiver.received if r.event == "notice.posted"]
+    assert sorted(n["kind"] for n in notices) == ["minutes", "result_notice"]
     for received in receiver.received:
         text = received.body.decode()
         assert not [name for name in names if name in text], received.event
-    notice = next(r.json["data"] for r in receiver.received if r.event == "notice.posted")
+    for notice in notices:
+        assert f"/notices/{notice['id']}" in notice["body_html"]
     hidden = {name for name, field in NoticeSchema().fields.items()
               if field.metadata[DATA_CLASS] in (STAFF, PERSONAL)}
-    assert not hidden & set(notice)
-    assert set(notice) <= set(NoticeSchema().fields)
+    for notice in notices:
+        assert not hidden & set(notice)
+        assert set(notice) == set(NoticeSchema().fields)  # the API's own builder, in full
+    payloads = {r.event: r.json["data"] for r in receiver.received}
+    assert set(payloads["poll.closed"]) == set(PollSchema().fields)
+    assert set(payloads["proposal.published"]) == set(ProposalSchema().fields)
+
+
+def test_an_announcement_is_sent_with_its_text(world, admin, receiver):
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post(world.community, world.users["oc_chair"], title="停水")
+    [received] = receiver.received
+    assert "明天 9:00–12:00 停水。" in received.json["data"]["body_html"]
+
+
+def _post_uncommitted(world, title="作废的通知"):
+    post_notice(community=world.community, organisation=world.owners_committee,
+                author=world.users["oc_chair"], title=title, body="正文",
+                scope_kind="community", grids=[], buildings=[], expires_at=None,
+                pinned=False, attachments=[])
+
+
+def test_eager_deliveries_wait_for_the_commit(world, admin, receiver):
+    """In development's eager mode too: no POST while the event's transaction (and the
+    audit chain's lock it holds) is open."""
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post_uncommitted(world, title="电梯检修")
+    assert receiver.received == []
+    _commit()
+    assert [r.json["data"]["title"] for r in receiver.received] == ["电梯检修"]
+
+
+def test_an_eager_event_that_is_rolled_back_is_never_sent(world, admin, receiver):
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post_uncommitted(world)
+    db.session.rollback()
+    assert send_committed() == 0
+    assert receiver.received == [] and _deliveries() == []
+
+
+def test_eager_deliveries_committed_outside_a_request_go_with_send_due(world, admin, receiver):
+    hook, receiver.secret = _hook(world.community, receiver.url, admin)
+    _post_uncommitted(world, title="定时关闭")
+    db.session.commit()
+    db.session.info.pop(COMMITTED)  # as a command ends, sending nothing
+    [delivery] = _deliveries()
+    assert send_due(delivery.created_at) == 0  # a request may still be sending it
+    assert send_due(delivery.created_at + timedelta(minutes=1)) == 1
+    _commit()
+    assert [r.json["data"]["title"] for r in receiver.received] == ["定时关闭"]
+    assert _deliveries()[0].status == DeliveryStatus.DELIVERED
 
 
 @pytest.fixture
@@ -450,7 +593,7 @@ def test_a_worker_process_delivers_after_commit(app, world, admin, receiver, que
            "GONGZHI_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": app.config["SECRET_KEY"],
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": TEST_REDIS_URL,
            "JOBS_EAGER": "0", "GONGZHI_JOBS_QUEUE": app.config["JOBS_QUEUE"],
-           "GONGZHI_WEBHOOK_HTTPS_ONLY": "false", "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1"}
+           "WEBHOOK_HTTPS_ONLY": "false", "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1"}
     db.session.commit()  # SQLite: no transaction of ours in the worker's way
     finished = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "jobs", "work", "--burst"],
@@ -460,6 +603,21 @@ def test_a_worker_process_delivers_after_commit(app, world, admin, receiver, que
     assert received.signature_ok and received.event == "notice.posted"
     [delivery] = _deliveries()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 1)
+
+
+@pytest.mark.parametrize("env, https_only, timeout", [
+    ({}, True, 5.0),
+    ({"WEBHOOK_HTTPS_ONLY": "0", "WEBHOOK_TIMEOUT_SECONDS": "2.5"}, False, 2.5),
+])
+def test_the_webhook_settings_come_from_the_environment(env, https_only, timeout):
+    """Like the other settings, by their plain name (a separate interpreter: the settings
+    are read when config.py is imported)."""
+    code = ("from config import ProductionConfig as c; "
+            "print(c.WEBHOOK_HTTPS_ONLY, c.WEBHOOK_TIMEOUT_SECONDS)")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("WEBHOOK_")}
+    printed = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, text=True,
+                             env={**clean, **env}, capture_output=True, check=True).stdout
+    assert printed.split() == [str(https_only), str(timeout)]
 
 
 # --- Query counts -----------------------------------------------------------------------------
