@@ -12,11 +12,34 @@ from app.core.refusals import REFUSALS, RefusalRegistry, Refused, UnknownRefusal
 from config import PROJECT_ROOT
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+CODE = re.compile(r"[a-z_]+\.[a-z_]+")
+
+
+def _codes_returned_by_pure_checks() -> dict[str, dict[str, str]]:
+    """By package: the codes a pure module (no Flask, so no ``Refused``) returns literally,
+    alone or first in a tuple, for its package's services to raise."""
+    from tests.test_structure import PURE_MODULES
+
+    returned: dict[str, dict[str, str]] = {}
+    for relative in PURE_MODULES:
+        path = PROJECT_ROOT / relative
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Return) or node.value is None:
+                continue
+            value = node.value
+            if isinstance(value, ast.Tuple):
+                value = value.elts[0] if value.elts else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str) \
+                    and CODE.fullmatch(value.value):
+                returned.setdefault(path.parent.name, {})[value.value] = f"{relative}:{node.lineno}"
+    return returned
 
 
 def _raised_codes() -> dict[str, str]:
-    """Every code the app passes to a ``…Refused(…)`` call, with where; a code that is not
-    a literal would escape this check, so it fails here."""
+    """Every code the app passes to a ``…Refused(…)`` call, with where. A code that is not a
+    literal would escape this check, so it fails here, unless a pure check of the same
+    package returns it literally (then its codes are the ones counted)."""
+    from_pure_checks = _codes_returned_by_pure_checks()
     codes = {}
     for path in sorted((PROJECT_ROOT / "app").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -28,6 +51,9 @@ def _raised_codes() -> dict[str, str]:
             first = node.args[0]
             choices = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
             for choice in choices:
+                if isinstance(choice, ast.Name) and path.parent.name in from_pure_checks:
+                    codes.update(from_pure_checks[path.parent.name])
+                    continue
                 assert isinstance(choice, ast.Constant), f"{where}: give the code literally"
                 codes[choice.value] = where
     return codes
