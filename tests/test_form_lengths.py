@@ -66,6 +66,7 @@ STORED = {
     "voting.VotingSettingsForm.objection_phone": "communities.objection_phone",
     "community.PartyStandingForm.leave_reason": "memberships.leave_reason",
     "voting.PollForm.question": "polls.question",
+    "webhooks.WebhookForm.url": "webhooks.url",
 }
 
 # Form field → why no column's length applies to it as typed.

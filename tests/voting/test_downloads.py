@@ -41,12 +41,14 @@ def test_a_print_ready_page_sits_beside_the_notice_pdf(estate, client, login):
     page = client.get(f"/polls/{poll.id}").get_data(as_text=True)
     pdf_link = page.index(f"/polls/{poll.id}/notice.pdf")
     html_link = page.index(f"/polls/{poll.id}/notice.html")
-    assert 0 < html_link - pdf_link < 300 and "网页版（可打印）" in page[html_link:html_link + 200]
+    assert 0 < html_link - pdf_link < 300 and "在网页中查看/打印" in page[html_link:html_link + 200]
     printable = client.get(f"/polls/{poll.id}/notice.html", headers=GZIP)
     assert printable.status_code == 200 and printable.mimetype == "text/html"
     text = gzip.decompress(printable.data).decode()
     assert '<article class="document">' in text and "表决结果初步统计公示" in text
-    assert 'class="site-header"' in text  # a page of the site, whose print styles hide this
+    # A page for paper: no site header, a way back to the poll and a button that prints.
+    assert 'class="site-header"' not in text and 'class="print-button"' in text
+    assert f'class="print-back" href="/polls/{poll.id}"' in text
 
 
 def test_the_audit_package_is_saved_and_never_kept(estate, client, login):
