@@ -8,8 +8,6 @@ Playwright starts Chromium with the cache switched off (``--disable-back-forward
 so that its request interception sees every "back"): this test starts its own Chromium
 without that switch, as a phone's browser runs."""
 
-import os
-
 import pytest
 from playwright.sync_api import Page
 from sqlalchemy import select
@@ -17,7 +15,6 @@ from sqlalchemy import select
 from app.community.models import Community
 from app.demo import COMMUNITY_NAME, seed_demo
 from app.extensions import db
-from tests.conftest import skip_or_fail
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.e2e.test_phone_bar import OWNER, SCREEN, sign_in
 
@@ -32,21 +29,17 @@ window.addEventListener("pageshow", (event) => window.__pageshows.push(event.per
 
 
 @pytest.fixture
-def phone_with_bf_cache():
-    """A phone-sized page in a Chromium whose back/forward cache is on."""
-    if not os.path.exists(CHROMIUM):
-        skip_or_fail(f"Chromium not found at {CHROMIUM}; apt-get install chromium")
+def phone_with_bf_cache(_chromium):
+    """A phone-sized page in a Chromium whose back/forward cache is on: a second browser of
+    the suite's own Playwright (a second Playwright in the same thread is refused)."""
+    browser = _chromium.browser_type.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        ignore_default_args=["--disable-back-forward-cache"])
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("Playwright for Python is not installed; pip install -e '.[test]'")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            ignore_default_args=["--disable-back-forward-cache"])
         context = browser.new_context(**{**PHONE, "viewport": SCREEN})
         context.set_default_timeout(10_000)
         yield context.new_page()
+    finally:
         browser.close()
 
 
