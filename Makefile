@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app app
 export GONGZHI_ENV ?= development
 
-.PHONY: install run test translations lint clean
+.PHONY: install run test bench translations lint clean
 
 install: $(STAMP) translations
 
@@ -26,6 +26,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Issue 14's figures (BENCHMARKS.md): PostgreSQL on 127.0.0.1 and Debian's wrk; about 8 minutes.
+bench: install
+	PYTHONPATH=. $(BIN)/python bench/pages.py
+	PYTHONPATH=. $(BIN)/python bench/cast.py
 
 lint: install
 	$(BIN)/ruff check .

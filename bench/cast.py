@@ -251,7 +251,7 @@ def main() -> None:
         raise SystemExit(f"only {len(voters)} voters on distinct roll entries")
     env = {**os.environ, "GONGZHI_ENV": "production", "DATABASE_URL": url,
            "SECRET_KEY": SECRET, "SESSION_COOKIE_SECURE": "0", "REDIS_URL": ""}
-    server = serve("app:create_app()", PORT, env, "/privacy")
+    server = serve("app.wsgi:application", PORT, env, "/privacy")
     try:
         load_before = os.getloadavg()[0]
         rate, refused = throughput(poll_id, voters[:THROUGHPUT_BALLOTS])

@@ -13,7 +13,7 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-wsgi_app = "app:create_app()"
+wsgi_app = "app.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Requests spend most of their time waiting on PostgreSQL and Redis, so threads are cheap
@@ -31,9 +31,10 @@ graceful_timeout = 30
 # nginx keeps its upstream connections open (keepalive in deploy/nginx.conf).
 keepalive = 75
 
-# Load the app once in the master, so workers share its code pages and a broken release
-# fails before the old workers are replaced. create_app() opens no database or Redis
-# connection, so no socket is shared across the fork.
+# Load the app once in the master, so workers share its code pages and compiled templates
+# (app/wsgi.py), and a broken release, a broken template included, fails before the old
+# workers are replaced. create_app() opens no database or Redis connection, so no socket is
+# shared across the fork.
 preload_app = True
 # Recycle workers now and then (a slow leak in a library cannot grow forever); the jitter
 # keeps them from all restarting at the same moment.
