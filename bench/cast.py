@@ -8,18 +8,22 @@ Run by hand (not part of the suite), with PostgreSQL:
 
 The database named in the URL is dropped and built afresh: the roster of bench/close_poll.py
 (exactly 10,000 roll entries), the first owners with accounts (VOTERS of them on distinct
-entries), and an open secret
-owners' poll. Every voter gets a signed-in session and its form token before the clock
-starts, so that nothing but the ballot is measured. Two runs follow, each by different
-voters, each ballot a first ballot (``POST /polls/ID/vote``; the answer is the redirect to
-the poll page, which is not followed):
+entries, then STORM_VOTERS more), and an open secret owners' poll. The first VOTERS get a
+signed-in session and its form token before the clock starts, so that nothing but the
+ballot is measured. Three runs follow, each by different voters, each ballot a first ballot
+(``POST /polls/ID/vote``; in the first two the answer is the redirect to the poll page,
+which is not followed):
 
 - throughput: CLIENTS clients, each on its own keep-alive connection, send ballots one
   after another as fast as the answers come (closed loop); ballots per second over the run;
 - latency at a fixed arrival rate: RATE ballots a second for SECONDS seconds, each sent at
   its scheduled time whatever the earlier ones are doing (open loop: a slow answer does not
   hold back the next ballot, so queueing shows in the figures); p50, p95 and p99 of the time
-  from the scheduled send to the answer.
+  from the scheduled send to the answer;
+- the storm of voting morning: STORM_CLIENTS browsers (50) take STORM_VOTERS owners (2,000)
+  through the whole journey, each from a fresh browser: the login page and the login (a
+  full password check), the poll page, the ballot and the page with its receipt; p50, p95
+  and p99 of the journey and of each step, and how many failed.
 
 Then every ballot must be in the database exactly once and ``flask audit verify`` must find
 the poll's chain whole. It prints the goals of the issue, met or missed. The load generator
@@ -31,6 +35,7 @@ import hashlib
 import http.client
 import os
 import queue
+import re
 import secrets
 import signal
 import statistics
@@ -41,12 +46,14 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import requests
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, insert, select, update
+from werkzeug.security import generate_password_hash
 
 from app import create_app
-from app.auth.models import User
+from app.auth.models import PASSWORD_HASH_METHOD, User
 from app.auth.sessions import Lifetimes, open_session
 from app.community.models import Community, Owner, Role, RoleGrant
 from app.extensions import db, utcnow
@@ -67,7 +74,11 @@ THROUGHPUT_BALLOTS = int(os.environ.get("BENCH_BALLOTS", 1500))
 RATE = 20              # ballots a second, the issue's arrival rate
 SECONDS = int(os.environ.get("BENCH_SECONDS", 30))
 VOTERS = THROUGHPUT_BALLOTS + RATE * SECONDS
-ACCOUNTS = VOTERS + VOTERS // 20 + 10  # co-owners share an entry: some accounts do not vote
+STORM_VOTERS = int(os.environ.get("BENCH_STORM", 2000))
+STORM_CLIENTS = int(os.environ.get("BENCH_STORM_CLIENTS", 50))
+# Co-owners share an entry, so some accounts do not vote.
+ACCOUNTS = (VOTERS + STORM_VOTERS) * 21 // 20 + 10
+PASSWORD = "bench-storm-password"
 THROUGHPUT_GOAL = 100  # ballots a second on 2 cores
 P95_GOAL = 0.150       # seconds, at RATE ballots a second
 FIRST_USER = 100_000
@@ -75,8 +86,9 @@ CHOICES = ["approve"] * 6 + ["oppose"] * 3 + ["abstain"]
 
 
 def build(url: str) -> dict:
-    """The roster, VOTERS owners with accounts and signed-in sessions, the open poll; returns
-    the poll's id and, per voter, the cookie and form token to send."""
+    """The roster, VOTERS owners with accounts and signed-in sessions, STORM_VOTERS more who
+    will log in with PASSWORD, the open poll; returns the poll's id, per signed-in voter the
+    cookie and form token to send, and the storm's voters' mobile numbers."""
     fresh_database(url)
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
     with app.app_context():
@@ -86,9 +98,12 @@ def build(url: str) -> dict:
         db.session.add(community)
         db.session.flush()
         build_roster(community)
+        # One hash for all (hashing thousands would take minutes): logins check it in full.
+        password_hash = generate_password_hash(PASSWORD, method=PASSWORD_HASH_METHOD)
         db.session.execute(insert(User), [
-            dict(id=FIRST_USER + n, phone=f"137{n:08d}", name=f"业主{n}", password_hash="!",
-                 privacy_accepted_at=now) for n in range(ACCOUNTS + 1)])
+            dict(id=FIRST_USER + n, phone=_phone(FIRST_USER + n), name=f"业主{n}",
+                 password_hash=password_hash, privacy_accepted_at=now)
+            for n in range(ACCOUNTS + 1)])
         # Owner n + 1 (every co-owned unit has its second owner next) gets account n.
         owners = db.session.execute(select(Owner.id).where(Owner.is_developer.is_(False))
                                     .order_by(Owner.id).limit(ACCOUNTS)).scalars().all()
@@ -108,12 +123,17 @@ def build(url: str) -> dict:
                            matter=Matter.OTHER, opens_at=now, closes_at=now + timedelta(days=7))
         open_poll(poll)
         db.session.commit()
-        voters = _signed_in(app, [FIRST_USER + n for n in range(ACCOUNTS)], now)
         poll_id = poll.id
         # A co-owner's account shares the entry of the owner before it: one ballot each.
-        voters = _one_per_entry(poll_id, voters)
+        firsts = _first_per_entry(poll_id)
+        signed_in = _signed_in(app, firsts[:VOTERS], now)
         db.engine.dispose()
-    return dict(poll_id=poll_id, voters=voters)
+    return dict(poll_id=poll_id, voters=[signed_in[user_id] for user_id in firsts[:VOTERS]],
+                storm=[_phone(user_id) for user_id in firsts[VOTERS:VOTERS + STORM_VOTERS]])
+
+
+def _phone(user_id: int) -> str:
+    return f"137{user_id - FIRST_USER:08d}"
 
 
 def _signed_in(app, user_ids: list[int], now) -> dict[int, tuple[str, str]]:
@@ -133,11 +153,10 @@ def _signed_in(app, user_ids: list[int], now) -> dict[int, tuple[str, str]]:
     return voters
 
 
-def _one_per_entry(poll_id: int, voters: dict) -> list[tuple[str, str]]:
+def _first_per_entry(poll_id: int) -> list[int]:
     entries = db.session.execute(select(RollEntry.user_ids).where(
         RollEntry.poll_id == poll_id)).scalars()
-    firsts = sorted(user_ids[0] for user_ids in entries if user_ids)
-    return [voters[user_id] for user_id in firsts if user_id in voters]
+    return sorted(user_ids[0] for user_ids in entries if user_ids)
 
 
 class Client:
@@ -219,6 +238,82 @@ def fixed_rate(poll_id: int, voters: list) -> tuple[list[float], int]:
     return latencies, len(failed)
 
 
+STEPS = ("login", "poll page", "ballot", "receipt")
+FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+RECEIPT = re.compile(r'class="receipt-code">([^<]+)<')
+
+
+def journey(http: requests.Session, poll_id: int, phone: str, choice: str) -> list[float]:
+    """One owner's voting morning from a fresh browser: the login page and the login, the
+    poll page, the ballot, and the page that shows its receipt; the seconds each step
+    took, or an empty list if one failed."""
+    base = f"http://127.0.0.1:{PORT}"
+    http.cookies.clear()
+    times, started = [], time.perf_counter()
+
+    def lap() -> None:
+        nonlocal started
+        now = time.perf_counter()
+        times.append(now - started)
+        started = now
+
+    token = FORM_TOKEN.search(http.get(f"{base}/auth/login").text).group(1)
+    answer = http.post(f"{base}/auth/login", allow_redirects=False, data={
+        "phone": phone, "password": PASSWORD, "csrf_token": token})
+    if answer.status_code != 302:
+        return []
+    lap()
+    page = http.get(f"{base}/polls/{poll_id}")
+    token = FORM_TOKEN.search(page.text)
+    if page.status_code != 200 or token is None:
+        return []
+    lap()
+    answer = http.post(f"{base}/polls/{poll_id}/vote", allow_redirects=False, data={
+        "choice": choice, "csrf_token": token.group(1)})
+    if answer.status_code != 302 or "my-ballot" not in answer.headers.get("Location", ""):
+        return []
+    lap()
+    receipt = http.get(f"{base}{answer.headers['Location']}")
+    if receipt.status_code != 200 or RECEIPT.search(receipt.text) is None:
+        return []
+    lap()
+    return times
+
+
+def storm(poll_id: int, phones: list[str]) -> tuple[list[list[float]], int, float]:
+    """STORM_CLIENTS browsers at once take the owners through their journeys, each starting
+    the next as soon as one ends: each journey's step times, the failures, the seconds."""
+    jobs: queue.SimpleQueue = queue.SimpleQueue()
+    for n, phone in enumerate(phones):
+        jobs.put((phone, CHOICES[n % 10]))
+    journeys, failed = [], []
+    start = threading.Barrier(STORM_CLIENTS + 1)
+
+    def browser():
+        http = requests.Session()
+        start.wait()
+        while True:
+            try:
+                phone, choice = jobs.get_nowait()
+            except queue.Empty:
+                return
+            times = journey(http, poll_id, phone, choice)
+            (journeys.append(times) if times else failed.append(phone))
+
+    threads = [threading.Thread(target=browser) for _ in range(STORM_CLIENTS)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return journeys, len(failed), time.perf_counter() - started
+
+
+def percentiles(values: list[float]) -> str:
+    return ", ".join(f"p{p} {percentile(values, p) * 1000:,.0f} ms" for p in (50, 95, 99))
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -259,6 +354,7 @@ def main() -> None:
               f"{rate:.1f} ballots/s, {refused} refused or failed", flush=True)
         latencies, late_refused = fixed_rate(
             poll_id, voters[THROUGHPUT_BALLOTS:THROUGHPUT_BALLOTS + RATE * SECONDS])
+        journeys, lost_journeys, storm_seconds = storm(poll_id, data["storm"])
         load_after = os.getloadavg()[0]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -268,7 +364,14 @@ def main() -> None:
           f"p95 {p95 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max "
           f"{max(latencies) * 1000:.0f} ms, mean {statistics.mean(latencies) * 1000:.0f} ms, "
           f"{late_refused} refused or failed")
-    verified = check(url, poll_id, THROUGHPUT_BALLOTS + len(latencies) - refused - late_refused)
+    print(f"storm: {len(data['storm']):,} owners from {STORM_CLIENTS} browsers, each logging "
+          f"in, opening the poll, casting and reading the receipt, in {storm_seconds:.1f} s "
+          f"({len(journeys) / storm_seconds:.1f} journeys/s), {lost_journeys} failed")
+    print(f"  whole journey: {percentiles([sum(times) for times in journeys])}")
+    for step, times in zip(STEPS, zip(*journeys, strict=True), strict=True):
+        print(f"  {step}: {percentiles(list(times))}")
+    verified = check(url, poll_id, THROUGHPUT_BALLOTS + len(latencies) - refused - late_refused
+                     + len(journeys))
     print(verified)
     print(f"load average {load_before:.1f} before, {load_after:.1f} after (2 cores)")
     print(f"throughput {rate:.1f} ballots/s (goal ≥ {THROUGHPUT_GOAL}: "
