@@ -35,7 +35,6 @@ def go_to(url: str):
     return redirect(url)
 
 
-
 def compile_templates(app) -> int:
     """Compile every template into the app's template cache now; returns how many.
 
