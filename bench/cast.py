@@ -176,34 +176,47 @@ class Client:
         return response.status == 302 and "my-ballot" in response.getheader("Location", "")
 
 
-def throughput(poll_id: int, voters: list) -> tuple[float, int]:
-    """CLIENTS clients cast the voters' ballots as fast as they are answered: ballots a
-    second, and how many were refused or failed."""
-    jobs: queue.SimpleQueue = queue.SimpleQueue()
-    for n, voter in enumerate(voters):
-        jobs.put((voter, CHOICES[n % 10]))
-    failed = []
-    start = threading.Barrier(CLIENTS + 1)
+def closed_loop(jobs: list[tuple], clients: int, connect, work) -> float:
+    """``clients`` threads, each with its own ``connect()``, start together and take the
+    jobs one after another as fast as each is done (closed loop); ``work(connection, *job)``
+    does one. Returns the seconds from the start to the end of the last job."""
+    pending: queue.SimpleQueue = queue.SimpleQueue()
+    for job in jobs:
+        pending.put(job)
+    start = threading.Barrier(clients + 1)
 
     def client():
-        connection = Client(poll_id)
+        connection = connect()
         start.wait()
         while True:
             try:
-                voter, choice = jobs.get_nowait()
+                job = pending.get_nowait()
             except queue.Empty:
                 return
-            if not connection.cast(voter, choice):
-                failed.append(voter)
+            work(connection, *job)
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
     start.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    return len(voters) / (time.perf_counter() - started), len(failed)
+    return time.perf_counter() - started
+
+
+def throughput(poll_id: int, voters: list) -> tuple[float, int]:
+    """CLIENTS clients cast the voters' ballots as fast as they are answered: ballots a
+    second, and how many were refused or failed."""
+    failed = []
+
+    def cast_one(connection: Client, voter: tuple[str, str], choice: str) -> None:
+        if not connection.cast(voter, choice):
+            failed.append(voter)
+
+    seconds = closed_loop([(voter, CHOICES[n % 10]) for n, voter in enumerate(voters)],
+                          CLIENTS, lambda: Client(poll_id), cast_one)
+    return len(voters) / seconds, len(failed)
 
 
 def fixed_rate(poll_id: int, voters: list) -> tuple[list[float], int]:
@@ -283,31 +296,18 @@ def journey(http: requests.Session, poll_id: int, phone: str, choice: str) -> li
 def storm(poll_id: int, phones: list[str]) -> tuple[list[list[float]], int, float]:
     """STORM_CLIENTS browsers at once take the owners through their journeys, each starting
     the next as soon as one ends: each journey's step times, the failures, the seconds."""
-    jobs: queue.SimpleQueue = queue.SimpleQueue()
-    for n, phone in enumerate(phones):
-        jobs.put((phone, CHOICES[n % 10]))
     journeys, failed = [], []
-    start = threading.Barrier(STORM_CLIENTS + 1)
 
-    def browser():
-        http = requests.Session()
-        start.wait()
-        while True:
-            try:
-                phone, choice = jobs.get_nowait()
-            except queue.Empty:
-                return
-            times = journey(http, poll_id, phone, choice)
-            (journeys.append(times) if times else failed.append(phone))
+    def take(http: requests.Session, phone: str, choice: str) -> None:
+        times = journey(http, poll_id, phone, choice)
+        if times:
+            journeys.append(times)
+        else:
+            failed.append(phone)
 
-    threads = [threading.Thread(target=browser) for _ in range(STORM_CLIENTS)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return journeys, len(failed), time.perf_counter() - started
+    seconds = closed_loop([(phone, CHOICES[n % 10]) for n, phone in enumerate(phones)],
+                          STORM_CLIENTS, requests.Session, take)
+    return journeys, len(failed), seconds
 
 
 def percentiles(values: list[float]) -> str:
