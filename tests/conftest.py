@@ -18,9 +18,12 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from hypothesis import settings
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import event, text
 
 from app import create_app
+from app.core.jobs import job_queue
 from app.extensions import db, limiter
 
 pytest_plugins = ["tests.factories"]
@@ -31,6 +34,8 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 CHAIN_LOCK = re.compile(
     r"pg_advisory_xact_lock|^UPDATE audit_events SET seq=audit_events\.seq WHERE 0 = 1")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+# The Redis database the queue tests empty: db 5 unless told (a run beside CI takes another).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
 def hypothesis_profile(environ) -> str:
@@ -140,6 +145,33 @@ def client(app) -> CSRFClient:
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_job_queue(app, monkeypatch):
+    """``redis_job_queue(name, **config)``: the app's job queue on Redis under ``name``, jobs
+    queued after commit instead of run at once, with the settings ``config`` gives; the
+    Redis database is emptied before and after. Skipped without Redis, failed on CI."""
+    clients = []
+
+    def on_redis(name: str, **config):
+        redis = Redis.from_url(TEST_REDIS_URL)
+        try:
+            redis.ping()
+        except RedisConnectionError:
+            skip_or_fail(f"Redis at {TEST_REDIS_URL} is not reachable")
+        redis.flushdb()
+        clients.append(redis)
+        settings = {"REDIS_URL": TEST_REDIS_URL, "JOBS_EAGER": False, "JOBS_QUEUE": name,
+                    **config}
+        for key, value in settings.items():
+            monkeypatch.setitem(app.config, key, value)
+        return job_queue()
+
+    yield on_redis
+    for redis in clients:
+        redis.flushdb()
+        redis.close()
 
 
 @pytest.fixture

@@ -9,17 +9,14 @@ import subprocess
 import sys
 
 import pytest
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app.auth.models import User
-from app.core.jobs import enqueue, job_queue
+from app.core.jobs import enqueue
 from app.extensions import db
 from config import PROJECT_ROOT
-from tests.conftest import skip_or_fail
+from tests.conftest import TEST_REDIS_URL
 from tests.core import jobs_for_tests as jobs
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 QUEUE = "gongzhi-test"
 
 
@@ -67,20 +64,8 @@ def test_a_job_a_worker_could_not_run_is_refused_at_once(app, make_user):
 
 
 @pytest.fixture
-def queue(app, monkeypatch):
-    redis = Redis.from_url(TEST_REDIS_URL)
-    try:
-        redis.ping()
-    except RedisConnectionError:
-        skip_or_fail(f"Redis at {TEST_REDIS_URL} is not reachable")
-    redis.flushdb()
-    monkeypatch.setitem(app.config, "REDIS_URL", TEST_REDIS_URL)
-    monkeypatch.setitem(app.config, "JOBS_EAGER", False)
-    monkeypatch.setitem(app.config, "JOBS_QUEUE", QUEUE)
-    monkeypatch.setitem(app.config, "JOBS_RETRY_INTERVALS", [0, 0])
-    yield job_queue()
-    redis.flushdb()
-    redis.close()
+def queue(redis_job_queue):
+    return redis_job_queue(QUEUE, JOBS_RETRY_INTERVALS=[0, 0])
 
 
 def queued(queue) -> list[tuple]:

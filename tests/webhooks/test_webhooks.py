@@ -12,15 +12,12 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import select
 
 from app.api.data_classes import PERSONAL, STAFF
 from app.api.schemas import DATA_CLASS, NoticeSchema, PollSchema, ProposalSchema
 from app.audit.models import AuditEvent
 from app.community.models import Organisation, OrganisationKind, Role
-from app.core.jobs import job_queue
 from app.extensions import db, utcnow
 from app.meetings.minutes import publish
 from app.notices.services import post_notice
@@ -32,7 +29,7 @@ from app.webhooks.services import COMMITTED, register, send_committed, send_due
 from app.webhooks.signing import SIGNATURE_HEADER, signature, verify
 from app.webhooks.targets import target_refusal
 from config import PROJECT_ROOT
-from tests.conftest import skip_or_fail
+from tests.conftest import TEST_REDIS_URL
 from tests.meetings.conftest import make_meeting  # noqa: F401  (fixture)
 from tests.voting.conftest import (  # noqa: F401  (fixtures)
     cast_all,
@@ -41,7 +38,6 @@ from tests.voting.conftest import (  # noqa: F401  (fixtures)
 )
 
 ALL_EVENTS = [e.value for e in EventType]
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
 @pytest.fixture
@@ -554,19 +550,8 @@ def test_eager_deliveries_committed_outside_a_request_go_with_send_due(world, ad
 
 
 @pytest.fixture
-def queue(app, monkeypatch):
-    redis = Redis.from_url(TEST_REDIS_URL)
-    try:
-        redis.ping()
-    except RedisConnectionError:
-        skip_or_fail(f"Redis at {TEST_REDIS_URL} is not reachable")
-    redis.flushdb()
-    monkeypatch.setitem(app.config, "REDIS_URL", TEST_REDIS_URL)
-    monkeypatch.setitem(app.config, "JOBS_EAGER", False)
-    monkeypatch.setitem(app.config, "JOBS_QUEUE", "gongzhi-test-webhooks")
-    yield job_queue()
-    redis.flushdb()
-    redis.close()
+def queue(redis_job_queue):
+    return redis_job_queue("gongzhi-test-webhooks")
 
 
 def test_an_event_that_is_rolled_back_is_never_sent(world, admin, receiver, queue):
