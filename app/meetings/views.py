@@ -323,13 +323,20 @@ def show_code(meeting_id: int):
                            check_in_open=check_in_open(meeting))
 
 
+def _meeting_with_poster(meeting_id: int):
+    """The meeting whose poster (PDF or print page) is asked for, to those who manage it;
+    a cancelled meeting has none."""
+    meeting = _meeting_or_404(meeting_id, "meeting.manage")
+    if meeting.cancelled_at is not None:
+        abort(404)
+    return meeting
+
+
 @bp.route("/meetings/<int:meeting_id>/poster.pdf")
 @login_required
 def poster(meeting_id: int):
     """The meeting as an A4 poster for the lift lobby, for those who manage it."""
-    meeting = _meeting_or_404(meeting_id, "meeting.manage")
-    if meeting.cancelled_at is not None:
-        abort(404)
+    meeting = _meeting_with_poster(meeting_id)
     data = poster_pdf(meeting_poster(meeting), current_app.config["DOCUMENT_FONT"] or None)
     return send_document(data, f"会议海报-{meeting.title[:20]}.pdf", "application/pdf",
                          ascii_name=f"meeting-{meeting.id}-poster.pdf")
@@ -339,9 +346,7 @@ def poster(meeting_id: int):
 @login_required
 def poster_page(meeting_id: int):
     """The poster as a page to print from the browser, for whoever may have its PDF."""
-    meeting = _meeting_or_404(meeting_id, "meeting.manage")
-    if meeting.cancelled_at is not None:
-        abort(404)
+    meeting = _meeting_with_poster(meeting_id)
     return print_page("print/poster.html", the_poster=meeting_poster(meeting),
                       back_url=url_for("meetings.view", meeting_id=meeting.id),
                       back_label=meeting.title)

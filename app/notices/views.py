@@ -138,13 +138,20 @@ def view(notice_id: int):
     return page
 
 
+def _notice_with_poster(notice_id: int):
+    """The notice whose poster (PDF or print page) is asked for, to those who manage it;
+    a withdrawn notice has none."""
+    notice = _notice_or_404(notice_id, "notice.manage")
+    if notice.withdrawn_at is not None:
+        abort(404)
+    return notice
+
+
 @bp.route("/notices/<int:notice_id>/poster.pdf")
 @login_required
 def poster(notice_id: int):
     """The notice as an A4 poster for the lift lobby, for the issuer's staff."""
-    notice = _notice_or_404(notice_id, "notice.manage")
-    if notice.withdrawn_at is not None:
-        abort(404)
+    notice = _notice_with_poster(notice_id)
     data = poster_pdf(notice_poster(notice), current_app.config["DOCUMENT_FONT"] or None)
     return send_document(data, f"公告海报-{notice.title[:20]}.pdf", "application/pdf",
                          ascii_name=f"notice-{notice.id}-poster.pdf")
@@ -154,9 +161,7 @@ def poster(notice_id: int):
 @login_required
 def poster_page(notice_id: int):
     """The poster as a page to print from the browser, for whoever may have its PDF."""
-    notice = _notice_or_404(notice_id, "notice.manage")
-    if notice.withdrawn_at is not None:
-        abort(404)
+    notice = _notice_with_poster(notice_id)
     return print_page("print/poster.html", the_poster=notice_poster(notice),
                       back_url=url_for("notices.view", notice_id=notice.id),
                       back_label=notice.title)
