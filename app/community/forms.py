@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.auth.forms import PhoneField
@@ -19,7 +19,7 @@ from app.community.models import (
 )
 from app.community.scope import ScopeKind
 from app.community.services import risk_of
-from app.core.forms import CheckboxesField, options
+from app.core.forms import CheckboxesField, SelectField, options
 from app.core.refusals import REFUSALS
 from app.extensions import db
 

@@ -3,9 +3,12 @@
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+import wtforms
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import SelectChoice, SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import Select
 
 from app.extensions import local_zone
 
@@ -18,6 +21,28 @@ def strip(value):
 def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """Choices for a select or radio field from (value, label) pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class PlainOptionsSelect(Select):
+    """WTForms' select, its plain options written with markupsafe's escaping (in C). WTForms
+    writes each through ``html_params``, whose ``Markup.format`` escapes in Python: the 80
+    options of the proposal list's filters were a sixth of that page's time. The output is
+    the same, attribute order included."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')
+
+
+class SelectField(wtforms.SelectField):
+    """The select field of every form here (see PlainOptionsSelect)."""
+
+    widget = PlainOptionsSelect()
 
 
 class CheckboxesField(SelectMultipleField):

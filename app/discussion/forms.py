@@ -8,7 +8,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     TextAreaField,
 )
@@ -23,7 +22,7 @@ from wtforms.validators import (
 
 from app.auth.forms import PhoneField
 from app.auth.models import User
-from app.core.forms import options
+from app.core.forms import SelectField, options
 from app.core.refusals import Refused
 from app.discussion.labels import REPORT_REASON_LABELS, STANCE_LABELS
 from app.extensions import db

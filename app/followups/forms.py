@@ -4,10 +4,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.core.forms import options, strip
+from app.core.forms import SelectField, options, strip
 from app.core.refusals import REFUSALS
 from app.core.uploads import MEGABYTE, UploadRejected, clean_photo
 from app.extensions import beijing_today

@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, RadioField, SelectField
+from wtforms import DateField, Form, RadioField
 from wtforms.validators import Optional
 
-from app.core.forms import options
+from app.core.forms import SelectField, options
 from app.insights.services import Period
 
 PRESETS = {"30d": 30, "90d": 90, "12m": 365}

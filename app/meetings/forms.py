@@ -6,13 +6,12 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import CheckboxesField, options
+from app.core.forms import CheckboxesField, SelectField, options
 from app.core.refusals import REFUSALS
 from app.meetings.kinds import MeetingKind
 from app.meetings.labels import KIND_LABELS

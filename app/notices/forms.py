@@ -5,11 +5,11 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.community.forms import ScopeFields
-from app.core.forms import options, strip, to_utc
+from app.core.forms import SelectField, options, strip, to_utc
 from app.core.refusals import REFUSALS
 from app.core.uploads import MEGABYTE, UploadRejected, clean_document
 from app.extensions import utcnow

@@ -9,7 +9,6 @@ from wtforms import (
     Form,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -23,7 +22,7 @@ from wtforms.validators import (
 )
 
 from app.community.forms import ScopeFields
-from app.core.forms import CheckboxesField, options, strip
+from app.core.forms import CheckboxesField, SelectField, options, strip
 from app.core.refusals import REFUSALS
 from app.core.uploads import MEGABYTE, UploadRejected, clean_photo
 from app.proposals.labels import CATEGORY_LABELS, OPINION_LABELS, STATUS_LABELS

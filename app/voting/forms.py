@@ -10,7 +10,6 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -23,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.core.forms import options, strip
+from app.core.forms import SelectField, options, strip
 from app.core.refusals import REFUSALS
 from app.voting.labels import (
     CHANNEL_LABELS,
