@@ -202,8 +202,8 @@ def test_login_and_change_password_cost_fixed_queries(client, make_user, count_q
     assert len(queries) == 4
     with count_queries() as queries:
         client.get("/auth/password")
-    assert len(queries) == 4  # the user with this session; the header's unread count and
-    # standing (2)
+    assert len(queries) == 3  # the user with this session; the header's unread count and
+    # standing (1)
 
 
 def test_the_limit_is_shared_through_redis_between_workers(app, make_user):

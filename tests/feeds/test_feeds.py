@@ -458,7 +458,7 @@ def test_feeds_cost_the_same_queries_with_many_rows(app, login, scene, make_meet
         notice.public = True
     db.session.commit()
     assert costs() == before
-    assert before == [8, 8, 5, 2, 2, 2]
+    assert before == [7, 7, 4, 2, 2, 2]
 
 
 def test_a_resident_whose_role_is_taken_away_stops_seeing_the_community(app, login, scene):

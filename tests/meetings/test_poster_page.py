@@ -32,10 +32,10 @@ def test_a_cancelled_meeting_has_no_poster_page(client, login, make_meeting):
 def test_the_poster_page_costs_a_fixed_number_of_queries(client, login, make_meeting,
                                                          count_queries):
     """The session, the meeting and what it loads with it (organisations, attendees, the
-    agenda with its proposals), the manager's standing (two)."""
+    agenda with its proposals), the manager's standing (one)."""
     meeting = make_meeting()
     login(meeting.chair)
     client.get(f"/meetings/{meeting.id}/poster.html")
     with count_queries() as queries:
         assert client.get(f"/meetings/{meeting.id}/poster.html").status_code == 200
-    assert len(queries) == 7, "\n".join(queries)
+    assert len(queries) == 6, "\n".join(queries)

@@ -81,7 +81,7 @@ def test_the_choices_page_costs_a_fixed_number_of_queries(estate, en, login, cou
     db.session.commit()
     with count_queries() as second:
         assert en.post("/me/messages", data={"slip": ["home"]}).status_code == 302
-    assert (len(first), len(second)) == (5, 8), "\n".join(first + ["---"] + second)
+    assert (len(first), len(second)) == (4, 7), "\n".join(first + ["---"] + second)
 
 
 # --- The staff's outbox ---------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_the_slips_page_sets_the_slips_of_the_pdf(make_estate, client, login, cl
 
 def test_the_slips_page_costs_a_fixed_number_of_queries(make_estate, client, login, clock,
                                                         sent, count_queries):
-    """The session, the community, the staff's standing (two), the queued slips, their
+    """The session, the community, the staff's standing (one), the queued slips, their
     homes: the same for one slip or five."""
     estate = make_estate(6)
     for resident in estate.residents:
@@ -64,4 +64,4 @@ def test_the_slips_page_costs_a_fixed_number_of_queries(make_estate, client, log
         with count_queries() as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))
-    assert counts == [6, 6], "\n".join(queries)
+    assert counts == [5, 5], "\n".join(queries)

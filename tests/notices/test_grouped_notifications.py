@@ -97,7 +97,7 @@ def test_the_grouped_list_costs_the_same_with_many_actors_and_proposals(
     assert page.count("replied to your comment") == 3
     # the user, the header's count and standing, the number of groups, the page of groups
     # and their newest rows with their actors
-    assert len(queries) == 7, "\n".join(queries)
+    assert len(queries) == 6, "\n".join(queries)
 
 
 def test_pages_count_groups(app, monkeypatch, client, reader, world, two_proposals, make_user,

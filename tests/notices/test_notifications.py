@@ -277,9 +277,9 @@ def test_the_list_costs_a_fixed_number_of_queries(many, client, reader, world, p
     client.get("/notifications")
     with count_queries() as queries:
         assert client.get("/notifications").status_code == 200
-    # the user, the header's count and standing (2), the page's number of groups, the
+    # the user, the header's count and standing (1), the page's number of groups, the
     # groups and their newest rows
-    assert len(queries) == 7, "\n".join(queries)
+    assert len(queries) == 6, "\n".join(queries)
 
 
 def test_meeting_and_notice_notifications_link_to_them(client, reader, world, make_notification):

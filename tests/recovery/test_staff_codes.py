@@ -174,10 +174,10 @@ def test_issuing_costs_fixed_queries(world, staff, make_user, give_role, add_mem
     staff.csrf_token()  # fetched once, before counting
     with count_queries() as queries:
         assert staff.get(url).status_code == 200
-    # the user with the session; the community; standing (2); the header's unread count
-    assert len(queries) == 5, "\n".join(q[:80] for q in queries)
+    # the user with the session; the community; standing (1); the header's unread count
+    assert len(queries) == 4, "\n".join(q[:80] for q in queries)
     with count_queries() as queries:
         assert ISSUED in _issue(staff, community, "13800000007").get_data(as_text=True)
     # as the form, plus: the person; belongs; their roles; a verifier's seat; the old code
     # out, the new one in; the audit head and entry
-    assert len(queries) == 13, "\n".join(q[:80] for q in queries)
+    assert len(queries) == 12, "\n".join(q[:80] for q in queries)

@@ -8,14 +8,14 @@ from app.voting.services import close_poll, store_result
 from tests.voting.conftest import cast_all, make_poll
 
 # The user, the poll with its proposal (a yes/no poll has no options to load), the user's
-# standing (two); on the page
+# standing (one); on the page
 # also the viewer's roll entry and ballot, the count (results are live: the voted entries
 # and the ballots, paired through their seals), the objections (owners may disown a paper
 # ballot while the poll is open) and the notification badge. The turnout is the counters
 # on the poll's row: no query of its own.
 PAGES = {
-    "poll page": (lambda poll: f"/polls/{poll.id}", 10),
-    "turnout": (lambda poll: f"/polls/{poll.id}/turnout", 4),
+    "poll page": (lambda poll: f"/polls/{poll.id}", 9),
+    "turnout": (lambda poll: f"/polls/{poll.id}/turnout", 3),
 }
 
 
@@ -39,9 +39,9 @@ def test_an_open_poll(page, make_estate, login, client, count_queries):
 # A closed poll's pages read its stored result: the poll page the stored row (count and
 # turnout in one), the bulletin a page of stored rows and their number. The chair's poll page
 # also counts the SMS sent about the poll (one query).
-@pytest.mark.parametrize("url, expected", [("/polls/{id}", 9), ("/polls/{id}/bulletin", 9),
-                                           ("/polls/{id}/bulletin?receipt=ABCDEF", 9),
-                                           ("/polls/{id}/bulletin.csv", 6)])
+@pytest.mark.parametrize("url, expected", [("/polls/{id}", 8), ("/polls/{id}/bulletin", 8),
+                                           ("/polls/{id}/bulletin?receipt=ABCDEF", 8),
+                                           ("/polls/{id}/bulletin.csv", 5)])
 def test_a_closed_poll(url, expected, make_estate, login, client, count_queries):
     estate = make_estate(owners=12)
     poll = make_poll(estate)
@@ -87,15 +87,15 @@ def test_a_closed_choice_poll_loads_its_options_once(make_estate, login, client,
     db.session.commit()
     with count_queries() as many:
         page = client.get(url)
-    assert "甲" in page.text and len(few) == len(many) == 10, "\n".join(many)
+    assert "甲" in page.text and len(few) == len(many) == 9, "\n".join(many)
 
 
-# Casting a ballot: the user and their standing (three, as on every page), the poll with its
+# Casting a ballot: the user and their standing (two, as on every page), the poll with its
 # proposal, the voter's roll entry by account, then the ballot itself: the poll locked and
 # the entry read in one statement (SQLite takes its write lock with one more), the ballot,
 # the voted mark and the turnout counters, the chain's head and its new link. The answer is
 # a redirect made before the commit: nothing is loaded after it.
-CAST_QUERIES = {"postgresql": 11, "sqlite": 12}
+CAST_QUERIES = {"postgresql": 10, "sqlite": 11}
 
 
 def test_a_ballot_costs_the_same_queries_however_many_were_cast(make_estate, login, client,

@@ -172,7 +172,7 @@ def test_the_result_notice_page_is_a_print_page_with_the_pdf_table(estate, clien
 @pytest.mark.parametrize("kind", ["ballots", "canvass"])
 def test_a_print_page_costs_the_same_queries_for_one_building_or_six(kind, big_estate, client,
                                                                      login, count_queries):
-    """As its PDF: the session, the poll and its options, the standing (two), the
+    """As its PDF: the session, the poll and its options, the standing (one), the
     buildings, the roll, the audit head and event, and the owners' names."""
     e = big_estate
     login(e.staff)
@@ -183,15 +183,15 @@ def test_a_print_page_costs_the_same_queries_for_one_building_or_six(kind, big_e
         client.get(one_building)
     with count_queries() as six:
         client.get(url)
-    assert (len(one), len(six)) == (9, 9), "\n".join(one)
+    assert (len(one), len(six)) == (8, 8), "\n".join(one)
 
 
 def test_the_poster_page_costs_a_fixed_number_of_queries(estate, client, login,
                                                          count_queries):
-    """The session, the poll with its proposal and community, the chair's standing (two)."""
+    """The session, the poll with its proposal and community, the chair's standing (one)."""
     poll = make_poll(estate)
     login(estate.chair)
     client.get(f"/polls/{poll.id}/poster.html")
     with count_queries() as queries:
         assert client.get(f"/polls/{poll.id}/poster.html").status_code == 200
-    assert len(queries) == 4, "\n".join(queries)
+    assert len(queries) == 3, "\n".join(queries)

@@ -107,7 +107,7 @@ def test_a_deleted_answer_is_not_the_one_that_leads(make_estate, make_org, login
 
 
 # The page of a proposal in deliberation with its open poll, for a voter.
-PAGE_QUERIES = 18
+PAGE_QUERIES = 17
 
 
 def test_the_proposal_page_with_an_open_poll_costs_a_fixed_number_of_queries(

@@ -206,7 +206,7 @@ def test_the_service_page_costs_the_same_however_long_the_roll(make_estate, logi
         with count_queries() as queries:
             assert client.get(f"/polls/{poll.id}/service").status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 9
+    assert counts[0] == counts[1] == 8
 
 
 # --- Deemed consent on the poll and its notice ----------------------------------------------

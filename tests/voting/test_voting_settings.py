@@ -44,7 +44,7 @@ def test_bad_input_changes_nothing_and_keeps_what_was_typed(estate, en, login, m
     url = f"/c/{estate.community.id}/voting-settings"
     with count_queries() as queries:
         assert en.get(url).status_code == 200
-    assert len(queries) == 5, "\n".join(queries)
+    assert len(queries) == 4, "\n".join(queries)
     for data, message in [
         ({**GOOD, "deemed_consent_text": ""}, "Quote the clause and name its article"),
         ({**GOOD, "deemed_consent_article": ""}, "Quote the clause and name its article"),
