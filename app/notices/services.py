@@ -290,12 +290,12 @@ def post_notice(*, community: Community, organisation: Organisation, author, tit
 
 
 def load_notice(notice_id: int) -> Notice | None:
-    """A notice with what its page shows, in three queries."""
+    """A notice with what its page shows, in two queries; its grids or buildings load when
+    read, which only a notice scoped to them does (one more)."""
     return db.session.execute(
         select(Notice).where(Notice.id == notice_id).options(
             joinedload(Notice.organisation).joinedload(Organisation.community),
-            joinedload(Notice.author), selectinload(Notice.scope_grids),
-            selectinload(Notice.scope_buildings), selectinload(Notice.attachments))
+            joinedload(Notice.author), selectinload(Notice.attachments))
     ).unique().scalar_one_or_none()
 
 

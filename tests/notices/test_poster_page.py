@@ -52,11 +52,11 @@ def test_the_notice_page_links_the_poster_page_for_its_staff_only(client, world,
 
 def test_the_poster_page_costs_a_fixed_number_of_queries(client, world, login, make_notice,
                                                          count_queries):
-    """The session, the notice and what it loads with it (grids, buildings, attachments),
-    the staff's standing (one)."""
+    """The session, the notice with its attachments (a notice for the whole community
+    loads no grids or buildings), the staff's standing (one)."""
     notice = make_notice(world.owners_committee)
     login(world.users["oc_staff"])
     client.get(f"/notices/{notice.id}/poster.html")
     with count_queries() as queries:
         assert client.get(f"/notices/{notice.id}/poster.html").status_code == 200
-    assert len(queries) == 6, "\n".join(queries)
+    assert len(queries) == 4, "\n".join(queries)
