@@ -270,9 +270,12 @@ def journey(http: requests.Session, poll_id: int, phone: str, choice: str) -> li
         times.append(now - started)
         started = now
 
-    token = FORM_TOKEN.search(http.get(f"{base}/auth/login").text).group(1)
+    page = http.get(f"{base}/auth/login")
+    token = FORM_TOKEN.search(page.text)
+    if page.status_code != 200 or token is None:
+        return []
     answer = http.post(f"{base}/auth/login", allow_redirects=False, data={
-        "phone": phone, "password": PASSWORD, "csrf_token": token})
+        "phone": phone, "password": PASSWORD, "csrf_token": token.group(1)})
     if answer.status_code != 302:
         return []
     lap()
